@@ -1,0 +1,84 @@
+"""Plain HTTP routes beside GraphQL: artifact upload and download, liveness and readiness."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from app.artifact_store import ArtifactStore, TooLarge
+from app.auth import credentials
+from models.artifacts import record_artifact
+from models.db import connection
+from models.entities import Role
+from models.tokens import Principal
+from models.validation import SHA256
+
+log = logging.getLogger("modelreg.http")
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+async def _authorize(request: Request, role: Role) -> Principal | JSONResponse:
+    found = await credentials(request.headers.get("authorization"))
+    if found.principal is None:
+        reason = f"the bearer token is {found.error}" if found.error else "send 'Authorization: Bearer mreg_...'"
+        return _error(401, "UNAUTHENTICATED", reason)
+    if not found.principal.can(role):
+        return _error(403, "FORBIDDEN", f"this needs the {role.value} role; the token is {found.principal.role.value}")
+    return found.principal
+
+
+def artifact_routes(store: ArtifactStore) -> tuple[object, object]:
+    async def upload(request: Request) -> Response:
+        principal = await _authorize(request, Role.WRITER)
+        if isinstance(principal, JSONResponse):
+            return principal
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > store.max_bytes:
+            return _error(413, "BAD_USER_INPUT", f"artifact exceeds the limit of {store.max_bytes} bytes")
+        try:
+            blob = await store.put_stream(request.stream())
+        except TooLarge as error:
+            return _error(413, "BAD_USER_INPUT", str(error))
+        _, created = await record_artifact(sha256=blob.sha256, size_bytes=blob.size_bytes, actor=principal.name)
+        return JSONResponse({"sha256": blob.sha256, "sizeBytes": blob.size_bytes}, status_code=201 if created else 200)
+
+    async def download(request: Request) -> Response:
+        principal = await _authorize(request, Role.READER)
+        if isinstance(principal, JSONResponse):
+            return principal
+        sha256 = request.path_params["sha256"]
+        if not SHA256.fullmatch(sha256):
+            return _error(400, "BAD_USER_INPUT", "sha256: must be 64 lowercase hexadecimal characters")
+        if not store.exists(sha256):
+            return _error(404, "NOT_FOUND", f"no artifact with sha256 {sha256}")
+        headers = {
+            "etag": f'"{sha256}"',
+            "content-length": str(store.size(sha256)),
+            "cache-control": "private, max-age=31536000, immutable",  # content-addressed: never changes
+        }
+        if request.headers.get("if-none-match", "").strip('"') == sha256:
+            return Response(status_code=304, headers={"etag": headers["etag"]})
+        if request.method == "HEAD":
+            return Response(headers=headers, media_type="application/octet-stream")
+        return StreamingResponse(store.read(sha256), headers=headers, media_type="application/octet-stream")
+
+    return upload, download
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    try:
+        await asyncio.wait_for(connection().execute_query("SELECT 1"), timeout=2)
+    except Exception:  # any failure to answer means not ready; the reason goes to the log, not the client
+        log.warning("readiness check failed", exc_info=True)
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})

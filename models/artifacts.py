@@ -1,0 +1,23 @@
+"""Artifact records: which content-addressed blobs exist, how large, and who uploaded them first."""
+
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+
+from models.audit import now
+from models.entities import Artifact
+
+
+async def record_artifact(*, sha256: str, size_bytes: int, actor: str) -> tuple[Artifact, bool]:
+    """Record a blob whose bytes are already stored. Returns the record and whether it is new."""
+    existing = await Artifact.get_or_none(sha256=sha256)
+    if existing is not None:
+        return existing, False
+    try:
+        return await Artifact.create(sha256=sha256, size_bytes=size_bytes, created_at=now(), created_by=actor), True
+    except IntegrityError:  # a concurrent upload of the same bytes recorded it first
+        return await Artifact.get(sha256=sha256), False
+
+
+async def artifact_exists(sha256: str) -> bool:
+    return await Artifact.exists(sha256=sha256)

@@ -1,0 +1,93 @@
+"""Comparing versions of one model metric by metric, against the version in production."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from models import validation
+from models.entities import Deployment, ModelVersion, RegisteredModel
+from models.errors import InvalidInput, NotFound
+from models.lookups import version_metrics
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    version: ModelVersion
+    #: Aligned with ``Comparison.metric_names``; None where the version lacks the metric.
+    values: list[float | None]
+    deltas_from_production: list[float | None]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    model: RegisteredModel
+    metric_names: list[str]
+    rows: list[ComparisonRow]
+
+
+async def compare_versions(
+    *,
+    model: str,
+    numbers: Sequence[int] | None = None,
+    sort_by: str | None = None,
+    descending: bool = True,
+    limit: int | None = None,
+) -> Comparison:
+    """Metrics of several versions side by side (default: the newest ``limit``), sorted by number or a metric."""
+    validation.model_name(model, "model")
+    if limit is not None and not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput("limit", f"must be between 1 and {MAX_LIMIT} (got {limit})")
+    if sort_by is not None:
+        validation.metric_name(sort_by, "sortBy")
+    target = await RegisteredModel.get_or_none(name=model)
+    if target is None:
+        raise NotFound(f"no model named {model!r}")
+    if numbers is not None:
+        wanted = list(numbers)
+        if not wanted:
+            raise InvalidInput("numbers", "give at least one version number, or leave numbers out")
+        if len(wanted) > MAX_LIMIT:
+            raise InvalidInput("numbers", f"compare at most {MAX_LIMIT} versions at once")
+        for index, number in enumerate(wanted):
+            validation.positive_version(number, f"numbers[{index}]")
+        if len(set(wanted)) != len(wanted):
+            raise InvalidInput("numbers", "each version number may appear once")
+        versions = await ModelVersion.filter(model_id=target.id, number__in=wanted)
+        missing = sorted(set(wanted) - {v.number for v in versions})
+        if missing:
+            raise NotFound(f"model {model!r} has no version {', '.join(map(str, missing))}")
+    else:
+        versions = await ModelVersion.filter(model_id=target.id).order_by("-number").limit(limit or DEFAULT_LIMIT)
+
+    production = await Deployment.get_or_none(
+        model_id=target.id, environment=validation.DEFAULT_ENVIRONMENT, retired_at=None
+    )
+    ids = [v.id for v in versions]
+    if production is not None and production.version_id not in ids:
+        ids.append(production.version_id)
+    metrics = {version_id: dict(pairs) for version_id, pairs in (await version_metrics(ids)).items()}
+    names = sorted({name for v in versions for name in metrics.get(v.id, {})})
+    baseline = metrics.get(production.version_id, {}) if production is not None else None
+
+    def row(version: ModelVersion) -> ComparisonRow:
+        own = metrics.get(version.id, {})
+        values = [own.get(name) for name in names]
+        deltas = [
+            own[name] - baseline[name] if baseline is not None and name in own and name in baseline else None
+            for name in names
+        ]
+        return ComparisonRow(version, values, deltas)
+
+    def order(version: ModelVersion) -> tuple[bool, float, int]:
+        sign = -1 if descending else 1
+        if sort_by is None:
+            return (False, 0.0, sign * version.number)
+        value = metrics.get(version.id, {}).get(sort_by)
+        # Lacking the metric sorts last in either direction; ties fall back to newest first.
+        return (value is None, sign * (value or 0.0), -version.number)
+
+    return Comparison(target, names, [row(v) for v in sorted(versions, key=order)])

@@ -1,0 +1,88 @@
+"""Connecting to the registry's database: Tortoise configuration, transactions and raw SQL helpers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.connection import get_connection
+from tortoise.transactions import in_transaction
+
+CONNECTION = "default"
+MODEL_MODULES = ["models.entities", "aerich.models"]
+#: Milliseconds a SQLite writer waits for another process's write lock before failing.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def is_sqlite(database_url: str) -> bool:
+    return database_url.startswith("sqlite:")
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """The Tortoise configuration for a ``sqlite://`` or ``postgres://`` URL."""
+    connection = expand_db_url(database_url)
+    if connection["engine"] == "tortoise.backends.sqlite":
+        connection["engine"] = "models._sqlite"
+        credentials = connection["credentials"]
+        credentials.setdefault("busy_timeout", SQLITE_BUSY_TIMEOUT_MS)
+        path = credentials["file_path"]
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    elif connection["engine"] == "tortoise.backends.asyncpg":
+        connection["credentials"].setdefault("minsize", 1)
+        connection["credentials"].setdefault("maxsize", 10)
+    else:
+        raise ValueError("database URL must start with sqlite:// or postgres://")
+    return {
+        "connections": {CONNECTION: connection},
+        "apps": {"models": {"models": MODEL_MODULES, "default_connection": CONNECTION}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+@asynccontextmanager
+async def connected(database_url: str) -> AsyncIterator[None]:
+    """Tortoise initialised for the duration of the block, for commands and tests (the server uses its lifespan)."""
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+    try:
+        yield
+    finally:
+        await Tortoise.close_connections()
+
+
+def connection() -> BaseDBAsyncClient:
+    return get_connection(CONNECTION)
+
+
+def dialect(conn: BaseDBAsyncClient | None = None) -> str:
+    """``sqlite`` or ``postgres``."""
+    return str((conn or connection()).capabilities.dialect)
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
+    """One transaction for a state change and its audit event.
+
+    On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (see ``models/_sqlite.py``); on
+    PostgreSQL the operation takes row locks (``SELECT ... FOR UPDATE``) on what it changes.
+    """
+    async with in_transaction(CONNECTION) as conn:
+        yield conn
+
+
+_PLACEHOLDER = re.compile(r"\?")
+
+
+async def fetch(conn: BaseDBAsyncClient, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Run a read written with ``?`` placeholders on either backend."""
+    if dialect(conn) == "postgres":
+        counter = iter(range(1, len(params) + 1))
+        sql = _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
+    return list(await conn.execute_query_dict(sql, list(params)))

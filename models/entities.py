@@ -1,0 +1,299 @@
+"""The registry's tables.
+
+A registered model is ``RegisteredModel`` (never ``Model``, which is Tortoise's base class); a
+scikit-learn object is an *estimator* and never appears here. Invariants that matter live in the
+database: one active deployment per (model, environment) is a partial unique index, version numbers are
+unique per model, and an idempotency key is unique per principal.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from tortoise import fields
+from tortoise.indexes import Index, PartialIndex
+from tortoise.models import Model
+
+
+class UniqueWhere(PartialIndex):
+    """A partial unique index, emitted the same way on SQLite and PostgreSQL.
+
+    Tortoise's own ``PartialIndex`` only renders equality conditions and ``INDEX_TYPE = "UNIQUE"`` breaks
+    on PostgreSQL (STACK_NOTES.md), so the statement is written out here.
+    """
+
+    def __init__(self, *, fields: tuple[str, ...], name: str, where: str) -> None:
+        super().__init__(fields=fields, name=name)
+        self.where = where
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        path, args, kwargs = super().deconstruct()
+        kwargs["where"] = self.where
+        return path, args, kwargs
+
+    def get_sql(self, schema_generator: Any, model: type[Model], safe: bool) -> str:
+        self.resolve_expressions(model)
+        columns = ", ".join(f'"{model._meta.fields_db_projection.get(f, f)}"' for f in self.fields or ())
+        exists = "IF NOT EXISTS " if safe else ""
+        return f'CREATE UNIQUE INDEX {exists}"{self.name}" ON "{model._meta.db_table}" ({columns}) WHERE {self.where};'
+
+
+class VersionStatus(StrEnum):
+    READY = "READY"
+    ARCHIVED = "ARCHIVED"
+
+
+class AuditAction(StrEnum):
+    MODEL_CREATED = "MODEL_CREATED"
+    MODEL_UPDATED = "MODEL_UPDATED"
+    VERSION_REGISTERED = "VERSION_REGISTERED"
+    VERSION_ARCHIVED = "VERSION_ARCHIVED"
+    PROMOTED = "PROMOTED"
+    DEMOTED = "DEMOTED"
+    ROLLED_BACK = "ROLLED_BACK"
+
+
+class Role(StrEnum):
+    """Ordered: each role includes the ones before it."""
+
+    READER = "reader"
+    WRITER = "writer"
+    DEPLOYER = "deployer"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def includes(self, other: Role) -> bool:
+        return self.rank >= other.rank
+
+
+class RegisteredModel(Model):
+    """A named model: the unit versions are registered under and deployed from."""
+
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=128, unique=True)
+    description = fields.TextField(null=True)
+    created_at = fields.DatetimeField()
+    created_by = fields.CharField(max_length=128)
+    updated_at = fields.DatetimeField()
+    #: Versions ever registered. Also the allocator of version numbers: registering increments it under
+    #: the model's row lock, so numbers are dense, ordered and never reused.
+    version_count = fields.IntField(default=0)
+
+    versions: fields.ReverseRelation[ModelVersion]
+    tags: fields.ReverseRelation[ModelTag]
+
+    class Meta:
+        table = "model"
+        indexes = (Index(fields=("created_at", "id")), Index(fields=("updated_at", "id")))
+
+
+class ModelTag(Model):
+    id = fields.BigIntField(primary_key=True)
+    model: fields.ForeignKeyRelation[RegisteredModel] = fields.ForeignKeyField(
+        "models.RegisteredModel", related_name="tags", on_delete=fields.CASCADE
+    )
+    key = fields.CharField(max_length=128)
+    value = fields.CharField(max_length=1024)
+
+    class Meta:
+        table = "model_tag"
+        unique_together = (("model", "key"),)
+        indexes = (Index(fields=("key", "value")),)
+
+
+class Artifact(Model):
+    """A content-addressed blob. The bytes live in the artifact store under their sha256."""
+
+    sha256 = fields.CharField(max_length=64, primary_key=True)
+    size_bytes = fields.BigIntField()
+    created_at = fields.DatetimeField()
+    created_by = fields.CharField(max_length=128)
+
+    class Meta:
+        table = "artifact"
+
+
+class ModelVersion(Model):
+    """One immutable registered version. Only ``status`` ever changes (READY to ARCHIVED)."""
+
+    id = fields.BigIntField(primary_key=True)
+    model: fields.ForeignKeyRelation[RegisteredModel] = fields.ForeignKeyField(
+        "models.RegisteredModel", related_name="versions", on_delete=fields.RESTRICT
+    )
+    number = fields.IntField()
+    status = fields.CharEnumField(VersionStatus, max_length=16, default=VersionStatus.READY)
+    description = fields.TextField(null=True)
+    hyperparameters = fields.JSONField[dict[str, Any]](default=dict)
+    feature_names = fields.JSONField[list[str]](default=list)
+    model_type = fields.CharField(max_length=256, null=True)
+    framework = fields.CharField(max_length=256, null=True)
+    dataset_version = fields.CharField(max_length=256, null=True)
+    training_duration_seconds = fields.FloatField(null=True)
+    artifact: fields.ForeignKeyNullableRelation[Artifact] = fields.ForeignKeyField(
+        "models.Artifact", related_name="versions", null=True, on_delete=fields.RESTRICT
+    )
+    artifact_format = fields.CharField(max_length=32, null=True)
+    created_at = fields.DatetimeField()
+    created_by = fields.CharField(max_length=128)
+
+    model_id: int
+    artifact_id: str | None
+
+    class Meta:
+        table = "version"
+        unique_together = (("model", "number"),)
+        indexes = (Index(fields=("model_id", "created_at", "id")), Index(fields=("model_id", "dataset_version")))
+
+
+class VersionTag(Model):
+    id = fields.BigIntField(primary_key=True)
+    version: fields.ForeignKeyRelation[ModelVersion] = fields.ForeignKeyField(
+        "models.ModelVersion", related_name="tags", on_delete=fields.CASCADE
+    )
+    key = fields.CharField(max_length=128)
+    value = fields.CharField(max_length=1024)
+
+    version_id: int
+
+    class Meta:
+        table = "version_tag"
+        unique_together = (("version", "key"),)
+
+
+class Metric(Model):
+    """One metric of one version, in its own row so ordering and filtering by a metric use an index."""
+
+    id = fields.BigIntField(primary_key=True)
+    version: fields.ForeignKeyRelation[ModelVersion] = fields.ForeignKeyField(
+        "models.ModelVersion", related_name="metrics", on_delete=fields.CASCADE
+    )
+    #: Denormalised from the version so "versions of model M ordered by metric X" is one index range.
+    model: fields.ForeignKeyRelation[RegisteredModel] = fields.ForeignKeyField(
+        "models.RegisteredModel", related_name="metrics", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=128)
+    value = fields.FloatField()
+
+    version_id: int
+    model_id: int
+
+    class Meta:
+        table = "metric"
+        unique_together = (("version", "name"),)
+        indexes = (Index(fields=("model_id", "name", "value")),)
+
+
+class Deployment(Model):
+    """A version placed into an environment; active while ``retired_at`` is null."""
+
+    id = fields.BigIntField(primary_key=True)
+    model: fields.ForeignKeyRelation[RegisteredModel] = fields.ForeignKeyField(
+        "models.RegisteredModel", related_name="deployments", on_delete=fields.RESTRICT
+    )
+    version: fields.ForeignKeyRelation[ModelVersion] = fields.ForeignKeyField(
+        "models.ModelVersion", related_name="deployments", on_delete=fields.RESTRICT
+    )
+    environment = fields.CharField(max_length=64)
+    deployed_at = fields.DatetimeField()
+    deployed_by = fields.CharField(max_length=128)
+    reason = fields.TextField(null=True)
+    retired_at = fields.DatetimeField(null=True)
+    retired_by = fields.CharField(max_length=128, null=True)
+    retired_reason = fields.TextField(null=True)
+
+    model_id: int
+    version_id: int
+
+    @property
+    def active(self) -> bool:
+        return self.retired_at is None
+
+    class Meta:
+        table = "deployment"
+        indexes = (
+            # The invariant: at most one active deployment per (model, environment), whatever Python does.
+            UniqueWhere(
+                fields=("model_id", "environment"),
+                name="uniq_deployment_active_model_environment",
+                where="retired_at IS NULL",
+            ),
+            Index(fields=("model_id", "environment", "deployed_at", "id")),
+            Index(fields=("model_id", "deployed_at", "id")),
+            Index(fields=("version_id", "deployed_at")),
+        )
+
+
+class AuditEvent(Model):
+    """An append-only record of one state change, written in the change's own transaction."""
+
+    id = fields.BigIntField(primary_key=True)
+    action = fields.CharEnumField(AuditAction, max_length=32)
+    actor = fields.CharField(max_length=128)
+    at = fields.DatetimeField()
+    model: fields.ForeignKeyNullableRelation[RegisteredModel] = fields.ForeignKeyField(
+        "models.RegisteredModel", related_name="audit_events", null=True, on_delete=fields.RESTRICT
+    )
+    #: Kept beside the foreign key so the history reads the same even without the join.
+    model_name = fields.CharField(max_length=128)
+    version: fields.ForeignKeyNullableRelation[ModelVersion] = fields.ForeignKeyField(
+        "models.ModelVersion", related_name="audit_events", null=True, on_delete=fields.RESTRICT
+    )
+    environment = fields.CharField(max_length=64, null=True)
+    previous_version: fields.ForeignKeyNullableRelation[ModelVersion] = fields.ForeignKeyField(
+        "models.ModelVersion", related_name="audit_events_as_previous", null=True, on_delete=fields.RESTRICT
+    )
+    reason = fields.TextField(null=True)
+    request_id = fields.CharField(max_length=128, null=True)
+    details = fields.JSONField[dict[str, Any]](default=dict)
+
+    model_id: int | None
+    version_id: int | None
+    previous_version_id: int | None
+
+    class Meta:
+        table = "audit_event"
+        indexes = (
+            Index(fields=("model_id", "id")),
+            Index(fields=("model_name", "id")),
+            Index(fields=("actor", "id")),
+            Index(fields=("action", "id")),
+            Index(fields=("at",)),
+        )
+
+
+class ApiToken(Model):
+    """An API token. Only the sha256 of the secret is stored; the secret is shown once at creation."""
+
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=128, unique=True)
+    role = fields.CharEnumField(Role, max_length=16)
+    secret_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    last_used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_token"
+
+
+class IdempotencyRecord(Model):
+    """The first result of a mutation sent with an idempotency key, kept for replays."""
+
+    id = fields.BigIntField(primary_key=True)
+    principal = fields.CharField(max_length=128)
+    key = fields.CharField(max_length=128)
+    operation = fields.CharField(max_length=32)
+    #: sha256 of the operation name and its canonical input: a replay must match it exactly.
+    request_hash = fields.CharField(max_length=64)
+    #: Ids of the entities the first call returned, enough to rebuild its payload.
+    result = fields.JSONField[dict[str, Any]](default=dict)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "idempotency_record"
+        unique_together = (("principal", "key"),)
+        indexes = (Index(fields=("created_at",)),)

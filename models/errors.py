@@ -1,0 +1,35 @@
+"""Domain errors. ``schema/errors.py`` maps each class to a GraphQL ``extensions.code`` in one place."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A failure the caller can act on. The message is shown to users: it names the field and the fix."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    """An argument is malformed or out of range. ``field`` is the input path, e.g. ``input.metrics[2].value``."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class NotFound(DomainError):
+    """An unknown model, version, node or artifact."""
+
+
+class Conflict(DomainError):
+    """The request is well-formed but contradicts the registry's current state."""
+
+
+class Unauthenticated(DomainError):
+    """No valid token where one is needed."""
+
+
+class Forbidden(DomainError):
+    """The principal's role is too low for the operation."""

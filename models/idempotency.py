@@ -1,0 +1,78 @@
+"""Idempotency keys: a retried mutation returns its first result and changes nothing.
+
+The key is claimed by inserting its record inside the operation's own transaction. A concurrent request
+with the same key blocks on the unique index (PostgreSQL) or on the write lock (SQLite) until the first
+commits, then finds the record and replays it; if the first rolled back, the second proceeds. A failed
+operation rolls its claim back with everything else, so only successes are replayed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from models.audit import now
+from models.db import CONNECTION
+from models.entities import IdempotencyRecord
+from models.errors import Conflict
+
+#: How long a key is remembered. CONTRACT.md asks for at least 24 hours.
+RETENTION = timedelta(hours=24)
+
+
+@dataclass
+class Claim:
+    """The outcome of presenting a key: either a replay of a stored result, or the right to proceed."""
+
+    record: IdempotencyRecord | None
+    replay: dict[str, Any] | None = None
+
+    async def complete(self, conn: BaseDBAsyncClient, result: dict[str, Any]) -> None:
+        """Store the result to replay, in the operation's transaction."""
+        if self.record is not None:
+            self.record.result = result
+            await self.record.save(using_db=conn, update_fields=["result"])
+
+
+def request_hash(operation: str, arguments: dict[str, Any]) -> str:
+    canonical = orjson.dumps({"operation": operation, "input": arguments}, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(canonical).hexdigest()
+
+
+async def claim(
+    conn: BaseDBAsyncClient, *, principal: str, key: str | None, operation: str, arguments: dict[str, Any]
+) -> Claim:
+    """Claim ``key`` for this request, or return the stored result of the request that claimed it first."""
+    if key is None:
+        return Claim(record=None)
+    digest = request_hash(operation, arguments)
+    await (
+        IdempotencyRecord.filter(principal=principal, key=key, created_at__lt=now() - RETENTION).using_db(conn).delete()
+    )
+    try:
+        async with in_transaction(CONNECTION) as savepoint:  # nested: a SAVEPOINT, so a duplicate rolls back alone
+            record = await IdempotencyRecord.create(
+                principal=principal,
+                key=key,
+                operation=operation,
+                request_hash=digest,
+                result={},
+                created_at=now(),
+                using_db=savepoint,
+            )
+        return Claim(record=record)
+    except IntegrityError:
+        existing = await IdempotencyRecord.get(principal=principal, key=key, using_db=conn)
+    if existing.request_hash != digest:
+        raise Conflict(
+            f"idempotencyKey {key!r} was already used for a different {existing.operation} request; "
+            "use a new key for a new request"
+        )
+    return Claim(record=None, replay=existing.result)

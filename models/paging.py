@@ -1,0 +1,130 @@
+"""Keyset pagination: opaque cursors and the SQL that continues a page after one.
+
+A cursor encodes the ordering it belongs to, the sort key and the row's unique tie-breaker, so a page
+stays stable while rows are inserted (unlike offsets). Connections nested under a list of parents are
+fetched for all parents in one statement with window functions (``ROW_NUMBER`` per parent).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import orjson
+
+from models.errors import InvalidInput
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Key:
+    """One column of an ordering. ``nullable`` columns sort their nulls last in either direction."""
+
+    column: str
+    descending: bool
+    nullable: bool = False
+    is_datetime: bool = False
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """A total order: the last key must be unique within a partition."""
+
+    name: str
+    keys: tuple[Key, ...]
+
+    def order_by(self) -> str:
+        parts = []
+        for key in self.keys:
+            if key.nullable:
+                parts.append(f"({key.column} IS NULL)")
+            parts.append(f"{key.column} {'DESC' if key.descending else 'ASC'}")
+        return ", ".join(parts)
+
+    def after(self, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """SQL that is true for the rows that come after the row whose sort key is ``values``."""
+        terms: list[str] = []
+        params: list[Any] = []
+        equal: list[str] = []
+        equal_params: list[Any] = []
+        for key, value in zip(self.keys, values, strict=True):
+            operator = "<" if key.descending else ">"
+            if value is None:
+                step = None  # nothing sorts after a null within its key (nulls come last)
+            elif key.nullable:
+                step, step_params = f"({key.column} {operator} ? OR {key.column} IS NULL)", [value]
+            else:
+                step, step_params = f"{key.column} {operator} ?", [value]
+            if step is not None:
+                terms.append("(" + " AND ".join([*equal, step]) + ")")
+                params.extend([*equal_params, *step_params])
+            if value is None:
+                equal.append(f"{key.column} IS NULL")
+            else:
+                equal.append(f"{key.column} = ?")
+                equal_params.append(value)
+        return ("(" + " OR ".join(terms) + ")" if terms else "1 = 0"), params
+
+
+def encode_cursor(ordering: Ordering, values: Sequence[Any]) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    raw = orjson.dumps([ordering.name, plain])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(ordering: Ordering, cursor: str | None, field: str = "after") -> list[Any] | None:
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        name, values = orjson.loads(raw)
+        if name != ordering.name or not isinstance(values, list) or len(values) != len(ordering.keys):
+            raise ValueError
+        decoded: list[Any] = []
+        for key, value in zip(ordering.keys, values, strict=True):
+            if value is None and not key.nullable:
+                raise ValueError
+            if key.is_datetime and value is not None:
+                value = datetime.fromisoformat(value)
+            elif value is not None and not isinstance(value, int | float | str):
+                raise ValueError
+            decoded.append(value)
+        return decoded
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError) as error:
+        raise InvalidInput(
+            field, "not a cursor of this list and ordering; use an endCursor from the same query"
+        ) from error
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a connection: nodes with their cursors, and the size of the whole filtered set."""
+
+    edges: list[tuple[str, T]] = field(default_factory=list)
+    total: int = 0
+    has_next: bool = False
+    has_previous: bool = False
+
+
+def windowed_sql(
+    *,
+    select: str,
+    partition: str,
+    ordering: Ordering,
+    after_sql: str | None,
+    limit: int,
+) -> str:
+    """Wrap ``select`` (which must expose the ordering's columns and ``partition``) to return, per
+    partition, the first ``limit`` rows after the cursor, each with ``total``: the size of its whole set."""
+    counted = f"SELECT base.*, COUNT(*) OVER (PARTITION BY base.{partition}) AS total FROM ({select}) base"
+    after = f"WHERE {after_sql}" if after_sql else ""
+    ranked = (
+        f"SELECT counted.*, ROW_NUMBER() OVER (PARTITION BY counted.{partition} ORDER BY {ordering.order_by()}) AS rn "
+        f"FROM ({counted}) counted {after}"
+    )
+    return f"SELECT * FROM ({ranked}) ranked WHERE rn <= {int(limit)} ORDER BY {partition}, rn"

@@ -1,0 +1,316 @@
+"""Operations on models and versions: create, update, register, archive.
+
+Each is one transaction that locks, checks, changes and writes its audit event; a failure changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from models import validation
+from models.audit import now, record
+from models.db import CONNECTION, write_transaction
+from models.entities import (
+    Artifact,
+    AuditAction,
+    AuditEvent,
+    Deployment,
+    Metric,
+    ModelTag,
+    ModelVersion,
+    RegisteredModel,
+    VersionStatus,
+    VersionTag,
+)
+from models.errors import Conflict, InvalidInput, NotFound
+from models.idempotency import claim
+from models.locking import get_version, lock_existing_model, lock_model
+
+
+@dataclass(frozen=True)
+class ModelChange:
+    model: RegisteredModel
+    event: AuditEvent
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    version: ModelVersion
+    event: AuditEvent
+
+
+async def create_model(
+    *,
+    name: str,
+    actor: str,
+    request_id: str | None = None,
+    description: str | None = None,
+    tags: list[tuple[str, str]] | None = None,
+) -> ModelChange:
+    validation.model_name(name, "input.name")
+    validation.text(description, "input.description", max_length=validation.MAX_DESCRIPTION)
+    tag_map = validation.tags(tags, "input.tags")
+    async with write_transaction() as conn:
+        if await lock_model(conn, name) is not None:
+            raise Conflict(f"a model named {name!r} already exists")
+        model = await _insert_model(conn, name=name, actor=actor, description=description, tags=tag_map)
+        if model is None:
+            raise Conflict(f"a model named {name!r} already exists")
+        event = await record(
+            conn,
+            action=AuditAction.MODEL_CREATED,
+            actor=actor,
+            model=model,
+            request_id=request_id,
+            details={"description": description, "tags": tag_map},
+        )
+    return ModelChange(model, event)
+
+
+async def update_model(
+    *,
+    name: str,
+    actor: str,
+    request_id: str | None = None,
+    description: str | None = None,
+    tags: list[tuple[str, str]] | None = None,
+) -> ModelChange:
+    """Replace the description and/or the whole tag set (``None`` leaves a field as it is)."""
+    validation.model_name(name, "input.name")
+    validation.text(description, "input.description", max_length=validation.MAX_DESCRIPTION)
+    new_tags = validation.tags(tags, "input.tags") if tags is not None else None
+    if description is None and new_tags is None:
+        raise InvalidInput("input", "give description or tags (or both) to change")
+    async with write_transaction() as conn:
+        model = await lock_existing_model(conn, name)
+        changes: dict[str, Any] = {}
+        if description is not None and description != model.description:
+            changes["description"] = {"from": model.description, "to": description}
+            model.description = description
+        if new_tags is not None:
+            old_tags = {tag.key: tag.value for tag in await ModelTag.filter(model_id=model.id).using_db(conn)}
+            if old_tags != new_tags:
+                changes["tags"] = {"from": old_tags, "to": new_tags}
+                await ModelTag.filter(model_id=model.id).using_db(conn).delete()
+                await _insert_tags(conn, ModelTag, "model_id", model.id, new_tags)
+        model.updated_at = now()
+        await model.save(using_db=conn, update_fields=["description", "updated_at"])
+        event = await record(
+            conn, action=AuditAction.MODEL_UPDATED, actor=actor, model=model, request_id=request_id, details=changes
+        )
+    return ModelChange(model, event)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What a training pipeline knows about a version it registers. Field names follow RegisterVersionInput."""
+
+    description: str | None = None
+    tags: list[tuple[str, str]] | None = None
+    metrics: list[tuple[str, float]] | None = None
+    hyperparameters: dict[str, Any] | None = None
+    feature_names: list[str] | None = None
+    model_type: str | None = None
+    framework: str | None = None
+    dataset_version: str | None = None
+    training_duration_seconds: float | None = None
+    artifact_sha256: str | None = None
+    artifact_format: str | None = None
+
+
+@dataclass(frozen=True)
+class RegisteredVersion:
+    version: ModelVersion
+    event: AuditEvent
+    #: The MODEL_CREATED event when registering created the model.
+    model_event: AuditEvent | None = None
+
+
+async def register_version(
+    *,
+    model: str,
+    registration: Registration,
+    actor: str,
+    request_id: str | None = None,
+    create_model: bool = True,
+    idempotency_key: str | None = None,
+) -> RegisteredVersion:
+    """Register the next version of ``model``, creating the model first when asked to."""
+    validation.model_name(model, "input.model")
+    reg = registration
+    validation.text(reg.description, "input.description", max_length=validation.MAX_DESCRIPTION)
+    tag_map = validation.tags(reg.tags, "input.tags")
+    metric_map = validation.metrics(reg.metrics, "input.metrics")
+    hyperparameters = validation.hyperparameters(reg.hyperparameters, "input.hyperparameters")
+    features = validation.feature_names(reg.feature_names, "input.featureNames")
+    for field, value in (
+        ("input.modelType", reg.model_type),
+        ("input.framework", reg.framework),
+        ("input.datasetVersion", reg.dataset_version),
+    ):
+        validation.text(value, field, max_length=validation.MAX_SHORT_TEXT)
+    validation.non_negative_finite(reg.training_duration_seconds, "input.trainingDurationSeconds")
+    sha256 = validation.sha256(reg.artifact_sha256, "input.artifactSha256") if reg.artifact_sha256 else None
+    artifact_format = validation.artifact_format(reg.artifact_format, "input.artifactFormat") if sha256 else None
+    key = validation.idempotency_key(idempotency_key, "input.idempotencyKey")
+
+    async with write_transaction() as conn:
+        arguments = {"model": model, "createModel": create_model, **_registration_arguments(reg)}
+        claimed = await claim(conn, principal=actor, key=key, operation="registerVersion", arguments=arguments)
+        if claimed.replay is not None:
+            return await _registered_from(conn, claimed.replay)
+        if sha256 is not None and not await Artifact.exists(sha256=sha256, using_db=conn):
+            raise InvalidInput(
+                "input.artifactSha256", "no artifact with this sha256 was uploaded; POST it to /api/artifacts first"
+            )
+        target = await lock_model(conn, model)
+        model_event = None
+        if target is None:
+            if not create_model:
+                raise NotFound(f"no model named {model!r} (set createModel: true to create it)")
+            target = await _insert_model(conn, name=model, actor=actor, description=None, tags={})
+            if target is None:  # created by a concurrent request between our lookup and insert
+                target = await lock_existing_model(conn, model)
+            else:
+                model_event = await record(
+                    conn, action=AuditAction.MODEL_CREATED, actor=actor, model=target, request_id=request_id
+                )
+        stamp = now()
+        target.version_count += 1
+        target.updated_at = stamp
+        await target.save(using_db=conn, update_fields=["version_count", "updated_at"])
+        version = await ModelVersion.create(
+            model_id=target.id,
+            number=target.version_count,
+            status=VersionStatus.READY,
+            description=reg.description,
+            hyperparameters=hyperparameters,
+            feature_names=features,
+            model_type=reg.model_type,
+            framework=reg.framework,
+            dataset_version=reg.dataset_version,
+            training_duration_seconds=reg.training_duration_seconds,
+            artifact_id=sha256,
+            artifact_format=artifact_format,
+            created_at=stamp,
+            created_by=actor,
+            using_db=conn,
+        )
+        if metric_map:
+            await Metric.bulk_create(
+                [Metric(version_id=version.id, model_id=target.id, name=n, value=v) for n, v in metric_map.items()],
+                using_db=conn,
+            )
+        await _insert_tags(conn, VersionTag, "version_id", version.id, tag_map)
+        event = await record(
+            conn,
+            action=AuditAction.VERSION_REGISTERED,
+            actor=actor,
+            model=target,
+            version=version,
+            request_id=request_id,
+            details={"number": version.number, "artifactSha256": sha256, "datasetVersion": reg.dataset_version},
+            at=stamp,
+        )
+        await claimed.complete(
+            conn,
+            {"version": version.id, "event": event.id, "modelEvent": model_event.id if model_event else None},
+        )
+    return RegisteredVersion(version, event, model_event)
+
+
+async def archive_version(
+    *, model: str, version: int, actor: str, request_id: str | None = None, reason: str | None = None
+) -> VersionChange:
+    validation.model_name(model, "input.model")
+    validation.positive_version(version, "input.version")
+    validation.text(reason, "input.reason", max_length=validation.MAX_REASON)
+    async with write_transaction() as conn:
+        target = await lock_existing_model(conn, model)
+        found = await get_version(conn, target, version)
+        if found.status == VersionStatus.ARCHIVED:
+            raise Conflict(f"version {version} of {model!r} is already ARCHIVED")
+        environments = sorted(
+            await Deployment.filter(version_id=found.id, retired_at=None)
+            .using_db(conn)
+            .values_list("environment", flat=True)
+        )
+        if environments:
+            raise Conflict(
+                f"version {version} of {model!r} is active in {', '.join(map(str, environments))}; "
+                "demote it or promote another version first"
+            )
+        found.status = VersionStatus.ARCHIVED
+        await found.save(using_db=conn, update_fields=["status"])
+        target.updated_at = now()
+        await target.save(using_db=conn, update_fields=["updated_at"])
+        event = await record(
+            conn,
+            action=AuditAction.VERSION_ARCHIVED,
+            actor=actor,
+            model=target,
+            version=found,
+            reason=reason,
+            request_id=request_id,
+        )
+    return VersionChange(found, event)
+
+
+async def _insert_model(
+    conn: BaseDBAsyncClient, *, name: str, actor: str, description: str | None, tags: dict[str, str]
+) -> RegisteredModel | None:
+    """Insert a model, or return None when a concurrent transaction created the same name first."""
+    stamp = now()
+    try:
+        async with in_transaction(CONNECTION) as savepoint:
+            model = await RegisteredModel.create(
+                name=name,
+                description=description,
+                created_at=stamp,
+                created_by=actor,
+                updated_at=stamp,
+                version_count=0,
+                using_db=savepoint,
+            )
+    except IntegrityError:
+        return None
+    await _insert_tags(conn, ModelTag, "model_id", model.id, tags)
+    return model
+
+
+async def _insert_tags(
+    conn: BaseDBAsyncClient, table: type[ModelTag] | type[VersionTag], owner: str, owner_id: int, tags: dict[str, str]
+) -> None:
+    if tags:
+        await table.bulk_create(
+            [table(**{owner: owner_id, "key": key, "value": value}) for key, value in tags.items()],  # type: ignore[misc]
+            using_db=conn,
+        )
+
+
+def _registration_arguments(reg: Registration) -> dict[str, Any]:
+    return {
+        "description": reg.description,
+        "tags": reg.tags,
+        "metrics": reg.metrics,
+        "hyperparameters": reg.hyperparameters,
+        "featureNames": reg.feature_names,
+        "modelType": reg.model_type,
+        "framework": reg.framework,
+        "datasetVersion": reg.dataset_version,
+        "trainingDurationSeconds": reg.training_duration_seconds,
+        "artifactSha256": reg.artifact_sha256,
+        "artifactFormat": reg.artifact_format,
+    }
+
+
+async def _registered_from(conn: BaseDBAsyncClient, stored: dict[str, Any]) -> RegisteredVersion:
+    version = await ModelVersion.get(id=stored["version"], using_db=conn)
+    event = await AuditEvent.get(id=stored["event"], using_db=conn)
+    model_event = await AuditEvent.get(id=stored["modelEvent"], using_db=conn) if stored["modelEvent"] else None
+    return RegisteredVersion(version, event, model_event)

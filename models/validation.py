@@ -1,0 +1,182 @@
+"""Input rules from CONTRACT.md ("Names and limits"), shared by every operation and query."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import orjson
+
+from models.errors import InvalidInput
+
+MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+ENVIRONMENT = re.compile(r"[a-z][a-z0-9-]{0,63}")
+SHA256 = re.compile(r"[0-9a-f]{64}")
+ARTIFACT_FORMAT = re.compile(r"[a-z0-9][a-z0-9._+-]{0,31}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+DEFAULT_ENVIRONMENT = "production"
+MAX_DESCRIPTION = 10_000
+MAX_REASON = 1_000
+MAX_SHORT_TEXT = 256
+MAX_TAGS = 100
+MAX_METRICS = 500
+MAX_FEATURES = 10_000
+MAX_HYPERPARAMETERS_BYTES = 64 * 1024
+MAX_IDEMPOTENCY_KEY = 128
+
+
+def model_name(value: str, field: str = "model") -> str:
+    if not MODEL_NAME.fullmatch(value):
+        raise InvalidInput(
+            field,
+            f"{value[:140]!r} is not a valid model name: use 1 to 128 characters of A-Z a-z 0-9 . _ -, "
+            "starting with a letter or digit",
+        )
+    return value
+
+
+def environment(value: str | None, field: str = "environment") -> str:
+    if value is None:
+        return DEFAULT_ENVIRONMENT
+    if not ENVIRONMENT.fullmatch(value):
+        raise InvalidInput(
+            field,
+            f"{value[:80]!r} is not a valid environment: use 1 to 64 characters of a-z 0-9 -, starting with a letter",
+        )
+    return value
+
+
+def text(value: str | None, field: str, *, max_length: int) -> str | None:
+    if value is not None and len(value) > max_length:
+        raise InvalidInput(field, f"must be at most {max_length} characters (got {len(value)})")
+    return value
+
+
+def positive_version(value: int, field: str = "version") -> int:
+    if value < 1:
+        raise InvalidInput(field, f"version numbers start at 1 (got {value})")
+    return value
+
+
+def expected_version(value: int | None, field: str = "expectedCurrentVersion") -> int | None:
+    if value is not None and value < 0:
+        raise InvalidInput(field, f"must be 0 (nothing active) or a version number (got {value})")
+    return value
+
+
+def idempotency_key(value: str | None, field: str = "idempotencyKey") -> str | None:
+    if value is None:
+        return None
+    if not 1 <= len(value) <= MAX_IDEMPOTENCY_KEY or _CONTROL.search(value):
+        raise InvalidInput(field, f"must be 1 to {MAX_IDEMPOTENCY_KEY} characters without control characters")
+    return value
+
+
+def sha256(value: str, field: str = "artifactSha256") -> str:
+    if not SHA256.fullmatch(value):
+        raise InvalidInput(field, "must be 64 lowercase hexadecimal characters (a sha256 digest)")
+    return value
+
+
+def artifact_format(value: str | None, field: str = "artifactFormat") -> str:
+    if value is None:
+        return "joblib"
+    if not ARTIFACT_FORMAT.fullmatch(value):
+        raise InvalidInput(field, "must be 1 to 32 characters of a-z 0-9 . _ + -, e.g. joblib")
+    return value
+
+
+def metric_name(value: str, field: str) -> str:
+    if not 1 <= len(value) <= 128 or _CONTROL.search(value):
+        raise InvalidInput(field, "metric names are 1 to 128 characters without control characters")
+    return value
+
+
+def metric_value(value: float, field: str) -> float:
+    if not math.isfinite(value):
+        raise InvalidInput(field, f"metric values must be finite numbers (got {value})")
+    return float(value)
+
+
+def metrics(items: Sequence[tuple[str, float]] | None, field: str = "metrics") -> dict[str, float]:
+    if not items:
+        return {}
+    if len(items) > MAX_METRICS:
+        raise InvalidInput(field, f"at most {MAX_METRICS} metrics per version")
+    result: dict[str, float] = {}
+    for index, (name, value) in enumerate(items):
+        metric_name(name, f"{field}[{index}].name")
+        if name in result:
+            raise InvalidInput(f"{field}[{index}].name", f"metric {name!r} is given twice")
+        result[name] = metric_value(value, f"{field}[{index}].value")
+    return result
+
+
+def tags(items: Sequence[tuple[str, str]] | None, field: str = "tags") -> dict[str, str]:
+    if not items:
+        return {}
+    if len(items) > MAX_TAGS:
+        raise InvalidInput(field, f"at most {MAX_TAGS} tags")
+    result: dict[str, str] = {}
+    for index, (key, value) in enumerate(items):
+        if not 1 <= len(key) <= 128 or _CONTROL.search(key):
+            raise InvalidInput(f"{field}[{index}].key", "tag keys are 1 to 128 characters without control characters")
+        if len(value) > 1024:
+            raise InvalidInput(f"{field}[{index}].value", "tag values are at most 1,024 characters")
+        if key in result:
+            raise InvalidInput(f"{field}[{index}].key", f"tag {key!r} is given twice")
+        result[key] = value
+    return result
+
+
+def feature_names(items: Iterable[str] | None, field: str = "featureNames") -> list[str]:
+    names = list(items or [])
+    if len(names) > MAX_FEATURES:
+        raise InvalidInput(field, f"at most {MAX_FEATURES} feature names")
+    for index, name in enumerate(names):
+        if not 1 <= len(name) <= MAX_SHORT_TEXT:
+            raise InvalidInput(f"{field}[{index}]", f"feature names are 1 to {MAX_SHORT_TEXT} characters")
+    return names
+
+
+def hyperparameters(value: Any, field: str = "hyperparameters") -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidInput(field, 'must be a JSON object, e.g. {"max_depth": 3}')
+    try:
+        encoded = orjson.dumps(value)
+    except TypeError as error:  # non-string keys, or values JSON cannot hold
+        raise InvalidInput(field, "must be plain JSON (string keys, finite numbers)") from error
+    if len(encoded) > MAX_HYPERPARAMETERS_BYTES:
+        raise InvalidInput(field, f"must encode to at most {MAX_HYPERPARAMETERS_BYTES} bytes of JSON")
+    if _has_non_finite(value):
+        raise InvalidInput(field, "numbers must be finite (no NaN or infinity)")
+    return value
+
+
+def _has_non_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_has_non_finite(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_non_finite(item) for item in value)
+    return False
+
+
+def non_negative_finite(value: float | None, field: str) -> float | None:
+    if value is not None and (not math.isfinite(value) or value < 0):
+        raise InvalidInput(field, f"must be a finite number of at least 0 (got {value})")
+    return value
+
+
+def page_size(first: int | None, field: str = "first", *, default: int = 20, maximum: int = 100) -> int:
+    if first is None:
+        return default
+    if not 0 <= first <= maximum:
+        raise InvalidInput(field, f"must be between 0 and {maximum} (got {first})")
+    return first

@@ -1,0 +1,1 @@
+"""GraphQL transport: types, queries and mutations that translate and delegate to ``models``."""

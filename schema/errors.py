@@ -1,0 +1,73 @@
+"""Domain errors become GraphQL errors with ``extensions.code``, in this one place; the rest is masked.
+
+Expected failures (``models.errors``) keep their message and get their code. Anything unexpected is logged
+with its traceback and the request id, and reaches the client as ``INTERNAL_SERVER_ERROR`` with the
+request id only: no stack trace, SQL or paths. Query-document errors (syntax, validation, limits) pass
+through untouched, as the framework reports them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from models.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
+
+log = logging.getLogger("modelreg.graphql")
+
+CODES: dict[type[DomainError], str] = {
+    InvalidInput: "BAD_USER_INPUT",
+    Unauthenticated: "UNAUTHENTICATED",
+    Forbidden: "FORBIDDEN",
+    NotFound: "NOT_FOUND",
+    Conflict: "CONFLICT",
+}
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Raised by our code for a reason we did not plan for (as opposed to a domain or document error)."""
+    original = error.original_error
+    return original is not None and not isinstance(original, DomainError | GraphQLError) and error.path is not None
+
+
+def code_error(error: GraphQLError, request_id: str) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, DomainError):
+        extensions: dict[str, object] = {"code": CODES[type(original)]}
+        if isinstance(original, InvalidInput):
+            extensions["field"] = original.field
+        return GraphQLError(original.message, error.nodes, path=error.path, extensions=extensions)
+    if is_unexpected(error):
+        return GraphQLError(
+            f"Internal server error; quote request id {request_id} to the operator",
+            error.nodes,
+            path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )
+    if original is not None and error.path is None:
+        # A variable's value was refused while it was coerced (a malformed DateTime, say): a user input error.
+        return GraphQLError(error.message, error.nodes, extensions={"code": "BAD_USER_INPUT"})
+    return error
+
+
+class ErrorCodes(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            request_id = getattr(self.execution_context.context, "request_id", "-")
+            result.errors = [code_error(error, request_id) for error in result.errors]
+
+
+def log_unexpected(errors: list[GraphQLError], request_id: str) -> None:
+    for error in errors:
+        if is_unexpected(error):
+            log.error(
+                "unexpected error in %s (request %s)",
+                ".".join(map(str, error.path or [])),
+                request_id,
+                exc_info=error.original_error,
+            )

@@ -1,0 +1,168 @@
+"""Root queries. Each checks the reader role, translates its arguments and delegates to ``models``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from models import comparison, listing, statistics, validation
+from models.entities import Role as DomainRole
+from models.errors import NotFound
+from schema.context import Info
+from schema.inputs import (
+    AuditEventFilter,
+    ModelFilter,
+    ModelOrder,
+    Role,
+    SortDirection,
+    audit_query,
+    model_query,
+)
+from schema.permissions import CanRead, require
+from schema.relay import Connection, Node, connection, parse_global_id
+from schema.types import AuditEvent, Deployment, Metric, Model, Version
+
+
+@strawberry.type
+class VersionComparisonRow:
+    version: Version
+    values: list[float | None] = strawberry.field(
+        description="Aligned with VersionComparison.metricNames; null where the version lacks that metric."
+    )
+    deltas_from_production: list[float | None] = strawberry.field(
+        description="Value minus the production version's value for the same metric; null where either lacks it or "
+        "nothing is in production."
+    )
+
+
+@strawberry.type
+class VersionComparison:
+    model: Model
+    metric_names: list[str] = strawberry.field(description="Union of the compared versions' metric names, sorted.")
+    rows: list[VersionComparisonRow]
+
+
+@strawberry.type
+class RegistryStatistics:
+    model_count: int
+    version_count: int
+    models_in_production: int = strawberry.field(description="Models with an active production deployment.")
+    active_deployment_count: int
+    promotion_count: int = strawberry.field(description="PROMOTED and ROLLED_BACK events ever recorded.")
+    average_production_metrics: list[Metric] = strawberry.field(
+        description="Per metric name, the mean over production versions that report it, sorted by name."
+    )
+    generated_at: datetime
+
+
+@strawberry.type(description="Who the request is authenticated as.")
+class Principal:
+    name: str
+    role: Role
+
+
+_NODE_LOADERS = {"Model", "Version", "Deployment", "AuditEvent"}
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(permission_classes=[CanRead])
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        type_name, pk = parse_global_id(id)
+        loaders = info.context.loaders
+        found: Node | None = None
+        if type_name == "Model" and (model := await loaders.model.load(pk)):
+            found = Model.of(model)
+        elif type_name == "Version" and (version := await loaders.version.load(pk)):
+            found = Version.of(version)
+        elif type_name == "Deployment" and (deployment := await loaders.deployment.load(pk)):
+            found = Deployment.of(deployment)
+        elif type_name == "AuditEvent" and (event := await loaders.audit_event.load(pk)):
+            found = AuditEvent.of(event)
+        elif type_name not in _NODE_LOADERS:
+            parse_global_id("", "id")  # raises the same BAD_USER_INPUT as a malformed id
+        if found is None:
+            raise NotFound(f"no {type_name} with id {id}")
+        return found
+
+    @strawberry.field(
+        permission_classes=[CanRead], description="Ordered by name ascending unless orderBy says otherwise."
+    )
+    async def models(
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        filter: ModelFilter | None = None,
+        order_by: ModelOrder | None = None,
+    ) -> Connection[Model]:
+        page = await listing.list_models(
+            query=model_query(filter, order_by), first=validation.page_size(first), after=after
+        )
+        return connection(page, Model.of)
+
+    @strawberry.field(permission_classes=[CanRead])
+    async def model(self, info: Info, name: str) -> Model | None:
+        row = await info.context.loaders.model_by_name.load(validation.model_name(name, "name"))
+        if row is None:
+            raise NotFound(f"no model named {name!r}")
+        return Model.of(row)
+
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="Metrics of several versions side by side. numbers: the versions to compare (default: the newest "
+        "`limit`).\nsortBy: a metric name to order rows by (default: version number); rows lacking it come last.",
+    )
+    async def compare_versions(
+        self,
+        model: str,
+        numbers: list[int] | None = None,
+        sort_by: str | None = None,
+        direction: SortDirection | None = None,
+        limit: int | None = None,
+    ) -> VersionComparison:
+        result = await comparison.compare_versions(
+            model=model, numbers=numbers, sort_by=sort_by, descending=direction != SortDirection.ASC, limit=limit
+        )
+        return VersionComparison(
+            model=Model.of(result.model),
+            metric_names=result.metric_names,
+            rows=[
+                VersionComparisonRow(
+                    version=Version.of(row.version),
+                    values=row.values,
+                    deltas_from_production=row.deltas_from_production,
+                )
+                for row in result.rows
+            ],
+        )
+
+    @strawberry.field(permission_classes=[CanRead])
+    async def registry_statistics(self) -> RegistryStatistics:
+        stats = await statistics.registry_statistics()
+        return RegistryStatistics(
+            model_count=stats.model_count,
+            version_count=stats.version_count,
+            models_in_production=stats.models_in_production,
+            active_deployment_count=stats.active_deployment_count,
+            promotion_count=stats.promotion_count,
+            average_production_metrics=[Metric(name=n, value=v) for n, v in stats.average_production_metrics],
+            generated_at=stats.generated_at,
+        )
+
+    @strawberry.field(permission_classes=[CanRead], description="Newest first.")
+    async def audit_events(
+        self, first: int | None = None, after: str | None = None, filter: AuditEventFilter | None = None
+    ) -> Connection[AuditEvent]:
+        page = await listing.list_audit_events(
+            query=audit_query(filter), first=validation.page_size(first), after=after
+        )
+        return connection(page, AuditEvent.of)
+
+    @strawberry.field(description="The authenticated principal, or null for an anonymous request.")
+    def viewer(self, info: Info) -> Principal | None:
+        principal = info.context.principal
+        if principal is None:
+            require(info, DomainRole.READER, anonymous_ok=True)  # anonymous: allowed only with anonymous reads
+            return None
+        return Principal(name=principal.name, role=Role[principal.role.name])

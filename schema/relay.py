@@ -1,0 +1,72 @@
+"""Relay plumbing: the Node interface, opaque global ids, and generic connections built from pages."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+import strawberry
+
+from models.errors import InvalidInput
+from models.paging import Page
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@strawberry.interface(description="Relay global object identification: every persisted entity has an opaque global id.")
+class Node:
+    id: strawberry.ID
+
+
+def global_id(type_name: str, pk: int) -> strawberry.ID:
+    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("="))
+
+
+def parse_global_id(value: str, field: str = "id") -> tuple[str, int]:
+    try:
+        type_name, _, pk = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode().partition(":")
+        return type_name, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput(
+            field, "not a modelreg global id; use the id of a Model, Version, Deployment or AuditEvent"
+        ) from None
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    nodes: list[T]
+    page_info: PageInfo
+    total_count: int
+
+
+def connection(page: Page[R], convert: Callable[[R], T]) -> Connection[T]:
+    edges = [Edge(cursor=cursor, node=convert(row)) for cursor, row in page.edges]
+    return Connection(
+        edges=edges,
+        nodes=[edge.node for edge in edges],
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=page.total,
+    )

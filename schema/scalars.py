@@ -1,0 +1,47 @@
+"""Scalars of the contract: DateTime (with an explicit offset), JSON and BigInt."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import NewType
+
+import strawberry
+
+
+def _serialize_datetime(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+def _parse_datetime(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("DateTime must be an ISO-8601 string such as 2026-11-28T09:30:00+00:00")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO-8601 date-time such as 2026-11-28T09:30:00+00:00") from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"{value!r} has no UTC offset; add one, e.g. +00:00 or Z")
+    return parsed
+
+
+DateTime = strawberry.scalar(
+    name="DateTime",
+    description="ISO-8601 date-time with an explicit UTC offset, e.g. 2026-11-28T09:30:00+00:00.",
+    serialize=_serialize_datetime,
+    parse_value=_parse_datetime,
+)
+
+
+def _parse_big_int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("BigInt must be a whole number")
+    return int(value)
+
+
+BigInt = strawberry.scalar(
+    NewType("BigInt", int),
+    name="BigInt",
+    description="A whole number that may exceed 32 bits (artifact sizes in bytes).",
+    serialize=int,
+    parse_value=_parse_big_int,
+)
