@@ -7,7 +7,6 @@ keyed by the rule classes (STACK_NOTES.md measured ~740 against ~8,900 requests/
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -15,12 +14,13 @@ from graphql import GraphQLError
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from schema.errors import ErrorCodes, log_unexpected
 from schema.mutations import Mutation
 from schema.queries import Query
-from schema.scalars import DateTime
+from schema.scalars import SCALARS
 from schema.types import AuditEvent, Deployment, Model, Version
 
 #: CONTRACT.md, "Names and limits".
@@ -51,7 +51,7 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         types=[Model, Version, Deployment, AuditEvent],
         extensions=extensions,
-        scalar_overrides={datetime: DateTime},
+        config=StrawberryConfig(scalar_map=SCALARS),
     )
 
 

@@ -1,4 +1,7 @@
-"""Scalars of the contract: DateTime (with an explicit offset), JSON and BigInt."""
+"""Scalars of the contract: DateTime (with an explicit offset) and BigInt. JSON is Strawberry's own.
+
+Python types map to them through ``SCALARS`` (``StrawberryConfig.scalar_map``): ``datetime`` is DateTime.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ def _parse_datetime(value: object) -> datetime:
     return parsed
 
 
-DateTime = strawberry.scalar(
+DateTimeDefinition = strawberry.scalar(
     name="DateTime",
     description="ISO-8601 date-time with an explicit UTC offset, e.g. 2026-11-28T09:30:00+00:00.",
     serialize=_serialize_datetime,
@@ -38,10 +41,14 @@ def _parse_big_int(value: object) -> int:
     return int(value)
 
 
-BigInt = strawberry.scalar(
-    NewType("BigInt", int),
+BigInt = NewType("BigInt", int)
+
+BigIntDefinition = strawberry.scalar(
     name="BigInt",
     description="A whole number that may exceed 32 bits (artifact sizes in bytes).",
     serialize=int,
     parse_value=_parse_big_int,
 )
+
+
+SCALARS = {datetime: DateTimeDefinition, BigInt: BigIntDefinition}

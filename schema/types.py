@@ -124,7 +124,7 @@ async def _version_by_number(info: Info, model_id: int, number: int) -> Version 
 @strawberry.type(description="A content-addressed artifact blob (the serialized model).")
 class Artifact:
     sha256: str
-    size_bytes: BigInt  # type: ignore[valid-type]
+    size_bytes: BigInt
     format: str = strawberry.field(description="Serialization format, e.g. joblib.")
 
     @strawberry.field(description="Path on this server to download the bytes: /api/artifacts/{sha256}.")
@@ -192,7 +192,9 @@ class Version(Node):
         if self.row.artifact_id is None:
             return None
         blob = await _required(info.context.loaders.artifact.load(self.row.artifact_id))
-        return Artifact(sha256=blob.sha256, size_bytes=blob.size_bytes, format=self.row.artifact_format or "joblib")
+        return Artifact(
+            sha256=blob.sha256, size_bytes=BigInt(blob.size_bytes), format=self.row.artifact_format or "joblib"
+        )
 
     @strawberry.field(description="All deployments of this version, active and retired, newest deployedAt first.")
     async def deployments(self, info: Info) -> list[Deployment]:
