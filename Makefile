@@ -1,0 +1,41 @@
+# modelreg: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint typecheck unit clean
+
+# Create the virtualenv and install the project with its test extras; redone when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Seed the demo registry (idempotent), print an admin token, serve on http://$(HOST):$(PORT) with
+# anonymous reads allowed so GraphiQL works at once. Migrations are applied by each command.
+run: $(STAMP)
+	@$(BIN)/modelreg demo
+	@token=$$($(BIN)/modelreg tokens create --name local-admin --role admin --replace | tail -n 1); \
+	printf '\n  GraphiQL:     http://%s:%s/graphql\n  Admin token:  %s\n' "$(HOST)" "$(PORT)" "$$token"; \
+	printf '  (in GraphiQL, Headers: {"Authorization": "Bearer %s"} for mutations)\n\n' "$$token"
+	@exec $(BIN)/modelreg serve --host $(HOST) --port $(PORT) --allow-anonymous-read
+
+# The whole suite: lint, types, then every test on SQLite and PostgreSQL.
+test: $(STAMP) lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info
