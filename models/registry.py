@@ -155,7 +155,9 @@ async def register_version(
     ):
         validation.text(value, field, max_length=validation.MAX_SHORT_TEXT)
     validation.non_negative_finite(reg.training_duration_seconds, "input.trainingDurationSeconds")
-    sha256 = validation.sha256(reg.artifact_sha256, "input.artifactSha256") if reg.artifact_sha256 else None
+    sha256 = validation.sha256(reg.artifact_sha256, "input.artifactSha256") if reg.artifact_sha256 is not None else None
+    if reg.artifact_format is not None and sha256 is None:
+        raise InvalidInput("input.artifactFormat", "is only used together with artifactSha256")
     artifact_format = validation.artifact_format(reg.artifact_format, "input.artifactFormat") if sha256 else None
     key = validation.idempotency_key(idempotency_key, "input.idempotencyKey")
 
