@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 
 import strawberry
@@ -176,6 +176,7 @@ def audit_query(filter: AuditEventFilter | None) -> listing.AuditQuery:
         model=f.model,
         action=DomainAuditAction(f.action.value) if f.action else None,
         actor=f.actor,
-        since=f.since,
-        until=f.until,
+        # Stored times are UTC; SQLite compares them as text, so bounds must be in UTC too.
+        since=f.since.astimezone(UTC) if f.since else None,
+        until=f.until.astimezone(UTC) if f.until else None,
     )
