@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import NewType
 
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
 
 def _serialize_datetime(value: datetime) -> str:
@@ -51,4 +52,4 @@ BigIntDefinition = strawberry.scalar(
 )
 
 
-SCALARS = {datetime: DateTimeDefinition, BigInt: BigIntDefinition}
+SCALARS: dict[object, ScalarDefinition] = {datetime: DateTimeDefinition, BigInt: BigIntDefinition}
