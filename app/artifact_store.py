@@ -11,9 +11,10 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import anyio
 
@@ -49,36 +50,36 @@ class ArtifactStore:
 
     async def put_stream(self, chunks: AsyncIterable[bytes]) -> StoredBlob:
         """Store the streamed bytes under their sha256. Raises ``TooLarge`` past ``max_bytes``."""
-        self._incoming.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         size = 0
-        handle, temporary = tempfile.mkstemp(dir=self._incoming, prefix="upload-")
-        try:
-            with os.fdopen(handle, "wb") as sink:
-                async for chunk in chunks:
-                    size += len(chunk)
-                    if size > self.max_bytes:
-                        raise TooLarge(f"artifact exceeds the limit of {self.max_bytes} bytes")
-                    digest.update(chunk)
-                    await anyio.to_thread.run_sync(sink.write, chunk)
-                await anyio.to_thread.run_sync(os.fsync, sink.fileno())
-            return self._publish(Path(temporary), digest.hexdigest(), size)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
+        with self._incoming_file() as (sink, temporary):
+            async for chunk in chunks:
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise TooLarge(f"artifact exceeds the limit of {self.max_bytes} bytes")
+                digest.update(chunk)
+                await anyio.to_thread.run_sync(sink.write, chunk)
+            await anyio.to_thread.run_sync(_sync, sink)
+            return self._publish(temporary, digest.hexdigest(), size)
 
     def put_bytes(self, data: bytes) -> StoredBlob:
         """Store bytes already in memory (the demo and tests use this)."""
         if len(data) > self.max_bytes:
             raise TooLarge(f"artifact exceeds the limit of {self.max_bytes} bytes")
+        with self._incoming_file() as (sink, temporary):
+            sink.write(data)
+            _sync(sink)
+            return self._publish(temporary, hashlib.sha256(data).hexdigest(), len(data))
+
+    @contextlib.contextmanager
+    def _incoming_file(self) -> Iterator[tuple[BinaryIO, Path]]:
+        """A temporary file inside the store (so the final rename stays on one filesystem), removed unless
+        it was published."""
         self._incoming.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=self._incoming, prefix="upload-")
         try:
             with os.fdopen(handle, "wb") as sink:
-                sink.write(data)
-                sink.flush()
-                os.fsync(sink.fileno())
-            return self._publish(Path(temporary), hashlib.sha256(data).hexdigest(), len(data))
+                yield sink, Path(temporary)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)
@@ -95,3 +96,8 @@ class ArtifactStore:
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temporary, final)
         return StoredBlob(sha256, size, created=True)
+
+
+def _sync(sink: BinaryIO) -> None:
+    sink.flush()
+    os.fsync(sink.fileno())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -33,7 +34,10 @@ async def _authorize(request: Request, role: Role) -> Principal | JSONResponse:
     return found.principal
 
 
-def artifact_routes(store: ArtifactStore) -> tuple[object, object]:
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def artifact_routes(store: ArtifactStore) -> tuple[Endpoint, Endpoint]:
     async def upload(request: Request) -> Response:
         principal = await _authorize(request, Role.WRITER)
         if isinstance(principal, JSONResponse):

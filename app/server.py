@@ -37,8 +37,8 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/api/artifacts", upload, methods=["POST"]),  # type: ignore[arg-type]
-            Route("/api/artifacts/{sha256}", download, methods=["GET", "HEAD"]),  # type: ignore[arg-type]
+            Route("/api/artifacts", upload, methods=["POST"]),
+            Route("/api/artifacts/{sha256}", download, methods=["GET", "HEAD"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],

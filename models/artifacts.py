@@ -17,7 +17,3 @@ async def record_artifact(*, sha256: str, size_bytes: int, actor: str) -> tuple[
         return await Artifact.create(sha256=sha256, size_bytes=size_bytes, created_at=now(), created_by=actor), True
     except IntegrityError:  # a concurrent upload of the same bytes recorded it first
         return await Artifact.get(sha256=sha256), False
-
-
-async def artifact_exists(sha256: str) -> bool:
-    return await Artifact.exists(sha256=sha256)

@@ -8,7 +8,7 @@ import strawberry
 
 from models import comparison, listing, statistics, validation
 from models.entities import Role as DomainRole
-from models.errors import NotFound
+from models.errors import InvalidInput, NotFound
 from schema.context import Info
 from schema.inputs import (
     AuditEventFilter,
@@ -20,7 +20,7 @@ from schema.inputs import (
     model_query,
 )
 from schema.permissions import CanRead, require
-from schema.relay import Connection, Node, connection, parse_global_id
+from schema.relay import NOT_A_GLOBAL_ID, Connection, Node, connection, parse_global_id
 from schema.types import AuditEvent, Deployment, Metric, Model, Version
 
 
@@ -62,7 +62,7 @@ class Principal:
     role: Role
 
 
-_NODE_LOADERS = {"Model", "Version", "Deployment", "AuditEvent"}
+_NODE_TYPES = {"Model", "Version", "Deployment", "AuditEvent"}
 
 
 @strawberry.type
@@ -80,8 +80,8 @@ class Query:
             found = Deployment.of(deployment)
         elif type_name == "AuditEvent" and (event := await loaders.audit_event.load(pk)):
             found = AuditEvent.of(event)
-        elif type_name not in _NODE_LOADERS:
-            parse_global_id("", "id")  # raises the same BAD_USER_INPUT as a malformed id
+        elif type_name not in _NODE_TYPES:
+            raise InvalidInput("id", NOT_A_GLOBAL_ID)
         if found is None:
             raise NotFound(f"no {type_name} with id {id}")
         return found

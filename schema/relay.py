@@ -12,6 +12,8 @@ import strawberry
 from models.errors import InvalidInput
 from models.paging import Page
 
+NOT_A_GLOBAL_ID = "not a modelreg global id; use the id of a Model, Version, Deployment or AuditEvent"
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -30,9 +32,7 @@ def parse_global_id(value: str, field: str = "id") -> tuple[str, int]:
         type_name, _, pk = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode().partition(":")
         return type_name, int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput(
-            field, "not a modelreg global id; use the id of a Model, Version, Deployment or AuditEvent"
-        ) from None
+        raise InvalidInput(field, NOT_A_GLOBAL_ID) from None
 
 
 @strawberry.type
