@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import uvicorn
 
-from app import __version__
+from app import __version__, release
 from app.settings import Settings
 from models.errors import DomainError
 
@@ -28,7 +28,10 @@ def _database_flag(parser: argparse.ArgumentParser) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="modelreg",
-        description="modelreg: a model registry with a GraphQL API. Each command applies pending migrations first.",
+        description="modelreg: a model registry with a GraphQL API. Server commands (serve, migrate, demo, "
+        "tokens) work on the database and apply pending migrations first; release commands (models, versions, "
+        "compare, history, audit, promote, demote, rollback, archive) talk HTTP to a running server.",
+        epilog=release.EXIT_CODES_HELP + " (release commands)",
     )
     parser.add_argument("--version", action="version", version=f"modelreg {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -75,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     _database_flag(revoke)
 
     commands.add_parser("schema", help="print the GraphQL schema as SDL")
+    release.add_commands(commands)
     return parser
 
 
@@ -88,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "serve":
             return _serve(args)
+        if args.command in release.COMMANDS:
+            return release.run(args)
         return asyncio.run(_run(args))
     except DomainError as error:
         print(f"modelreg: {error.message}", file=sys.stderr)

@@ -5,9 +5,8 @@ candidate estimator, with metrics measured on a held-out split and the fitted es
 joblib artifact. A scripted plan then moves versions through staging and production, including a
 rollback and a demote, so history and statistics have something to show.
 
-``model_type`` names the estimator that makes the predictions: for a ``Pipeline`` (a scaler in front of a
-linear model, say) that is the final step, and the hyperparameters are the pipeline's step-prefixed
-parameters, the keys ``Pipeline.set_params`` accepts. The artifact is always the whole fitted pipeline.
+What is recorded about each estimator comes from ``app/estimators.py``, as for the Python client; the
+artifact is always the whole fitted estimator (pipeline included).
 """
 
 from __future__ import annotations
@@ -15,14 +14,12 @@ from __future__ import annotations
 import asyncio
 import io
 import math
-import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
 import joblib
-import numpy as np
 import sklearn
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
 from sklearn.ensemble import (
@@ -45,25 +42,21 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from app.artifact_store import ArtifactStore
+from app.estimators import Estimator, describe
 from models.artifacts import record_artifact
 from models.deployments import demote, promote, rollback
 from models.entities import RegisteredModel
 from models.errors import Conflict
 from models.registry import Registration, create_model, register_version
 
-#: scikit-learn ships no type hints; an estimator is anything with ``fit`` and ``get_params``.
-Estimator: TypeAlias = Any
-JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
-
 #: Fixed so every run trains the same estimators and measures the same metrics.
 SEED = 42
 TEST_SIZE = 0.25
-FRAMEWORK = f"scikit-learn {sklearn.__version__}"
 ARTIFACT_FORMAT = "joblib"
 #: Metrics where a smaller value is better; every other metric is better when larger.
 _LOWER_IS_BETTER = frozenset({"log_loss", "mae", "rmse"})
@@ -418,20 +411,20 @@ def _train(spec: _Spec, store: ArtifactStore) -> list[_Trained]:
         # Light zlib compression shrinks the forests several-fold for a few milliseconds.
         joblib.dump(estimator, buffer, compress=3)
         blob = store.put_bytes(buffer.getvalue())
-        final = _final_step(estimator)
+        facts = describe(estimator)
         registration = Registration(
             description=candidate.description,
             tags=[
-                ("estimator", type(final).__name__),
+                ("estimator", facts.model_type.rsplit(".", 1)[-1]),
                 ("dataset", spec.dataset.name),
                 ("split", f"holdout-{TEST_SIZE:.0%}-seed-{SEED}"),
                 ("candidate", f"v{number}"),
             ],
             metrics=list(metrics.items()),
-            hyperparameters=_hyperparameters(estimator),
+            hyperparameters=facts.hyperparameters,
             feature_names=features,
-            model_type=_public_name(type(final)),
-            framework=FRAMEWORK,
+            model_type=facts.model_type,
+            framework=facts.framework,
             dataset_version=f"sklearn-{sklearn.__version__}/{spec.dataset.name}",
             training_duration_seconds=duration,
             artifact_sha256=blob.sha256,
@@ -468,47 +461,3 @@ def _regressor_metrics(estimator: Estimator, x_test: Any, y_test: Any) -> dict[s
         "mae": float(mean_absolute_error(y_test, predicted)),
         "rmse": float(root_mean_squared_error(y_test, predicted)),
     }
-
-
-def _final_step(estimator: Estimator) -> Estimator:
-    return estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
-
-
-def _hyperparameters(estimator: Estimator) -> dict[str, JSONValue]:
-    if isinstance(estimator, Pipeline):
-        # Step parameters carry a "step__" prefix; unprefixed keys are the step objects and pipeline plumbing.
-        params = {key: value for key, value in estimator.get_params(deep=True).items() if "__" in key}
-    else:
-        params = estimator.get_params(deep=False)
-    return {str(key): _json_safe(value) for key, value in params.items()}
-
-
-def _json_safe(value: object) -> JSONValue:
-    """A value the registry's JSON column accepts: numpy scalars unwrapped, NaN and infinity as null."""
-    if value is None or isinstance(value, bool | str):
-        return value
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        return number if math.isfinite(number) else None
-    if isinstance(value, np.ndarray):
-        return _json_safe(value.tolist())
-    if isinstance(value, list | tuple):
-        return [_json_safe(item) for item in value]
-    if isinstance(value, Mapping):
-        return {str(key): _json_safe(item) for key, item in value.items()}
-    # Estimators, random states, callables: their repr is what a reader of the registry can use.
-    return str(value)
-
-
-def _public_name(cls: type) -> str:
-    """``sklearn.ensemble.RandomForestClassifier``, not the private module it is defined in (``_forest``)."""
-    parts = cls.__module__.split(".")
-    for end in range(1, len(parts) + 1):
-        module = sys.modules.get(".".join(parts[:end]))
-        if getattr(module, cls.__name__, None) is cls:
-            return f"{'.'.join(parts[:end])}.{cls.__qualname__}"
-    return f"{cls.__module__}.{cls.__qualname__}"

@@ -1,0 +1,52 @@
+"""The Python client: ``from app.client import Client``.
+
+Re-exported here so callers need one import path; each name lives in its own small module.
+"""
+
+from app.client.client import Client, FrameworkMismatchWarning, TrainingTimer
+from app.client.errors import (
+    ArtifactIntegrityError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RegistryError,
+    Unauthenticated,
+    Unavailable,
+)
+from app.client.records import (
+    AuditEvent,
+    Comparison,
+    ComparisonRow,
+    Demotion,
+    Deployment,
+    GateDecision,
+    ModelSummary,
+    Promotion,
+    Rollback,
+    Version,
+)
+
+__all__ = [
+    "ArtifactIntegrityError",
+    "AuditEvent",
+    "Client",
+    "Comparison",
+    "ComparisonRow",
+    "Conflict",
+    "Demotion",
+    "Deployment",
+    "Forbidden",
+    "FrameworkMismatchWarning",
+    "GateDecision",
+    "InvalidInput",
+    "ModelSummary",
+    "NotFound",
+    "Promotion",
+    "RegistryError",
+    "Rollback",
+    "TrainingTimer",
+    "Unauthenticated",
+    "Unavailable",
+    "Version",
+]

@@ -1,0 +1,89 @@
+"""HTTP to the registry: bearer auth, a timeout, retries with backoff, and errors mapped to exceptions.
+
+Only failures that cannot have changed anything are retried: connection errors (nothing was sent) and
+502/503/504 from a gateway. The client sends an idempotency key with every mutation that takes one, so
+even a retried mutation cannot apply twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import httpx
+
+from app.client.errors import BY_CODE, RegistryError, Unavailable
+
+RETRYABLE_STATUS = frozenset({502, 503, 504})
+_HTTP_CODES = {400: "BAD_USER_INPUT", 413: "BAD_USER_INPUT", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
+
+
+class Transport:
+    def __init__(self, url: str, token: str | None, *, timeout: float, retries: int, backoff: float) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.http = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout)
+        self.retries = retries
+        self.backoff = backoff
+
+    def close(self) -> None:
+        self.http.close()
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: Callable[[], Iterable[bytes]] | None = None,
+        stream: bool = False,
+    ) -> httpx.Response:
+        """Send with retries. ``content`` is a factory, so a streamed body can be sent again from the start."""
+        for attempt in range(self.retries + 1):
+            request = self.http.build_request(method, path, json=json, content=content() if content else None)
+            try:
+                response = self.http.send(request, stream=stream)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                failure = f"cannot reach the registry at {self.http.base_url}: {error}"
+            except httpx.TimeoutException as error:
+                # The request may have arrived: not retried, the caller decides.
+                raise Unavailable(f"the registry did not answer in time ({error})") from error
+            else:
+                if response.status_code not in RETRYABLE_STATUS:
+                    return response
+                response.close()
+                failure = f"the registry answered {response.status_code} {response.reason_phrase}"
+            if attempt < self.retries:
+                time.sleep(self.backoff * 2**attempt)
+        raise Unavailable(f"{failure} (after {self.retries + 1} attempts)")
+
+    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = self.send("POST", "/graphql", json={"query": query, "variables": variables or {}})
+        request_id = response.headers.get("x-request-id")
+        if response.status_code != 200:
+            raise error_for(response)
+        body: dict[str, Any] = response.json()
+        if body.get("errors"):
+            first = body["errors"][0]
+            code = (first.get("extensions") or {}).get("code", "")
+            raise BY_CODE.get(code, RegistryError)(first.get("message", "unknown error"), request_id=request_id)
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+def error_for(response: httpx.Response) -> RegistryError:
+    """The exception for a failed plain-HTTP response (artifact routes, or /graphql refusing a request)."""
+    if response.is_stream_consumed is False:
+        response.read()
+    code = _HTTP_CODES.get(response.status_code, "")
+    message = response.text[:500] or response.reason_phrase
+    try:
+        body = response.json()
+        error = body.get("error") or (body.get("errors") or [{}])[0]
+        message = error.get("message", message)
+        code = error.get("code") or (error.get("extensions") or {}).get("code") or code
+    except ValueError:
+        pass
+    return BY_CODE.get(code, RegistryError)(
+        f"{message} (HTTP {response.status_code})", request_id=response.headers.get("x-request-id")
+    )

@@ -1,0 +1,51 @@
+"""Client-side errors, one per GraphQL error code, so callers can ``except Conflict`` and retry."""
+
+from __future__ import annotations
+
+
+class RegistryError(Exception):
+    """Any failure reported by (or reaching) the registry. ``code`` is the GraphQL ``extensions.code``."""
+
+    code = "INTERNAL_SERVER_ERROR"
+
+    def __init__(self, message: str, *, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request_id = request_id
+
+
+class InvalidInput(RegistryError):
+    code = "BAD_USER_INPUT"
+
+
+class Unauthenticated(RegistryError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(RegistryError):
+    code = "FORBIDDEN"
+
+
+class NotFound(RegistryError):
+    code = "NOT_FOUND"
+
+
+class Conflict(RegistryError):
+    code = "CONFLICT"
+
+
+class Unavailable(RegistryError):
+    """The registry could not be reached, or kept answering 502/503/504, after the retries."""
+
+    code = "UNAVAILABLE"
+
+
+class ArtifactIntegrityError(RegistryError):
+    """Downloaded bytes do not hash to the sha256 the registry recorded: nothing was deserialized."""
+
+    code = "ARTIFACT_INTEGRITY"
+
+
+BY_CODE: dict[str, type[RegistryError]] = {
+    cls.code: cls for cls in (InvalidInput, Unauthenticated, Forbidden, NotFound, Conflict)
+}

@@ -1,0 +1,346 @@
+"""Release commands of ``modelreg``: read the registry and move versions, over HTTP with the Python client.
+
+Exit codes: 0 done (or nothing to do), 1 unexpected error (including an unreachable registry), 2 usage
+(bad arguments, or input the registry refuses), 3 conflict (including a failed --if-better gate), 4 not
+found, 5 authentication or permission. Errors go to stderr as one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Iterable
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from app.client import (
+    Client,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RegistryError,
+    Unauthenticated,
+)
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICT, EXIT_NOT_FOUND, EXIT_AUTH = 0, 1, 2, 3, 4, 5
+EXIT_CODES_HELP = (
+    "exit codes: 0 done (or nothing to do), 1 unexpected error, 2 usage, 3 conflict (including a failed "
+    "--if-better gate), 4 not found, 5 authentication or permission"
+)
+COMMANDS = ("models", "versions", "compare", "history", "audit", "promote", "demote", "rollback", "archive")
+_MAX_METRIC_COLUMNS = 6
+
+
+def add_commands(commands: Any) -> None:
+    """Add the release commands to ``modelreg``'s sub-command parser."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--url", help="registry URL (env MODELREG_URL; default http://127.0.0.1:8000)")
+    common.add_argument("--token", help="API token (env MODELREG_TOKEN)")
+    common.add_argument("--json", action="store_true", help="print JSON for scripts instead of a table")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help, parents=[common], epilog=EXIT_CODES_HELP)  # type: ignore[no-any-return]
+
+    command("models", "list models with their production version")
+    versions = command("versions", "list a model's versions, newest first or by a metric")
+    versions.add_argument("model")
+    versions.add_argument("--order-by", metavar="METRIC", help="order by this metric (versions lacking it last)")
+    versions.add_argument("--ascending", action="store_true", help="lowest first")
+    compare = command("compare", "compare versions' metrics against production")
+    compare.add_argument("model")
+    compare.add_argument("--metric", help="sort rows by this metric, best (highest) first")
+    compare.add_argument("--numbers", type=_numbers, help="versions to compare, e.g. 3,4,5 (default: newest)")
+    compare.add_argument("--limit", type=int, help="how many of the newest versions (default 10)")
+    history = command("history", "deployments of a model, newest first")
+    history.add_argument("model")
+    history.add_argument("--env", help="only this environment")
+    audit = command("audit", "audit events, newest first")
+    audit.add_argument("--model")
+    audit.add_argument("--actor")
+    audit.add_argument("--action", help="e.g. PROMOTED, ROLLED_BACK")
+    audit.add_argument("--limit", type=int, default=50, help="at most this many events (default 50)")
+
+    promote = command("promote", "make a version the active one in an environment")
+    promote.add_argument("model")
+    promote.add_argument("version", type=int)
+    _release_flags(promote)
+    promote.add_argument(
+        "--expect", type=int, metavar="N", help="compare-and-set: only if version N is active now (0: nothing)"
+    )
+    promote.add_argument(
+        "--if-better",
+        metavar="METRIC",
+        help="champion/challenger gate: promote only if VERSION beats the active one on METRIC",
+    )
+    promote.add_argument("--min-delta", type=float, default=0.0, help="with --if-better: by at least this much")
+    promote.add_argument("--lower-is-better", action="store_true", help="with --if-better: for losses and errors")
+    demote = command("demote", "retire the active version of an environment")
+    demote.add_argument("model")
+    _release_flags(demote)
+    demote.add_argument("--expect", type=int, metavar="N", help="compare-and-set: only if version N is active now")
+    rollback = command("rollback", "re-deploy the version that was active before the current one")
+    rollback.add_argument("model")
+    _release_flags(rollback)
+    archive = command("archive", "archive a version (it can no longer be promoted)")
+    archive.add_argument("model")
+    archive.add_argument("version", type=int)
+    archive.add_argument("--reason")
+
+
+def _release_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--env", default="production", help="environment (default production)")
+    parser.add_argument("--reason", help="why: kept in the audit trail")
+    parser.add_argument("--idempotency-key", metavar="KEY", help="retrying with the same key changes nothing")
+
+
+def _numbers(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError("give version numbers separated by commas, e.g. 3,4,5") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        with Client(args.url, args.token) as client:
+            return _COMMANDS[args.command](client, args)
+    except (Unauthenticated, Forbidden) as error:
+        return _fail(EXIT_AUTH, error)
+    except Conflict as error:
+        return _fail(EXIT_CONFLICT, error)
+    except NotFound as error:
+        return _fail(EXIT_NOT_FOUND, error)
+    except InvalidInput as error:
+        return _fail(EXIT_USAGE, error)
+    except RegistryError as error:
+        return _fail(EXIT_ERROR, error)
+
+
+def _fail(code: int, error: RegistryError) -> int:
+    print(f"modelreg: {error.code.lower().replace('_', ' ')}: {error.message}", file=sys.stderr)
+    return code
+
+
+def _models(client: Client, args: argparse.Namespace) -> int:
+    models = list(client.models())
+    if args.json:
+        return _json(models)
+    table = _table("MODEL", "VERSIONS", "PRODUCTION", "UPDATED", "DESCRIPTION")
+    for m in models:
+        table.add_row(m.name, str(m.version_count), _v(m.production_version), _when(m.updated_at), m.description or "")
+    return _show(table)
+
+
+def _versions(client: Client, args: argparse.Namespace) -> int:
+    versions = list(client.versions(args.model, order_by=args.order_by, descending=not args.ascending))
+    if args.json:
+        return _json(versions)
+    names = _metric_columns([v.metrics for v in versions], args.order_by)
+    table = _table("VERSION", "STATUS", "ACTIVE IN", *names, "MODEL TYPE", "CREATED", "BY")
+    for v in versions:
+        metrics = [_number(v.metrics.get(name)) for name in names]
+        model_type = (v.model_type or "").rsplit(".", 1)[-1]
+        table.add_row(
+            _v(v.number),
+            v.status,
+            ",".join(v.active_environments),
+            *metrics,
+            model_type,
+            _when(v.created_at),
+            v.created_by,
+        )
+    return _show(table)
+
+
+def _compare(client: Client, args: argparse.Namespace) -> int:
+    comparison = client.compare(args.model, numbers=args.numbers, metric=args.metric, limit=args.limit)
+    if args.json:
+        return _json(comparison)
+    table = _table("VERSION", *comparison.metric_names)
+    for row in comparison.rows:
+        cells = [
+            _number(value)
+            + ("" if delta is None or row.version == comparison.production_version else f" ({delta:+.4f})")
+            for value, delta in zip(row.values, row.deltas_from_production, strict=True)
+        ]
+        marker = " *" if row.version == comparison.production_version else ""
+        table.add_row(_v(row.version) + marker, *cells)
+    table.caption = "* in production; (+/-) difference from production"
+    return _show(table)
+
+
+def _history(client: Client, args: argparse.Namespace) -> int:
+    deployments = list(client.history(args.model, environment=args.env))
+    if args.json:
+        return _json(deployments)
+    table = _table("DEPLOYED", "ENVIRONMENT", "VERSION", "ACTIVE", "BY", "REASON", "RETIRED")
+    for d in deployments:
+        table.add_row(
+            _when(d.deployed_at),
+            d.environment,
+            _v(d.version),
+            "yes" if d.active else "",
+            d.deployed_by,
+            d.reason or "",
+            _when(d.retired_at),
+        )
+    return _show(table)
+
+
+def _audit(client: Client, args: argparse.Namespace) -> int:
+    events = list(islice(client.audit(model=args.model, actor=args.actor, action=args.action), args.limit))
+    if args.json:
+        return _json(events)
+    table = _table("AT", "ACTION", "ACTOR", "MODEL", "VERSION", "FROM", "ENVIRONMENT", "REASON")
+    for e in events:
+        table.add_row(
+            _when(e.at),
+            e.action,
+            e.actor,
+            e.model,
+            _v(e.version),
+            _v(e.previous_version),
+            e.environment or "",
+            e.reason or "",
+        )
+    return _show(table)
+
+
+def _promote(client: Client, args: argparse.Namespace) -> int:
+    expected = args.expect
+    gate = None
+    if args.if_better:
+        if expected is not None:
+            print("modelreg: usage: --if-better sets the expected version itself; drop --expect", file=sys.stderr)
+            return EXIT_USAGE
+        gate = client.challenge(
+            args.model,
+            args.version,
+            metric=args.if_better,
+            environment=args.env,
+            min_delta=args.min_delta,
+            lower_is_better=args.lower_is_better,
+        )
+        if not gate.passed:
+            if args.json:
+                _json({"gate": gate, "promotion": None})
+            print(f"modelreg: gate failed: {gate.reason}; not promoted", file=sys.stderr)
+            return EXIT_CONFLICT
+        # Compare-and-set on the champion we compared against: a change since then fails with CONFLICT.
+        expected = gate.champion
+    result = client.promote(
+        args.model,
+        args.version,
+        environment=args.env,
+        reason=args.reason or (gate.reason if gate else None),
+        expected_current_version=expected,
+        idempotency_key=args.idempotency_key,
+    )
+    if args.json:
+        return _json({"gate": gate, "promotion": result} if gate else result)
+    if not result.changed:
+        print(f"version {args.version} of {args.model} is already active in {args.env}; nothing changed")
+    else:
+        was = f" (was version {result.previous.version})" if result.previous else ""
+        print(f"promoted {args.model} version {args.version} to {args.env}{was}")
+    return EXIT_OK
+
+
+def _demote(client: Client, args: argparse.Namespace) -> int:
+    result = client.demote(
+        args.model,
+        environment=args.env,
+        reason=args.reason,
+        expected_current_version=args.expect,
+        idempotency_key=args.idempotency_key,
+    )
+    if args.json:
+        return _json(result)
+    print(f"demoted {args.model} version {result.retired.version} from {args.env}; nothing is active there now")
+    return EXIT_OK
+
+
+def _rollback(client: Client, args: argparse.Namespace) -> int:
+    result = client.rollback(args.model, environment=args.env, reason=args.reason, idempotency_key=args.idempotency_key)
+    if args.json:
+        return _json(result)
+    was = f" (was version {result.previous.version})" if result.previous else ""
+    print(f"rolled {args.model} in {args.env} back to version {result.deployment.version}{was}")
+    return EXIT_OK
+
+
+def _archive(client: Client, args: argparse.Namespace) -> int:
+    version = client.archive(args.model, args.version, reason=args.reason)
+    if args.json:
+        return _json(version)
+    print(f"archived {args.model} version {version.number}")
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "models": _models,
+    "versions": _versions,
+    "compare": _compare,
+    "history": _history,
+    "audit": _audit,
+    "promote": _promote,
+    "demote": _demote,
+    "rollback": _rollback,
+    "archive": _archive,
+}
+
+
+def _json(value: Any) -> int:
+    print(json.dumps(_plain(value), indent=2, sort_keys=True))
+    return EXIT_OK
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _table(*columns: str) -> Table:
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def _show(table: Table) -> int:
+    Console(width=200 if not sys.stdout.isatty() else None).print(table)
+    return EXIT_OK
+
+
+def _metric_columns(all_metrics: Iterable[dict[str, float]], first: str | None) -> list[str]:
+    names = sorted({name for metrics in all_metrics for name in metrics})
+    if first in names:
+        names.remove(first)
+        names.insert(0, first)
+    return names[:_MAX_METRIC_COLUMNS]
+
+
+def _v(number: int | None) -> str:
+    return f"v{number}" if number else "-"
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
