@@ -7,6 +7,7 @@ import asyncio
 import socket
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 import uvicorn
 
@@ -15,6 +16,13 @@ from app.settings import Settings
 from models.errors import DomainError
 
 ROLES = ["reader", "writer", "deployer", "admin"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr, like every other ``modelreg`` error, with exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"modelreg: usage: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _database_flag(parser: argparse.ArgumentParser) -> None:
@@ -26,7 +34,7 @@ def _database_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="modelreg",
         description="modelreg: a model registry with a GraphQL API. Server commands (serve, migrate, demo, "
         "tokens) work on the database and apply pending migrations first; release commands (models, versions, "

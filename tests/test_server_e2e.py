@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import queue
-import signal
-import socket
-import subprocess
-import sys
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-REPO = Path(__file__).parents[1]
-DASHBOARD = (REPO / "examples" / "dashboard.graphql").read_text()
-#: Seconds to wait for ``listening on ...``.
-STARTUP_TIMEOUT = 30.0
+from tests.server import create_token, running_server
+
+DASHBOARD = (Path(__file__).parents[1] / "examples" / "dashboard.graphql").read_text()
 
 REGISTER = """
 mutation Register($input: RegisterVersionInput!) {
@@ -39,130 +28,6 @@ mutation Promote($input: PromoteInput!) {
     auditEvent { action actor environment version { number } }
   }
 }"""
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _environment() -> dict[str, str]:
-    """This process's environment without any MODELREG_* setting, so only the flags configure the commands."""
-    return {key: value for key, value in os.environ.items() if not key.startswith("MODELREG_")}
-
-
-class _Output:
-    """Collects a process's output lines on a thread, so its pipe never fills and lines can be awaited."""
-
-    def __init__(self, stream: Any) -> None:
-        self.lines: list[str] = []
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
-        self._thread.start()
-
-    def _pump(self, stream: Any) -> None:
-        for line in stream:
-            self._queue.put(line.rstrip("\n"))
-        self._queue.put(None)
-
-    def wait_for(self, wanted: str, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                line = self._queue.get(timeout=left)
-            except queue.Empty:
-                return False
-            if line is None:  # the process closed its output: it exited
-                return False
-            self.lines.append(line)
-            if line.strip() == wanted:
-                return True
-        return False
-
-    def finish(self) -> None:
-        """Wait for the reader to see the end of the output (the process has exited)."""
-        self._thread.join(timeout=15)
-
-    def text(self) -> str:
-        while True:
-            try:
-                line = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if line is not None:
-                self.lines.append(line)
-        return "\n".join(self.lines)
-
-
-@contextmanager
-def _server(database_url: str, artifact_root: Path) -> Iterator[str]:
-    """A running ``modelreg serve``; yields its base URL and stops it afterwards."""
-    port = _free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "app.cli",
-        "serve",
-        "--port",
-        str(port),
-        "--database-url",
-        database_url,
-        "--artifact-root",
-        str(artifact_root),
-    ]
-    process = subprocess.Popen(
-        command,
-        cwd=REPO,
-        env=_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output = _Output(process.stdout)
-    try:
-        if not output.wait_for(f"listening on http://127.0.0.1:{port}", STARTUP_TIMEOUT):
-            pytest.fail(
-                f"the server did not print 'listening on http://127.0.0.1:{port}' within {STARTUP_TIMEOUT} s "
-                f"(exit code {process.poll()}); its output:\n{output.text()}"
-            )
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
-        output.finish()
-        if process.stdout is not None:
-            process.stdout.close()
-
-
-def _create_token(database_url: str) -> str:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app.cli",
-            "tokens",
-            "create",
-            "--name",
-            "e2e",
-            "--role",
-            "admin",
-            "--database-url",
-            database_url,
-        ],
-        cwd=REPO,
-        env=_environment(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout.strip().splitlines()[-1]
 
 
 def _graphql(client: httpx.Client, query: str, variables: dict[str, Any] | None = None, **headers: str) -> Any:
@@ -183,9 +48,9 @@ def _codes(body: dict[str, Any]) -> list[str]:
 
 
 def test_server_over_http(database_url: str, tmp_path: Path) -> None:
-    with _server(database_url, tmp_path / "a") as base:
+    with running_server(database_url, tmp_path / "a") as base:
         # The token is created by another process while the server runs against the same database.
-        token = _create_token(database_url)
+        token = create_token(database_url)
         assert token.startswith("mreg_")
         auth = {"Authorization": f"Bearer {token}"}
         with (

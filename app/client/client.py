@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import joblib
-import sklearn
-
 from app.client import documents
 from app.client._http import Transport
 from app.client.artifacts import default_cache_dir, fetch_verified, upload
@@ -31,11 +28,13 @@ from app.client.records import (
     Rollback,
     Version,
 )
-from app.estimators import Estimator, describe, trained_with
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 PAGE = 100
 R = TypeVar("R")
+#: scikit-learn and joblib are imported only by the methods that need them: release tooling that never
+#: touches an estimator should not pay a second of import time on every command.
+Estimator = Any
 
 
 class FrameworkMismatchWarning(UserWarning):
@@ -177,6 +176,10 @@ class Client:
         Records the estimator's class (``modelType``), scikit-learn version (``framework``), parameters
         (``hyperparameters``) and ``feature_names_in_`` when it has them. The model is created if needed.
         """
+        import joblib
+
+        from app.estimators import describe
+
         facts = describe(estimator)
         with tempfile.TemporaryDirectory(prefix="modelreg-") as folder:
             path = Path(folder) / "estimator.joblib"
@@ -230,6 +233,11 @@ class Client:
         the bytes are exactly those registered (sha256, before anything deserializes them), not that
         whoever registered them meant well. Verified artifacts are cached on disk by sha256.
         """
+        import joblib
+        import sklearn
+
+        from app.estimators import trained_with
+
         record = self.version(model, version) if version is not None else self.deployed(model, environment)
         if record.artifact_sha256 is None:
             raise NotFound(f"version {record.number} of {model!r} has no artifact")
