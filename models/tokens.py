@@ -100,7 +100,7 @@ def model_name_sql(conn: BaseDBAsyncClient, column: str) -> str:
     return f"{column} ~ ?" if dialect(conn) == "postgres" else f"{column} REGEXP ?"
 
 
-def in_scope_model_ids(patterns: tuple[str, ...]) -> Subquery:
+def _in_scope_model_ids(patterns: tuple[str, ...]) -> Subquery:
     return Subquery(RegisteredModel.filter(model_name_filter(patterns)).values("id"))
 
 
@@ -119,10 +119,6 @@ class Principal:
 
     def can(self, role: Role) -> bool:
         return self.role.includes(role)
-
-    @property
-    def scoped_to_models(self) -> bool:
-        return self.model_patterns is not None
 
     def may_access_model(self, name: str) -> bool:
         """Whether the token may read or (with its role) change the model named ``name``."""
@@ -163,7 +159,7 @@ async def artifact_visible(principal: Principal | None, sha256: str) -> bool:
     if principal is None or principal.model_patterns is None:
         return True
     return await ModelVersion.filter(
-        artifact_id=sha256, model_id__in=in_scope_model_ids(principal.model_patterns)
+        artifact_id=sha256, model_id__in=_in_scope_model_ids(principal.model_patterns)
     ).exists()
 
 
