@@ -1,10 +1,14 @@
-"""Authentication: from an ``Authorization`` header to a principal. No GraphQL here."""
+"""Authentication: from an ``Authorization`` header to a principal. No GraphQL here.
+
+The secret itself never leaves this path: it is not logged, not echoed in errors, and only its hash is
+looked up (models/tokens.py).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.tokens import Principal, authenticate
+from models.tokens import Principal, identify
 
 
 @dataclass(frozen=True)
@@ -12,7 +16,8 @@ class Credentials:
     """The outcome of reading a request's credentials."""
 
     principal: Principal | None
-    #: Why a presented token was refused; None when it was accepted or none was presented.
+    #: Why a presented token was refused, completing "the bearer token is ..."; None when it was accepted or
+    #: none was presented.
     error: str | None = None
 
 
@@ -22,7 +27,7 @@ async def credentials(authorization: str | None) -> Credentials:
     scheme, _, secret = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return Credentials(principal=None, error="malformed: use 'Authorization: Bearer mreg_...'")
-    principal = await authenticate(secret.strip())
-    if principal is None:
-        return Credentials(principal=None, error="not valid (malformed, unknown or revoked)")
-    return Credentials(principal=principal)
+    found = await identify(secret.strip())
+    if isinstance(found, Principal):
+        return Credentials(principal=found)
+    return Credentials(principal=None, error=found.reason)

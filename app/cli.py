@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import socket
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from datetime import datetime
+from typing import TYPE_CHECKING, NoReturn
 
 import uvicorn
 
 from app import __version__, release
 from app.settings import Settings
 from models.errors import DomainError
+
+if TYPE_CHECKING:
+    from models.entities import ApiToken
 
 ROLES = ["reader", "writer", "deployer", "admin"]
 
@@ -72,18 +77,35 @@ def _parser() -> argparse.ArgumentParser:
     _database_flag(demo)
     demo.add_argument("--artifact-root", help="folder for artifact blobs (default ./var/artifacts)")
 
-    tokens = commands.add_parser("tokens", help="create, list and revoke API tokens")
+    tokens = commands.add_parser("tokens", help="create, list, revoke and check API tokens")
     token_commands = tokens.add_subparsers(dest="tokens_command", required=True, metavar="ACTION")
     create = token_commands.add_parser("create", help="create a token and print it (once) on the last line")
     create.add_argument("--name", required=True, help="who the token is for; it becomes the audit actor")
     create.add_argument("--role", required=True, choices=ROLES, help="reader < writer < deployer < admin")
-    create.add_argument("--replace", action="store_true", help="give an existing name a new secret and role")
+    create.add_argument(
+        "--models", help="limit the token to models matching these comma-separated patterns, e.g. 'churn-*,fraud-?'"
+    )
+    create.add_argument(
+        "--environments", help="limit promote/demote/rollback to these comma-separated environments, e.g. staging,dev"
+    )
+    create.add_argument("--expires-in", help="lifetime, e.g. 30d, 12h, 90m, 2w (default: never expires)")
+    create.add_argument(
+        "--replace", action="store_true", help="give an existing name a new secret, role, scopes and expiry"
+    )
     _database_flag(create)
-    listing = token_commands.add_parser("list", help="list tokens (names, roles, times; never secrets)")
+    listing = token_commands.add_parser("list", help="list tokens (names, roles, scopes, times; never secrets)")
+    listing.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
     _database_flag(listing)
     revoke = token_commands.add_parser("revoke", help="revoke a token at once")
     revoke.add_argument("name")
     _database_flag(revoke)
+    check = token_commands.add_parser(
+        "check",
+        help="check a token's format and checksum offline (no database); exit 0 if it looks valid, 1 if not",
+        description="Check a token's prefix, length and checksum without the database, e.g. to confirm a leak. "
+        "Reads the token from standard input when TOKEN is '-' or left out (keeps it out of shell history).",
+    )
+    check.add_argument("token", nargs="?", default="-", metavar="TOKEN")
 
     commands.add_parser("schema", help="print the GraphQL schema as SDL")
     release.add_commands(commands)
@@ -100,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "serve":
             return _serve(args)
+        if args.command == "tokens" and args.tokens_command == "check":
+            return _check_token(args.token)
         if args.command in release.COMMANDS:
             return release.run(args)
         return asyncio.run(_run(args))
@@ -151,27 +175,102 @@ async def _run(args: argparse.Namespace) -> int:
 
 async def _tokens(args: argparse.Namespace) -> int:
     from models.entities import Role
-    from models.tokens import create_token, list_tokens, revoke_token
+    from models.tokens import create_token, list_tokens, parse_duration, revoke_token
 
     if args.tokens_command == "create":
-        token, secret = await create_token(name=args.name, role=Role(args.role), replace=args.replace)
-        print(f"created {token.role.value} token {token.name!r}; it is shown once, store it now:")
+        token, secret = await create_token(
+            name=args.name,
+            role=Role(args.role),
+            model_patterns=_list_flag(args.models),
+            environments=_list_flag(args.environments),
+            expires_in=parse_duration(args.expires_in) if args.expires_in is not None else None,
+            replace=args.replace,
+        )
+        print(f"created {token.role.value} token {token.name!r} ({_scope_summary(token)}); it is shown once, store it:")
         print(secret)
     elif args.tokens_command == "list":
-        print(f"{'NAME':<32} {'ROLE':<9} {'CREATED':<26} {'LAST USED':<26} REVOKED")
-        for token in await list_tokens():
-            print(
-                f"{token.name:<32} {token.role.value:<9} {_when(token.created_at):<26} "
-                f"{_when(token.last_used_at):<26} {_when(token.revoked_at)}"
-            )
+        _print_tokens(await list_tokens(), as_json=args.json)
     else:
         token = await revoke_token(name=args.name)
         print(f"revoked token {token.name!r}")
     return 0
 
 
-def _when(value: object) -> str:
-    return value.isoformat(timespec="seconds") if value is not None else "-"  # type: ignore[attr-defined]
+def _list_flag(value: str | None) -> list[str] | None:
+    """``'a, b,c'`` as ``['a', 'b', 'c']``; an empty item stays, so validation can name it."""
+    if value is None:
+        return None
+    return [item.strip() for item in value.split(",")] if value.strip() else []
+
+
+def _scope_summary(token: ApiToken) -> str:
+    models = ", ".join(token.model_patterns) if token.model_patterns is not None else "all"
+    environments = ", ".join(token.environments) if token.environments is not None else "all"
+    expires = _when(token.expires_at) if token.expires_at is not None else "never"
+    return f"models: {models}; environments: {environments}; expires: {expires}"
+
+
+def _print_tokens(found: list[ApiToken], *, as_json: bool) -> None:
+    from models.audit import now
+
+    stamp = now()
+    if as_json:
+        print(json.dumps([_token_record(token, stamp) for token in found], indent=2))
+        return
+    header = ["NAME", "ROLE", "MODELS", "ENVIRONMENTS", "CREATED", "LAST USED", "EXPIRES", "REVOKED"]
+    rows = [
+        [
+            token.name,
+            token.role.value,
+            ",".join(token.model_patterns) if token.model_patterns is not None else "*",
+            ",".join(token.environments) if token.environments is not None else "*",
+            _when(token.created_at),
+            _when(token.last_used_at),
+            _when(token.expires_at) + (" (expired)" if _expired(token, stamp) else ""),
+            _when(token.revoked_at),
+        ]
+        for token in found
+    ]
+    # Columns as wide as their widest cell, two spaces apart, so a header's position finds its cells.
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def _token_record(token: ApiToken, stamp: datetime) -> dict[str, object]:
+    return {
+        "name": token.name,
+        "role": token.role.value,
+        "modelPatterns": token.model_patterns,
+        "environments": token.environments,
+        "createdAt": _iso(token.created_at),
+        "lastUsedAt": _iso(token.last_used_at),
+        "expiresAt": _iso(token.expires_at),
+        "revokedAt": _iso(token.revoked_at),
+        "active": token.revoked_at is None and not _expired(token, stamp),
+    }
+
+
+def _expired(token: ApiToken, stamp: datetime) -> bool:
+    return token.expires_at is not None and token.expires_at <= stamp
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _when(value: datetime | None) -> str:
+    return value.isoformat(timespec="seconds") if value is not None else "-"
+
+
+def _check_token(given: str) -> int:
+    """``tokens check``: the format and checksum, offline. Never echoes the token."""
+    from models.token_format import describe, shape
+
+    secret = (sys.stdin.readline() if given == "-" else given).strip()
+    found = shape(secret)
+    print(f"{'ok' if found.plausible else 'invalid'}: {describe(found)}")
+    return 0 if found.plausible else 1
 
 
 class _AnnouncingServer(uvicorn.Server):

@@ -14,7 +14,7 @@ from app.auth import credentials
 from models.artifacts import record_artifact
 from models.db import connection
 from models.entities import Role
-from models.tokens import Principal
+from models.tokens import Principal, artifact_visible
 from models.validation import SHA256
 
 log = logging.getLogger("modelreg.http")
@@ -59,6 +59,9 @@ def artifact_routes(store: ArtifactStore) -> tuple[Endpoint, Endpoint]:
         sha256 = request.path_params["sha256"]
         if not SHA256.fullmatch(sha256):
             return _error(400, "BAD_USER_INPUT", "sha256: must be 64 lowercase hexadecimal characters")
+        # A model-scoped token sees only blobs of its models; any other blob is as absent as an unknown one.
+        if not await artifact_visible(principal, sha256):
+            return _error(404, "NOT_FOUND", f"no artifact with sha256 {sha256}")
         if not store.exists(sha256):
             return _error(404, "NOT_FOUND", f"no artifact with sha256 {sha256}")
         headers = {

@@ -15,6 +15,7 @@ from typing import Any
 from tortoise.backends.base.client import TransactionContext
 from tortoise.backends.sqlite.client import (
     SqliteClient,
+    SqliteClientWithRegexpSupport,
     SqliteTransactionContext,
     SqliteTransactionWrapper,
 )
@@ -30,7 +31,9 @@ class ImmediateTransactionWrapper(SqliteTransactionWrapper):
             raise TransactionManagementError(exc) from exc
 
 
-class ImmediateSqliteClient(SqliteClient):
+class ImmediateSqliteClient(SqliteClientWithRegexpSupport):
+    """Also installs ``REGEXP`` (Python's ``re``), which token scopes filter model names with."""
+
     def _in_transaction(self) -> TransactionContext:
         return SqliteTransactionContext(ImmediateTransactionWrapper(self), self._lock)
 

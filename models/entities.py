@@ -272,9 +272,15 @@ class ApiToken(Model):
     name = fields.CharField(max_length=128, unique=True)
     role = fields.CharEnumField(Role, max_length=16)
     secret_hash = fields.CharField(max_length=64, unique=True)
+    #: Model-name patterns (``churn-*``) the token is limited to; null: every model.
+    model_patterns = fields.JSONField[list[str] | None](null=True)
+    #: Environments the token may deploy to; null: every environment.
+    environments = fields.JSONField[list[str] | None](null=True)
     created_at = fields.DatetimeField()
     last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+    #: From this moment the token authenticates nothing; null: it never expires.
+    expires_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "api_token"

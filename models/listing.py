@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
 
-from models import validation
+from models import tokens, validation
 from models.db import connection, fetch
 from models.entities import AuditAction, AuditEvent, Deployment, ModelTag, ModelVersion, RegisteredModel, VersionStatus
 from models.paging import Key, Ordering, Page, decode_cursor, encode_cursor, windowed_sql
@@ -72,7 +72,10 @@ _MODEL_COLUMNS = {
 }
 
 
-async def list_models(*, query: ModelQuery, first: int, after: str | None) -> Page[RegisteredModel]:
+async def list_models(
+    *, query: ModelQuery, first: int, after: str | None, within: tuple[str, ...] | None = None
+) -> Page[RegisteredModel]:
+    """A page of models; ``within``: only those a token scoped to these name patterns may see."""
     column = _MODEL_COLUMNS[query.order]
     ordering = Ordering(
         f"model:{query.order}:{'DESC' if query.descending else 'ASC'}",
@@ -80,6 +83,8 @@ async def list_models(*, query: ModelQuery, first: int, after: str | None) -> Pa
     )
     cursor = decode_cursor(ordering, after)
     rows = RegisteredModel.all()
+    if within is not None:
+        rows = rows.filter(tokens.model_name_filter(within))
     if query.name_contains:
         rows = rows.filter(name__icontains=query.name_contains)
     if query.tag is not None:
@@ -194,9 +199,14 @@ async def list_model_audit_events(
     )
 
 
-async def list_audit_events(*, query: AuditQuery, first: int, after: str | None) -> Page[AuditEvent]:
+async def list_audit_events(
+    *, query: AuditQuery, first: int, after: str | None, within: tuple[str, ...] | None = None
+) -> Page[AuditEvent]:
+    """A page of audit events, newest first; ``within``: only events of models matching these name patterns."""
     cursor = decode_cursor(_EVENTS, after)
     rows = AuditEvent.all()
+    if within is not None:
+        rows = rows.filter(tokens.model_name_filter(within, column="model_name"))
     if query.model is not None:
         rows = rows.filter(model_name=query.model)
     if query.action is not None:

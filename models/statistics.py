@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from models import tokens
 from models.audit import now
 from models.db import connection, fetch
 from models.validation import DEFAULT_ENVIRONMENT
@@ -22,24 +23,33 @@ class RegistryStatistics:
     generated_at: datetime = field(default_factory=now)
 
 
-async def registry_statistics() -> RegistryStatistics:
+async def registry_statistics(*, within: tuple[str, ...] | None = None) -> RegistryStatistics:
+    """Counts and production averages; ``within``: over the models matching these name patterns only, so a
+    scoped token's numbers agree with the lists it sees."""
     conn = connection()
+    models_where, scoped, params = "", "", []
+    if within is not None:
+        name_matches = tokens.model_name_sql(conn, "name")
+        models_where = f" WHERE {name_matches}"
+        scoped = f" AND model_id IN (SELECT id FROM model WHERE {name_matches})"
+        params = [tokens.pattern_regex(within)]
     counts = (
         await fetch(
             conn,
-            "SELECT (SELECT COUNT(*) FROM model) AS models, (SELECT COUNT(*) FROM version) AS versions, "
-            "(SELECT COUNT(*) FROM deployment WHERE retired_at IS NULL AND environment = ?) AS in_production, "
-            "(SELECT COUNT(*) FROM deployment WHERE retired_at IS NULL) AS active, "
-            "(SELECT COUNT(*) FROM audit_event WHERE action IN ('PROMOTED', 'ROLLED_BACK')) AS promotions",
-            [DEFAULT_ENVIRONMENT],
+            f"SELECT (SELECT COUNT(*) FROM model{models_where}) AS models, "
+            f"(SELECT COUNT(*) FROM version WHERE 1 = 1{scoped}) AS versions, "
+            f"(SELECT COUNT(*) FROM deployment WHERE retired_at IS NULL AND environment = ?{scoped}) AS in_production, "
+            f"(SELECT COUNT(*) FROM deployment WHERE retired_at IS NULL{scoped}) AS active, "
+            f"(SELECT COUNT(*) FROM audit_event WHERE action IN ('PROMOTED', 'ROLLED_BACK'){scoped}) AS promotions",
+            [*params, *params, DEFAULT_ENVIRONMENT, *params, *params, *params],
         )
     )[0]
     averages = await fetch(
         conn,
         "SELECT m.name AS name, AVG(m.value) AS mean FROM metric m "
         "JOIN deployment d ON d.version_id = m.version_id AND d.retired_at IS NULL AND d.environment = ? "
-        "GROUP BY m.name ORDER BY m.name",
-        [DEFAULT_ENVIRONMENT],
+        f"WHERE 1 = 1{scoped.replace('model_id', 'd.model_id')} GROUP BY m.name ORDER BY m.name",
+        [DEFAULT_ENVIRONMENT, *params],
     )
     return RegistryStatistics(
         model_count=int(counts["models"]),

@@ -16,7 +16,7 @@ class Context:
     principal: Principal | None
     request_id: str
     allow_anonymous_read: bool
-    #: Why a presented token was refused ("malformed", "unknown or revoked"); None when none was presented.
+    #: Why a presented token was refused ("malformed ...", "not valid ...", "expired ..."); None when none was.
     auth_error: str | None = None
     loaders: Loaders = field(default_factory=Loaders)
 

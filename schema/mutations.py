@@ -8,7 +8,7 @@ from strawberry.scalars import JSON
 from models import deployments, registry
 from schema.context import Info
 from schema.inputs import MetricInput, TagInput, metric_pairs, pairs
-from schema.permissions import CanDeploy, CanWrite
+from schema.permissions import CanDeploy, CanRegister, CanWrite, CanWriteByName
 from schema.types import AuditEvent, Deployment, Model, Version
 
 
@@ -157,7 +157,7 @@ class RollbackPayload:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(permission_classes=[CanWrite])
+    @strawberry.mutation(permission_classes=[CanWriteByName])
     async def create_model(self, info: Info, input: CreateModelInput) -> CreateModelPayload:
         done = await registry.create_model(
             name=input.name,
@@ -168,7 +168,7 @@ class Mutation:
         )
         return CreateModelPayload(model=Model.of(done.model), audit_event=AuditEvent.of(done.event))
 
-    @strawberry.mutation(permission_classes=[CanWrite])
+    @strawberry.mutation(permission_classes=[CanWriteByName])
     async def update_model(self, info: Info, input: UpdateModelInput) -> UpdateModelPayload:
         done = await registry.update_model(
             name=input.name,
@@ -179,7 +179,7 @@ class Mutation:
         )
         return UpdateModelPayload(model=Model.of(done.model), audit_event=AuditEvent.of(done.event))
 
-    @strawberry.mutation(permission_classes=[CanWrite])
+    @strawberry.mutation(permission_classes=[CanRegister])
     async def register_version(self, info: Info, input: RegisterVersionInput) -> RegisterVersionPayload:
         registration = registry.Registration(
             description=input.description,

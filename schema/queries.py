@@ -19,7 +19,7 @@ from schema.inputs import (
     audit_query,
     model_query,
 )
-from schema.permissions import CanRead, require
+from schema.permissions import CanCompare, CanRead, CanReadAudit, CanReadModel, model_scope, node_visible, require
 from schema.relay import NOT_A_GLOBAL_ID, Connection, Node, connection, parse_global_id
 from schema.types import AuditEvent, Deployment, Metric, Model, Version
 
@@ -60,6 +60,13 @@ class RegistryStatistics:
 class Principal:
     name: str
     role: Role
+    model_patterns: list[str] | None = strawberry.field(
+        description="Model-name patterns (* and ? wildcards) this token is limited to; null: every model."
+    )
+    environments: list[str] | None = strawberry.field(
+        description="Environments this token may promote, demote and roll back in; null: every environment."
+    )
+    expires_at: datetime | None = strawberry.field(description="When this token stops working; null: never.")
 
 
 _NODE_TYPES = {"Model", "Version", "Deployment", "AuditEvent"}
@@ -82,7 +89,8 @@ class Query:
             found = AuditEvent.of(event)
         elif type_name not in _NODE_TYPES:
             raise InvalidInput("id", NOT_A_GLOBAL_ID)
-        if found is None:
+        # A node of a model outside the token's scope reads as absent, as an unknown id does.
+        if found is None or not await node_visible(info, found):
             raise NotFound(f"no {type_name} with id {id}")
         return found
 
@@ -91,17 +99,21 @@ class Query:
     )
     async def models(
         self,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         filter: ModelFilter | None = None,
         order_by: ModelOrder | None = None,
     ) -> Connection[Model]:
         page = await listing.list_models(
-            query=model_query(filter, order_by), first=validation.page_size(first), after=after
+            query=model_query(filter, order_by),
+            first=validation.page_size(first),
+            after=after,
+            within=model_scope(info),
         )
         return connection(page, Model.of)
 
-    @strawberry.field(permission_classes=[CanRead])
+    @strawberry.field(permission_classes=[CanReadModel])
     async def model(self, info: Info, name: str) -> Model | None:
         row = await info.context.loaders.model_by_name.load(validation.model_name(name, "name"))
         if row is None:
@@ -109,7 +121,7 @@ class Query:
         return Model.of(row)
 
     @strawberry.field(
-        permission_classes=[CanRead],
+        permission_classes=[CanCompare],
         description="Metrics of several versions side by side. numbers: the versions to compare (default: the newest "
         "`limit`).\nsortBy: a metric name to order rows by (default: version number); rows lacking it come last.",
     )
@@ -138,8 +150,8 @@ class Query:
         )
 
     @strawberry.field(permission_classes=[CanRead])
-    async def registry_statistics(self) -> RegistryStatistics:
-        stats = await statistics.registry_statistics()
+    async def registry_statistics(self, info: Info) -> RegistryStatistics:
+        stats = await statistics.registry_statistics(within=model_scope(info))
         return RegistryStatistics(
             model_count=stats.model_count,
             version_count=stats.version_count,
@@ -150,12 +162,12 @@ class Query:
             generated_at=stats.generated_at,
         )
 
-    @strawberry.field(permission_classes=[CanRead], description="Newest first.")
+    @strawberry.field(permission_classes=[CanReadAudit], description="Newest first.")
     async def audit_events(
-        self, first: int | None = None, after: str | None = None, filter: AuditEventFilter | None = None
+        self, info: Info, first: int | None = None, after: str | None = None, filter: AuditEventFilter | None = None
     ) -> Connection[AuditEvent]:
         page = await listing.list_audit_events(
-            query=audit_query(filter), first=validation.page_size(first), after=after
+            query=audit_query(filter), first=validation.page_size(first), after=after, within=model_scope(info)
         )
         return connection(page, AuditEvent.of)
 
@@ -165,4 +177,10 @@ class Query:
         if principal is None:
             require(info, DomainRole.READER, anonymous_ok=True)  # anonymous: allowed only with anonymous reads
             return None
-        return Principal(name=principal.name, role=Role[principal.role.name])
+        return Principal(
+            name=principal.name,
+            role=Role[principal.role.name],
+            model_patterns=list(principal.model_patterns) if principal.model_patterns is not None else None,
+            environments=list(principal.environments) if principal.environments is not None else None,
+            expires_at=principal.expires_at,
+        )
