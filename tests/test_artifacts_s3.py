@@ -249,7 +249,7 @@ class _PeakRss:
 
     def __init__(self, pid: int) -> None:
         self._process = psutil.Process(pid)
-        self.peak = 0
+        self.start = self.peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -259,7 +259,7 @@ class _PeakRss:
             self._stop.wait(0.005)
 
     def __enter__(self) -> _PeakRss:
-        self.peak = self._process.memory_info().rss
+        self.start = self.peak = self._process.memory_info().rss
         self._thread.start()
         return self
 
@@ -277,8 +277,8 @@ def _stream(total: int, digest: Any) -> Iterator[bytes]:
         yield chunk
 
 
-def _transfer(server: Served, token: str, size: int) -> tuple[str, float, float, int, int]:
-    """Upload then download ``size`` bytes, streamed both ways; returns sha256, both durations, both peaks."""
+def _transfer(server: Served, token: str, size: int) -> tuple[str, float, float, _PeakRss, _PeakRss]:
+    """Upload then download ``size`` bytes, streamed both ways; returns sha256, both durations, both samplers."""
     pid = server.process.pid
     sent = hashlib.sha256()
     auth = {"Authorization": f"Bearer {token}"}
@@ -302,7 +302,7 @@ def _transfer(server: Served, token: str, size: int) -> tuple[str, float, float,
                     count += len(chunk)
             download_seconds = time.perf_counter() - started
     assert (count, received.hexdigest()) == (size, sha256)
-    return sha256, upload_seconds, download_seconds, up.peak, down.peak
+    return sha256, upload_seconds, download_seconds, up, down
 
 
 def test_a_200_mb_artifact_streams_through_flat_memory(
@@ -317,14 +317,15 @@ def test_a_200_mb_artifact_streams_through_flat_memory(
     with _serve_s3(database_url, moto_endpoint, bucket) as server:
         # Warm up first (imports, the SDK's connection pool, worker threads), so the baseline includes them.
         _transfer(server, token, 3 * PART_BYTES)
-        baseline = psutil.Process(server.process.pid).memory_info().rss
-        sha256, up_seconds, down_seconds, up_peak, down_peak = _transfer(server, token, size)
+        sha256, up_seconds, down_seconds, up, down = _transfer(server, token, size)
 
-    growth_up, growth_down = up_peak - baseline, down_peak - baseline
+    # Each phase against the memory the server had when it began (the upload's start is the baseline of both).
+    growth_up, growth_down = up.peak - up.start, down.peak - min(up.start, down.start)
     print(
-        f"\n200 MiB through modelreg serve + S3 (moto): baseline RSS {baseline / MiB:.0f} MiB; "
-        f"upload {up_seconds:.1f} s ({size / MiB / up_seconds:.0f} MiB/s), peak RSS +{growth_up / MiB:.1f} MiB; "
-        f"download {down_seconds:.1f} s ({size / MiB / down_seconds:.0f} MiB/s), peak RSS +{growth_down / MiB:.1f} MiB"
+        f"\n200 MiB through modelreg serve + S3 (moto): RSS {up.start / MiB:.0f} MiB before; "
+        f"upload {up_seconds:.1f} s ({size / MiB / up_seconds:.0f} MiB/s), peak {up.peak / MiB:.0f} MiB "
+        f"(+{growth_up / MiB:.1f}); download {down_seconds:.1f} s ({size / MiB / down_seconds:.0f} MiB/s), "
+        f"peak {down.peak / MiB:.0f} MiB (+{growth_down / MiB:.1f})"
     )
     assert growth_up < 64 * MiB, f"the server grew by {growth_up / MiB:.0f} MiB during a 200 MiB upload"
     assert growth_down < 64 * MiB, f"the server grew by {growth_down / MiB:.0f} MiB during a 200 MiB download"
