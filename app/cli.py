@@ -38,6 +38,19 @@ def _database_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _artifact_flags(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--artifact-url",
+        help="artifact store: file://PATH or s3://BUCKET/PREFIX (env MODELREG_ARTIFACT_URL; S3 endpoint, region "
+        "and credentials from the AWS_* variables; default file://./var/artifacts)",
+    )
+    where.add_argument(
+        "--artifact-root",
+        help="folder for artifact blobs, the same as --artifact-url file://PATH (env MODELREG_ARTIFACT_ROOT)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="modelreg",
@@ -57,9 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
     _database_flag(serve)
-    serve.add_argument(
-        "--artifact-root", help="folder for artifact blobs (env MODELREG_ARTIFACT_ROOT; default ./var/artifacts)"
-    )
+    _artifact_flags(serve)
     serve.add_argument(
         "--allow-anonymous-read",
         action="store_true",
@@ -75,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="seed the demo registry with real scikit-learn models (idempotent)")
     _database_flag(demo)
-    demo.add_argument("--artifact-root", help="folder for artifact blobs (default ./var/artifacts)")
+    _artifact_flags(demo)
 
     tokens = commands.add_parser("tokens", help="create, list, revoke and check API tokens")
     token_commands = tokens.add_subparsers(dest="tokens_command", required=True, metavar="ACTION")
@@ -138,6 +149,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(
         database_url=getattr(args, "database_url", None),
         artifact_root=getattr(args, "artifact_root", None),
+        artifact_url=getattr(args, "artifact_url", None),
         allow_anonymous_read=getattr(args, "allow_anonymous_read", None),
         graphiql=False if getattr(args, "no_graphiql", False) else None,
         host=getattr(args, "host", None),
@@ -164,10 +176,10 @@ async def _run(args: argparse.Namespace) -> int:
     await migrate(settings.database_url)
     async with connected(settings.database_url):
         if args.command == "demo":
-            from app.artifact_store import ArtifactStore
+            from app.artifact_store import open_store
             from app.demo import seed_demo
 
-            store = ArtifactStore(settings.artifact_root, max_bytes=settings.max_artifact_bytes)
+            store = open_store(settings.artifact_location, max_bytes=settings.max_artifact_bytes)
             print(await seed_demo(store=store))
             return 0
         return await _tokens(args)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from app.artifact_store import ArtifactStore, TooLarge
+from app.artifact_store import ArtifactStore, StoreUnavailable, TooLarge
 from app.auth import credentials
 from models.artifacts import record_artifact
 from models.db import connection
@@ -34,6 +34,12 @@ async def _authorize(request: Request, role: Role) -> Principal | JSONResponse:
     return found.principal
 
 
+def _store_unavailable() -> JSONResponse:
+    # The cause (which may name internal hosts or the bucket) goes to the log; the client learns only to retry.
+    log.warning("artifact store unavailable", exc_info=True)
+    return _error(503, "UNAVAILABLE", "the artifact store is unavailable; retry later")
+
+
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -49,6 +55,8 @@ def artifact_routes(store: ArtifactStore) -> tuple[Endpoint, Endpoint]:
             blob = await store.put_stream(request.stream())
         except TooLarge as error:
             return _error(413, "BAD_USER_INPUT", str(error))
+        except StoreUnavailable:
+            return _store_unavailable()
         _, created = await record_artifact(sha256=blob.sha256, size_bytes=blob.size_bytes, actor=principal.name)
         return JSONResponse({"sha256": blob.sha256, "sizeBytes": blob.size_bytes}, status_code=201 if created else 200)
 
@@ -62,18 +70,26 @@ def artifact_routes(store: ArtifactStore) -> tuple[Endpoint, Endpoint]:
         # A model-scoped token sees only blobs of its models; any other blob is as absent as an unknown one.
         if not await artifact_visible(principal, sha256):
             return _error(404, "NOT_FOUND", f"no artifact with sha256 {sha256}")
-        if not store.exists(sha256):
+        etag = f'"{sha256}"'
+        # HEAD and a matching If-None-Match need only the size; a GET opens the blob once (one store request).
+        fresh = request.headers.get("if-none-match", "").strip('"') == sha256
+        try:
+            blob = None if fresh or request.method == "HEAD" else await store.open(sha256)
+            size = blob.size_bytes if blob is not None else await store.size(sha256)
+        except StoreUnavailable:
+            return _store_unavailable()
+        if size is None:
             return _error(404, "NOT_FOUND", f"no artifact with sha256 {sha256}")
+        if fresh:
+            return Response(status_code=304, headers={"etag": etag})
         headers = {
-            "etag": f'"{sha256}"',
-            "content-length": str(store.size(sha256)),
+            "etag": etag,
+            "content-length": str(size),
             "cache-control": "private, max-age=31536000, immutable",  # content-addressed: never changes
         }
-        if request.headers.get("if-none-match", "").strip('"') == sha256:
-            return Response(status_code=304, headers={"etag": headers["etag"]})
-        if request.method == "HEAD":
+        if blob is None:  # HEAD
             return Response(headers=headers, media_type="application/octet-stream")
-        return StreamingResponse(store.read(sha256), headers=headers, media_type="application/octet-stream")
+        return StreamingResponse(blob.chunks, headers=headers, media_type="application/octet-stream")
 
     return upload, download
 
@@ -88,4 +104,10 @@ async def readyz(request: Request) -> Response:
     except Exception:  # any failure to answer means not ready; the reason goes to the log, not the client
         log.warning("readiness check failed", exc_info=True)
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+    store: ArtifactStore = request.app.state.artifact_store
+    try:
+        await asyncio.wait_for(store.check(), timeout=2)
+    except (StoreUnavailable, TimeoutError) as error:
+        log.warning("readiness check failed: artifact store %s: %s", store.describe(), error or "no answer in 2 s")
+        return JSONResponse({"status": "unavailable", "database": "ok", "artifacts": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok", "artifacts": "ok"})

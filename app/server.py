@@ -10,7 +10,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 from tortoise import Tortoise
 
-from app.artifact_store import ArtifactStore
+from app.artifact_store import clean_at_start, open_store
 from app.graphql_view import RegistryGraphQL
 from app.middleware import BodyLimit, RequestId
 from app.routes import artifact_routes, healthz, readyz
@@ -21,7 +21,7 @@ from schema.build import schema
 
 def create_app(settings: Settings) -> Starlette:
     """The registry as an ASGI app. The database must already be migrated (``modelreg serve`` does it)."""
-    store = ArtifactStore(settings.artifact_root, max_bytes=settings.max_artifact_bytes)
+    store = open_store(settings.artifact_location, max_bytes=settings.max_artifact_bytes)
     upload, download = artifact_routes(store)
     graphql = RegistryGraphQL(schema, allow_anonymous_read=settings.allow_anonymous_read, graphiql=settings.graphiql)
 
@@ -29,6 +29,7 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # The global fallback lets request tasks see the connections opened in the lifespan task.
         await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
+        await clean_at_start(store)  # temporary files and staged uploads of uploads killed midway
         try:
             yield
         finally:

@@ -20,6 +20,8 @@ def _flag(value: str | None) -> bool:
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     artifact_root: Path = Path(DEFAULT_ARTIFACT_ROOT)
+    #: ``file://PATH`` or ``s3://BUCKET/PREFIX``; when None, the folder ``artifact_root`` (see ``artifact_location``).
+    artifact_url: str | None = None
     allow_anonymous_read: bool = False
     graphiql: bool = True
     max_artifact_bytes: int = DEFAULT_MAX_ARTIFACT_BYTES
@@ -34,6 +36,7 @@ class Settings:
         *,
         database_url: str | None = None,
         artifact_root: str | None = None,
+        artifact_url: str | None = None,
         allow_anonymous_read: bool | None = None,
         graphiql: bool | None = None,
         host: str | None = None,
@@ -43,6 +46,8 @@ class Settings:
         return cls(
             database_url=database_url or env.get("MODELREG_DATABASE_URL") or DEFAULT_DATABASE_URL,
             artifact_root=Path(artifact_root or env.get("MODELREG_ARTIFACT_ROOT") or DEFAULT_ARTIFACT_ROOT),
+            # A --artifact-root flag is a file:// URL given as a flag, so it wins over the environment's URL.
+            artifact_url=artifact_url or (None if artifact_root else env.get("MODELREG_ARTIFACT_URL") or None),
             allow_anonymous_read=(
                 allow_anonymous_read
                 if allow_anonymous_read is not None
@@ -53,3 +58,8 @@ class Settings:
             host=host or "127.0.0.1",
             port=port if port is not None else 8000,
         )
+
+    @property
+    def artifact_location(self) -> str:
+        """The artifact store's URL: ``artifact_url``, else ``file://`` and ``artifact_root``."""
+        return self.artifact_url or f"file://{self.artifact_root}"

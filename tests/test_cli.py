@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
 from sklearn.pipeline import Pipeline
 
-from app.artifact_store import ArtifactStore
+from app.artifact_file import FileStore
 from models.db import connected, dialect, fetch
 from models.db import connection as db_connection
 from models.entities import Artifact, ModelVersion, RegisteredModel, VersionTag
@@ -249,7 +249,7 @@ def test_demo_is_safe_to_run_twice(database_url: str, tmp_path: Path) -> None:
 def test_demo_artifacts_are_the_real_estimators(database_url: str, tmp_path: Path) -> None:
     artifacts = tmp_path / "artifacts"
     _demo(database_url, artifacts)
-    store = ArtifactStore(artifacts, max_bytes=1 << 40)
+    store = FileStore(artifacts, max_bytes=1 << 40)
 
     async def versions() -> list[tuple[str, int, str, int, str | None, dict[str, str], int]]:
         async with connected(database_url):
