@@ -50,3 +50,7 @@ class CanWrite(_RolePermission):
 
 class CanDeploy(_RolePermission):
     role = Role.DEPLOYER
+
+
+class CanAdminister(_RolePermission):
+    role = Role.ADMIN
