@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="modelreg",
         description="modelreg: a model registry with a GraphQL API. Server commands (serve, migrate, demo, "
         "tokens) work on the database and apply pending migrations first; release commands (models, versions, "
-        "compare, history, audit, promote, demote, rollback, archive) talk HTTP to a running server.",
+        "compare, history, audit, promote, demote, rollback, archive, environments) talk HTTP to a running server.",
         epilog=release.EXIT_CODES_HELP + " (release commands)",
     )
     parser.add_argument("--version", action="version", version=f"modelreg {__version__}")

@@ -34,7 +34,18 @@ EXIT_CODES_HELP = (
     "exit codes: 0 done (or nothing to do), 1 unexpected error, 2 usage, 3 conflict (including a failed "
     "--if-better gate), 4 not found, 5 authentication or permission"
 )
-COMMANDS = ("models", "versions", "compare", "history", "audit", "promote", "demote", "rollback", "archive")
+COMMANDS = (
+    "models",
+    "versions",
+    "compare",
+    "history",
+    "audit",
+    "promote",
+    "demote",
+    "rollback",
+    "archive",
+    "environments",
+)
 _MAX_METRIC_COLUMNS = 6
 
 
@@ -92,6 +103,50 @@ def add_commands(commands: Any) -> None:
     archive.add_argument("model")
     archive.add_argument("version", type=int)
     archive.add_argument("--reason")
+    _environment_commands(commands, common)
+
+
+def _environment_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    environments = commands.add_parser(
+        "environments",
+        help="list environments; protect them with rules (admin)",
+        description="A protected environment's rules are checked in the same transaction as every promote and "
+        "rollback into it (demote checks the role only); a promotion that breaks one fails and changes nothing.",
+        epilog=EXIT_CODES_HELP,
+    )
+    actions = environments.add_subparsers(dest="environments_command", required=True, metavar="ACTION")
+
+    def action(name: str, help: str) -> argparse.ArgumentParser:
+        return actions.add_parser(name, help=help, parents=[common], epilog=EXIT_CODES_HELP)  # type: ignore[no-any-return]
+
+    action("list", "environments that have had a deployment or are protected, with their rules")
+    protect = action("protect", "set the rules of an environment, replacing any it had (admin token)")
+    protect.add_argument("environment")
+    protect.add_argument(
+        "--require-role", choices=["deployer", "admin"], help="promote, rollback and demote there need this role"
+    )
+    protect.add_argument(
+        "--require-metric",
+        action="append",
+        metavar="RULE",
+        help="a metric bound the version must meet, e.g. 'roc_auc>=0.8' (>=, >, <=, <; quote it, > is a shell "
+        "redirection); repeatable",
+    )
+    protect.add_argument(
+        "--require-tag", action="append", metavar="KEY=VALUE", help="a tag the version must carry; repeatable"
+    )
+    protect.add_argument(
+        "--require-prior",
+        action="append",
+        metavar="ENV",
+        help="an environment the version must have been deployed in before (active or retired); repeatable",
+    )
+    protect.add_argument("--reason", help="why: kept in the audit trail")
+    protect.add_argument("--idempotency-key", metavar="KEY", help="retrying with the same key changes nothing")
+    unprotect = action("unprotect", "remove every rule of an environment (admin token)")
+    unprotect.add_argument("environment")
+    unprotect.add_argument("--reason", help="why: kept in the audit trail")
+    unprotect.add_argument("--idempotency-key", metavar="KEY", help="retrying with the same key changes nothing")
 
 
 def _release_flags(parser: argparse.ArgumentParser) -> None:
@@ -284,6 +339,47 @@ def _archive(client: Client, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _environments(client: Client, args: argparse.Namespace) -> int:
+    if args.environments_command == "protect":
+        change = client.protect_environment(
+            args.environment,
+            required_role=args.require_role,
+            metric_rules=args.require_metric or (),
+            tag_rules=args.require_tag or (),
+            prior_environments=args.require_prior or (),
+            reason=args.reason,
+            idempotency_key=args.idempotency_key,
+        )
+        if args.json:
+            return _json(change)
+        was = f" (replacing: {', '.join(change.previous.rules)})" if change.previous else ""
+        print(f"protected {args.environment}: {', '.join(change.protection.rules)}{was}")
+        return EXIT_OK
+    if args.environments_command == "unprotect":
+        removal = client.unprotect_environment(
+            args.environment, reason=args.reason, idempotency_key=args.idempotency_key
+        )
+        if args.json:
+            return _json(removal)
+        print(f"unprotected {args.environment} (its rules were: {', '.join(removal.previous.rules)})")
+        return EXIT_OK
+    environments = client.environments()
+    if args.json:
+        return _json(environments)
+    table = _table("ENVIRONMENT", "ACTIVE", "RULES", "CHANGED", "BY", "REASON")
+    for env in environments:
+        rules = env.protection
+        table.add_row(
+            env.name,
+            str(env.active_deployment_count),
+            ", ".join(rules.rules) if rules else "unprotected",
+            _when(rules.updated_at) if rules else "",
+            rules.updated_by if rules else "",
+            (rules.reason or "") if rules else "",
+        )
+    return _show(table)
+
+
 _COMMANDS = {
     "models": _models,
     "versions": _versions,
@@ -294,6 +390,7 @@ _COMMANDS = {
     "demote": _demote,
     "rollback": _rollback,
     "archive": _archive,
+    "environments": _environments,
 }
 
 

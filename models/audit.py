@@ -19,7 +19,7 @@ async def record(
     *,
     action: AuditAction,
     actor: str,
-    model: RegisteredModel,
+    model: RegisteredModel | None,
     request_id: str | None,
     version: ModelVersion | None = None,
     environment: str | None = None,
@@ -32,8 +32,10 @@ async def record(
         action=action,
         actor=actor,
         at=at or now(),
-        model_id=model.id,
-        model_name=model.name,
+        model_id=model.id if model else None,
+        # Events about no model (an environment's protection) keep "" here: the column and the contract's
+        # AuditEvent.modelName are both non-null.
+        model_name=model.name if model else "",
         version_id=version.id if version else None,
         environment=environment,
         previous_version_id=previous_version_id,

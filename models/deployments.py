@@ -15,7 +15,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from models import validation
 from models.audit import now, record
 from models.db import write_transaction
-from models.entities import AuditAction, AuditEvent, Deployment, ModelVersion, RegisteredModel, VersionStatus
+from models.entities import AuditAction, AuditEvent, Deployment, ModelVersion, RegisteredModel, Role, VersionStatus
+from models.environments import enforce_protection
 from models.errors import Conflict
 from models.idempotency import claim
 from models.locking import get_version, lock_existing_model
@@ -48,12 +49,17 @@ async def promote(
     version: int,
     actor: str,
     environment: str | None = None,
+    role: Role = Role.ADMIN,
     reason: str | None = None,
     expected_current_version: int | None = None,
     idempotency_key: str | None = None,
     request_id: str | None = None,
 ) -> Promotion:
-    """Make ``version`` the active deployment of ``model`` in ``environment`` (default production)."""
+    """Make ``version`` the active deployment of ``model`` in ``environment`` (default production).
+
+    ``role`` is the caller's, for a protected environment's role rule (models/environments.py); in-process
+    callers without a token, such as the demo seed, act as admin.
+    """
     validation.model_name(model, "input.model")
     validation.positive_version(version, "input.version")
     env = validation.environment(environment, "input.environment")
@@ -85,6 +91,9 @@ async def promote(
         if active is not None and active.version_id == candidate.id:
             result = Promotion(deployment=active, previous=None, changed=False, event=None)
         else:
+            checked = await enforce_protection(
+                conn, environment=env, model=target, version=candidate, role=role, actor=actor
+            )
             stamp = now()
             if active is not None:
                 await _retire(conn, active, actor=actor, reason=reason, at=stamp)
@@ -99,7 +108,7 @@ async def promote(
                 previous_version_id=active.version_id if active else None,
                 reason=reason,
                 request_id=request_id,
-                details=_details(deployment, active, previous_number=active_number),
+                details=_details(deployment, active, previous_number=active_number) | checked,
                 at=stamp,
             )
             result = Promotion(deployment=deployment, previous=active, changed=True, event=event)
@@ -120,6 +129,7 @@ async def demote(
     model: str,
     actor: str,
     environment: str | None = None,
+    role: Role = Role.ADMIN,
     reason: str | None = None,
     expected_current_version: int | None = None,
     idempotency_key: str | None = None,
@@ -149,6 +159,7 @@ async def demote(
         _compare_and_set(expected_current_version, active_number, model, env)
         if active is None:
             raise Conflict(f"nothing is active for {model!r} in {env}; there is nothing to demote")
+        checked = await enforce_protection(conn, environment=env, model=target, version=None, role=role, actor=actor)
         stamp = now()
         await _retire(conn, active, actor=actor, reason=reason, at=stamp)
         event = await record(
@@ -161,7 +172,7 @@ async def demote(
             previous_version_id=active.version_id,
             reason=reason,
             request_id=request_id,
-            details={"retiredDeploymentId": active.id, "previousVersion": active_number},
+            details={"retiredDeploymentId": active.id, "previousVersion": active_number} | checked,
             at=stamp,
         )
         await claimed.complete(conn, {"retired": active.id, "event": event.id})
@@ -173,6 +184,7 @@ async def rollback(
     model: str,
     actor: str,
     environment: str | None = None,
+    role: Role = Role.ADMIN,
     reason: str | None = None,
     idempotency_key: str | None = None,
     request_id: str | None = None,
@@ -209,6 +221,9 @@ async def rollback(
             raise Conflict(
                 f"the version to roll back to ({restored.number} of {model!r}) is ARCHIVED; promote a version instead"
             )
+        checked = await enforce_protection(
+            conn, environment=env, model=target, version=restored, role=role, actor=actor
+        )
         stamp = now()
         if active is not None:
             await _retire(conn, active, actor=actor, reason=reason, at=stamp)
@@ -226,6 +241,7 @@ async def rollback(
             details={
                 **_details(deployment, active, previous_number=active_number),
                 "restoredFromDeploymentId": before.id,
+                **checked,
             },
             at=stamp,
         )

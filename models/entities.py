@@ -52,6 +52,8 @@ class AuditAction(StrEnum):
     PROMOTED = "PROMOTED"
     DEMOTED = "DEMOTED"
     ROLLED_BACK = "ROLLED_BACK"
+    ENVIRONMENT_PROTECTED = "ENVIRONMENT_PROTECTED"
+    ENVIRONMENT_UNPROTECTED = "ENVIRONMENT_UNPROTECTED"
 
 
 class Role(StrEnum):
@@ -185,6 +187,25 @@ class Metric(Model):
         table = "metric"
         unique_together = (("version", "name"),)
         indexes = (Index(fields=("model_id", "name", "value")),)
+
+
+class EnvironmentProtection(Model):
+    """The rules of a protected environment (models/environments.py). Unprotecting deletes the row."""
+
+    id = fields.BigIntField(primary_key=True)
+    environment = fields.CharField(max_length=64, unique=True)
+    #: promote, rollback and demote here need at least this role; null keeps the usual deployer.
+    required_role = fields.CharEnumField(Role, max_length=16, null=True)
+    #: Rule strings by kind, in the syntax the CLI takes (models/environments.py).
+    rules = fields.JSONField[dict[str, list[str]]](default=dict)
+    reason = fields.TextField(null=True)
+    created_at = fields.DatetimeField()
+    created_by = fields.CharField(max_length=128)
+    updated_at = fields.DatetimeField()
+    updated_by = fields.CharField(max_length=128)
+
+    class Meta:
+        table = "environment_protection"
 
 
 class Deployment(Model):

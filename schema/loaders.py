@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from models import listing, lookups
+from models import environments, listing, lookups
 from models.entities import Artifact, AuditEvent, Deployment, ModelVersion, RegisteredModel
 from models.paging import Page
 
@@ -98,3 +98,6 @@ class Loaders:
         self.version_page = DataLoader[VersionPageKey, Page[ModelVersion]](load_fn=_pages(_version_pages))
         self.history_page = DataLoader[HistoryPageKey, Page[Deployment]](load_fn=_pages(_history_pages))
         self.event_page = DataLoader[EventPageKey, Page[AuditEvent]](load_fn=_pages(_event_pages))
+        self.protection = DataLoader[str, environments.Protection | None](
+            load_fn=_by_key(environments.protections_by_environment)
+        )

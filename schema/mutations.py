@@ -6,7 +6,9 @@ import strawberry
 from strawberry.scalars import JSON
 
 from models import deployments, registry
+from models.entities import Role
 from schema.context import Info
+from schema.environments import EnvironmentMutations
 from schema.inputs import MetricInput, TagInput, metric_pairs, pairs
 from schema.permissions import CanDeploy, CanRegister, CanWrite, CanWriteByName
 from schema.types import AuditEvent, Deployment, Model, Version
@@ -16,6 +18,12 @@ def _actor(info: Info) -> str:
     principal = info.context.principal
     assert principal is not None  # guaranteed by the permission class on every mutation
     return principal.name
+
+
+def _role(info: Info) -> Role:
+    principal = info.context.principal
+    assert principal is not None  # guaranteed by the permission class on every mutation
+    return principal.role
 
 
 @strawberry.input
@@ -156,7 +164,7 @@ class RollbackPayload:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(EnvironmentMutations):
     @strawberry.mutation(permission_classes=[CanWriteByName])
     async def create_model(self, info: Info, input: CreateModelInput) -> CreateModelPayload:
         done = await registry.create_model(
@@ -225,6 +233,7 @@ class Mutation:
             expected_current_version=input.expected_current_version,
             idempotency_key=input.idempotency_key,
             actor=_actor(info),
+            role=_role(info),
             request_id=info.context.request_id,
         )
         return PromotePayload(
@@ -243,6 +252,7 @@ class Mutation:
             expected_current_version=input.expected_current_version,
             idempotency_key=input.idempotency_key,
             actor=_actor(info),
+            role=_role(info),
             request_id=info.context.request_id,
         )
         return DemotePayload(retired=Deployment.of(done.retired), audit_event=AuditEvent.of(done.event))
@@ -255,6 +265,7 @@ class Mutation:
             reason=input.reason,
             idempotency_key=input.idempotency_key,
             actor=_actor(info),
+            role=_role(info),
             request_id=info.context.request_id,
         )
         return RollbackPayload(

@@ -160,3 +160,20 @@ async def node_visible(info: Info, node: Any) -> bool:
         return principal.may_access_model(row.model_name)
     model = await info.context.loaders.model.load(row.model_id)  # a version or a deployment
     return model is not None and principal.may_access_model(model.name)
+
+
+class CanAdminister(_RolePermission):
+    """Registry-wide policy (environment protection): admin, and not limited to some models or other environments."""
+
+    role = Role.ADMIN
+    environment_at = "input.environment"
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        super().has_permission(source, info, **kwargs)
+        principal = info.context.principal
+        if principal is not None and principal.model_patterns is not None:
+            raise Forbidden(
+                f"token {principal.name!r} is limited to models matching {', '.join(principal.model_patterns)}; "
+                "environment rules apply to every model, so they need a token without a model scope"
+            )
+        return True

@@ -10,6 +10,7 @@ from models import comparison, listing, statistics, validation
 from models.entities import Role as DomainRole
 from models.errors import InvalidInput, NotFound
 from schema.context import Info
+from schema.environments import EnvironmentQueries
 from schema.inputs import (
     AuditEventFilter,
     ModelFilter,
@@ -73,7 +74,7 @@ _NODE_TYPES = {"Model", "Version", "Deployment", "AuditEvent"}
 
 
 @strawberry.type
-class Query:
+class Query(EnvironmentQueries):
     @strawberry.field(permission_classes=[CanRead])
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, pk = parse_global_id(id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,6 +13,9 @@ from schema.context import Info
 from schema.inputs import AuditAction, VersionFilter, VersionOrder, VersionStatus, version_query
 from schema.relay import Connection, Node, connection, global_id
 from schema.scalars import BigInt
+
+if TYPE_CHECKING:
+    from schema.environments import EnvironmentProtection
 
 
 @strawberry.type
@@ -242,6 +245,15 @@ class Deployment(Node):
     @strawberry.field
     async def version(self, info: Info) -> Version:
         return Version.of(await _required(info.context.loaders.version.load(self.row.version_id)))
+
+    @strawberry.field(description="The rules of this deployment's environment; null when it is unprotected.")
+    async def protection(
+        self, info: Info
+    ) -> Annotated[EnvironmentProtection, strawberry.lazy("schema.environments")] | None:
+        from schema.environments import EnvironmentProtection
+
+        found = await info.context.loaders.protection.load(self.row.environment)
+        return EnvironmentProtection.of(found) if found else None
 
 
 @strawberry.type(

@@ -7,7 +7,7 @@ import tempfile
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +22,13 @@ from app.client.records import (
     Comparison,
     Demotion,
     Deployment,
+    Environment,
     GateDecision,
     ModelSummary,
     Promotion,
+    Protection,
+    ProtectionChange,
+    ProtectionRemoval,
     Rollback,
     Version,
 )
@@ -374,6 +378,63 @@ class Client:
             f"{metric} {challenger:.6g} does not beat {champion_value:.6g} of version "
             f"{champion} by at least {min_delta:.6g} ({better} is better)",
         )
+
+    # Protected environments
+
+    def environments(self) -> list[Environment]:
+        """Every environment that has had a deployment or is protected, by name, with its rules."""
+        return [Environment.of(node) for node in self.graphql(documents.ENVIRONMENTS)["environments"]]
+
+    def protection(self, environment: str) -> Protection | None:
+        """The rules of ``environment``; None when it is unprotected."""
+        found = self.graphql(documents.ENVIRONMENT_PROTECTION, {"environment": environment})["environmentProtection"]
+        return Protection.of(found) if found else None
+
+    def protect_environment(
+        self,
+        environment: str,
+        *,
+        required_role: str | None = None,
+        metric_rules: Sequence[str] = (),
+        tag_rules: Sequence[str] = (),
+        prior_environments: Sequence[str] = (),
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> ProtectionChange:
+        """Set the rules of ``environment`` (admin token), replacing any it had.
+
+        ``required_role``: "deployer" or "admin"; ``metric_rules``: e.g. ``["roc_auc>=0.8"]``; ``tag_rules``:
+        e.g. ``["approved=true"]``; ``prior_environments``: e.g. ``["staging"]``.
+        """
+        result = self._mutate(
+            documents.PROTECT,
+            "protectEnvironment",
+            environment=environment,
+            requiredRole=required_role.upper() if required_role else None,
+            metricRules=list(metric_rules),
+            tagRules=list(tag_rules),
+            priorEnvironments=list(prior_environments),
+            reason=reason,
+            idempotencyKey=idempotency_key or _fresh_key(),
+        )
+        return ProtectionChange(
+            protection=Protection.of(result["protection"]),
+            previous=Protection.of(result["previous"]) if result["previous"] else None,
+            event=AuditEvent.of(result["auditEvent"]),
+        )
+
+    def unprotect_environment(
+        self, environment: str, *, reason: str | None = None, idempotency_key: str | None = None
+    ) -> ProtectionRemoval:
+        """Remove every rule of ``environment`` (admin token); ``Conflict`` when it is not protected."""
+        result = self._mutate(
+            documents.UNPROTECT,
+            "unprotectEnvironment",
+            environment=environment,
+            reason=reason,
+            idempotencyKey=idempotency_key or _fresh_key(),
+        )
+        return ProtectionRemoval(previous=Protection.of(result["previous"]), event=AuditEvent.of(result["auditEvent"]))
 
     # Plumbing
 

@@ -94,3 +94,31 @@ mutation Rollback($input: RollbackInput!) {{
     deployment {{ ...DeploymentFields }} previous {{ ...DeploymentFields }} auditEvent {{ ...EventFields }}
   }}
 }}{DEPLOYMENT}{EVENT}"""
+
+PROTECTION = """
+fragment ProtectionFields on EnvironmentProtection {
+  environment requiredRole metricRules { rule } tagRules { key value } priorEnvironments rules reason
+  createdAt createdBy updatedAt updatedBy
+}"""
+
+ENVIRONMENTS = f"""
+query Environments {{
+  environments {{ name activeDeploymentCount protection {{ ...ProtectionFields }} }}
+}}{PROTECTION}"""
+
+ENVIRONMENT_PROTECTION = f"""
+query EnvironmentProtection($environment: String!) {{
+  environmentProtection(environment: $environment) {{ ...ProtectionFields }}
+}}{PROTECTION}"""
+
+PROTECT = f"""
+mutation Protect($input: ProtectEnvironmentInput!) {{
+  protectEnvironment(input: $input) {{
+    protection {{ ...ProtectionFields }} previous {{ ...ProtectionFields }} auditEvent {{ ...EventFields }}
+  }}
+}}{PROTECTION}{EVENT}"""
+
+UNPROTECT = f"""
+mutation Unprotect($input: UnprotectEnvironmentInput!) {{
+  unprotectEnvironment(input: $input) {{ previous {{ ...ProtectionFields }} auditEvent {{ ...EventFields }} }}
+}}{PROTECTION}{EVENT}"""

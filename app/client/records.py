@@ -204,3 +204,65 @@ class GateDecision:
     champion_value: float | None
     passed: bool
     reason: str
+
+
+@dataclass(frozen=True)
+class Protection:
+    """The rules of a protected environment, in the syntax ``protect_environment`` takes."""
+
+    environment: str
+    #: "deployer" or "admin": promote, rollback and demote there need at least this role.
+    required_role: str | None
+    metric_rules: list[str]
+    tag_rules: list[str]
+    prior_environments: list[str]
+    #: Every rule as a phrase, e.g. ["role admin", "roc_auc>=0.8", "tag approved=true", "prior staging"].
+    rules: list[str]
+    reason: str | None
+    created_at: datetime | None
+    created_by: str
+    updated_at: datetime | None
+    updated_by: str
+
+    @classmethod
+    def of(cls, node: dict[str, Any]) -> Protection:
+        role = node["requiredRole"]
+        return cls(
+            environment=node["environment"],
+            required_role=role.lower() if role else None,
+            metric_rules=[rule["rule"] for rule in node["metricRules"]],
+            tag_rules=[f"{tag['key']}={tag['value']}" for tag in node["tagRules"]],
+            prior_environments=node["priorEnvironments"],
+            rules=node["rules"],
+            reason=node["reason"],
+            created_at=_time(node["createdAt"]),
+            created_by=node["createdBy"],
+            updated_at=_time(node["updatedAt"]),
+            updated_by=node["updatedBy"],
+        )
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    active_deployment_count: int
+    protection: Protection | None
+
+    @classmethod
+    def of(cls, node: dict[str, Any]) -> Environment:
+        protection = node["protection"]
+        return cls(node["name"], node["activeDeploymentCount"], Protection.of(protection) if protection else None)
+
+
+@dataclass(frozen=True)
+class ProtectionChange:
+    protection: Protection
+    #: The rules replaced; None when the environment was unprotected.
+    previous: Protection | None
+    event: AuditEvent
+
+
+@dataclass(frozen=True)
+class ProtectionRemoval:
+    previous: Protection
+    event: AuditEvent

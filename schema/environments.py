@@ -1,0 +1,195 @@
+"""Protected environments in GraphQL: their types, the queries that read them, and the admin mutations.
+
+``Query`` and ``Mutation`` inherit the root fields defined here (schema/queries.py, schema/mutations.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from models import environments, validation
+from models.entities import Role as DomainRole
+from models.tokens import Principal
+from schema.context import Info
+from schema.inputs import Role
+from schema.permissions import CanAdminister, CanRead
+from schema.types import AuditEvent, Tag
+
+
+@strawberry.type(description="A bound on one metric of the version, e.g. roc_auc>=0.8.")
+class MetricRule:
+    metric: str
+    comparison: str = strawberry.field(description="One of >=, >, <=, <.")
+    threshold: float
+    rule: str = strawberry.field(description="The rule as written, e.g. roc_auc>=0.8.")
+
+
+@strawberry.type(
+    description="The rules a version must meet to become active in an environment, checked in the same transaction "
+    "as promote and rollback (demote checks requiredRole only)."
+)
+class EnvironmentProtection:
+    environment: str
+    required_role: Role | None = strawberry.field(
+        description="promote, rollback and demote in this environment need at least this role."
+    )
+    metric_rules: list[MetricRule] = strawberry.field(
+        description="The version must have each metric, within the bound."
+    )
+    tag_rules: list[Tag] = strawberry.field(description="The version must carry each tag with exactly this value.")
+    prior_environments: list[str] = strawberry.field(
+        description="The version must have been deployed in each of these environments before (active or retired)."
+    )
+    rules: list[str] = strawberry.field(
+        description='Every rule as a phrase, e.g. ["role admin", "roc_auc>=0.8", "tag approved=true", "prior staging"].'
+    )
+    reason: str | None
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    updated_by: str
+
+    @classmethod
+    def of(cls, protection: environments.Protection) -> EnvironmentProtection:
+        rules = protection.rules
+        return cls(
+            environment=protection.environment,
+            required_role=Role[rules.required_role.name] if rules.required_role else None,
+            metric_rules=[
+                MetricRule(metric=r.metric, comparison=r.comparison, threshold=r.threshold, rule=str(r))
+                for r in rules.metrics
+            ],
+            tag_rules=[Tag(key=r.key, value=r.value) for r in rules.tags],
+            prior_environments=list(rules.prior_environments),
+            rules=rules.describe(),
+            reason=protection.reason,
+            created_at=protection.created_at,
+            created_by=protection.created_by,
+            updated_at=protection.updated_at,
+            updated_by=protection.updated_by,
+        )
+
+
+@strawberry.type(description="An environment that has had a deployment or is protected.")
+class Environment:
+    name: str
+    active_deployment_count: int = strawberry.field(description="Models with an active deployment here.")
+    protection: EnvironmentProtection | None = strawberry.field(description="null when the environment is unprotected.")
+
+
+@strawberry.input
+class ProtectEnvironmentInput:
+    environment: str
+    required_role: Role | None = strawberry.field(
+        default=None, description="promote, rollback and demote here will need at least this role (DEPLOYER or ADMIN)."
+    )
+    metric_rules: list[str] | None = strawberry.field(
+        default=None, description='Metric bounds, e.g. ["roc_auc>=0.8", "latency_ms<250"]; OP is one of >=, >, <=, <.'
+    )
+    tag_rules: list[str] | None = strawberry.field(
+        default=None, description='Required version tags as KEY=VALUE, e.g. ["approved=true"].'
+    )
+    prior_environments: list[str] | None = strawberry.field(
+        default=None, description='The version must have been deployed in each of these before, e.g. ["staging"].'
+    )
+    reason: str | None = None
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Retrying with the same key and the same input returns the first result and changes nothing.",
+    )
+
+
+@strawberry.type
+class ProtectEnvironmentPayload:
+    protection: EnvironmentProtection = strawberry.field(description="The rules now in force; they replace any before.")
+    previous: EnvironmentProtection | None = strawberry.field(
+        description="The rules this change replaced; null when the environment was unprotected."
+    )
+    audit_event: AuditEvent
+
+
+@strawberry.input
+class UnprotectEnvironmentInput:
+    environment: str
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class UnprotectEnvironmentPayload:
+    previous: EnvironmentProtection = strawberry.field(description="The rules that were removed.")
+    audit_event: AuditEvent
+
+
+def _principal(info: Info) -> Principal:
+    principal = info.context.principal
+    assert principal is not None  # guaranteed by the permission class on every mutation
+    return principal
+
+
+@strawberry.type
+class EnvironmentQueries:
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="Every environment that has had a deployment or is protected, ordered by name.",
+    )
+    async def environments(self) -> list[Environment]:
+        return [
+            Environment(
+                name=env.name,
+                active_deployment_count=env.active_deployments,
+                protection=EnvironmentProtection.of(env.protection) if env.protection else None,
+            )
+            for env in await environments.list_environments()
+        ]
+
+    @strawberry.field(
+        permission_classes=[CanRead], description="The rules of an environment; null when it is unprotected."
+    )
+    async def environment_protection(self, info: Info, environment: str) -> EnvironmentProtection | None:
+        found = await info.context.loaders.protection.load(validation.environment(environment))
+        return EnvironmentProtection.of(found) if found else None
+
+
+@strawberry.type
+class EnvironmentMutations:
+    @strawberry.mutation(
+        permission_classes=[CanAdminister],
+        description="Protect an environment with rules, replacing any it had (admin only). Audited as "
+        "ENVIRONMENT_PROTECTED with the old and new rules in details.",
+    )
+    async def protect_environment(self, info: Info, input: ProtectEnvironmentInput) -> ProtectEnvironmentPayload:
+        done = await environments.protect_environment(
+            environment=input.environment,
+            required_role=DomainRole[input.required_role.name] if input.required_role else None,
+            metric_rules=input.metric_rules,
+            tag_rules=input.tag_rules,
+            prior_environments=input.prior_environments,
+            reason=input.reason,
+            idempotency_key=input.idempotency_key,
+            actor=_principal(info).name,
+            request_id=info.context.request_id,
+        )
+        return ProtectEnvironmentPayload(
+            protection=EnvironmentProtection.of(done.protection),
+            previous=EnvironmentProtection.of(done.previous) if done.previous else None,
+            audit_event=AuditEvent.of(done.event),
+        )
+
+    @strawberry.mutation(
+        permission_classes=[CanAdminister],
+        description="Remove every rule of a protected environment (admin only). Audited as ENVIRONMENT_UNPROTECTED.",
+    )
+    async def unprotect_environment(self, info: Info, input: UnprotectEnvironmentInput) -> UnprotectEnvironmentPayload:
+        done = await environments.unprotect_environment(
+            environment=input.environment,
+            reason=input.reason,
+            idempotency_key=input.idempotency_key,
+            actor=_principal(info).name,
+            request_id=info.context.request_id,
+        )
+        return UnprotectEnvironmentPayload(
+            previous=EnvironmentProtection.of(done.previous), audit_event=AuditEvent.of(done.event)
+        )
