@@ -38,8 +38,8 @@ COMMANDS = ("models", "versions", "compare", "history", "audit", "promote", "dem
 _MAX_METRIC_COLUMNS = 6
 
 
-def add_commands(commands: Any) -> None:
-    """Add the release commands to ``modelreg``'s sub-command parser."""
+def add_commands(commands: Any) -> argparse.ArgumentParser:
+    """Add the release commands to ``modelreg``'s sub-command parser; return ``audit``'s, for ``audit verify``."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--url", help="registry URL (env MODELREG_URL; default http://127.0.0.1:8000)")
     common.add_argument("--token", help="API token (env MODELREG_TOKEN)")
@@ -92,6 +92,7 @@ def add_commands(commands: Any) -> None:
     archive.add_argument("model")
     archive.add_argument("version", type=int)
     archive.add_argument("--reason")
+    return audit
 
 
 def _release_flags(parser: argparse.ArgumentParser) -> None:
