@@ -1,9 +1,10 @@
-"""The ``modelreg`` command: serve, migrate, demo, tokens, schema."""
+"""The ``modelreg`` command: serve, migrate, demo, tokens, audit verify, schema."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import socket
 import sys
@@ -55,8 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="modelreg",
         description="modelreg: a model registry with a GraphQL API. Server commands (serve, migrate, demo, "
-        "tokens) work on the database and apply pending migrations first; release commands (models, versions, "
-        "compare, history, audit, promote, demote, rollback, archive, environments) talk HTTP to a running server.",
+        "tokens, audit verify) work on the database and apply pending migrations first; release commands (models, "
+        "versions, compare, history, audit, promote, demote, rollback, archive, environments) talk HTTP to a running "
+        "server.",
         epilog=release.EXIT_CODES_HELP + " (release commands)",
     )
     parser.add_argument("--version", action="version", version=f"modelreg {__version__}")
@@ -119,8 +121,25 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("token", nargs="?", default="-", metavar="TOKEN")
 
     commands.add_parser("schema", help="print the GraphQL schema as SDL")
-    release.add_commands(commands)
+    _add_audit_verify(release.add_commands(commands))
     return parser
+
+
+def _add_audit_verify(audit: argparse.ArgumentParser) -> None:
+    """``modelreg audit verify``: a server command (it reads the database) under the release command ``audit``."""
+    actions = audit.add_subparsers(dest="audit_action", metavar="[verify]", title="sub-action (optional)")
+    verify = actions.add_parser(
+        "verify",
+        help="check the audit log's hash chains in the database",
+        description="Walk every audit chain (each model's events, and the registry's) in the database and report "
+        "the first event that was altered, removed or reordered in each. Like tokens, it works on the database "
+        "and applies pending migrations first. See docs/security.md, 'Audit log'.",
+        epilog="exit codes: 0 every chain intact, 1 tampered (or an unexpected error), 4 no such model",
+    )
+    # Own dests: argparse lets a sub-parser's defaults overwrite ``audit``'s own --model and --json.
+    verify.add_argument("--model", dest="verify_model", metavar="NAME", help="only this model's chain")
+    verify.add_argument("--json", dest="verify_json", action="store_true", help="print JSON for scripts")
+    _database_flag(verify)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -135,6 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command == "tokens" and args.tokens_command == "check":
             return _check_token(args.token)
+        if args.command == "audit" and args.audit_action == "verify":
+            return asyncio.run(_audit_verify(args))
         if args.command in release.COMMANDS:
             return release.run(args)
         return asyncio.run(_run(args))
@@ -283,6 +304,36 @@ def _check_token(given: str) -> int:
     found = shape(secret)
     print(f"{'ok' if found.plausible else 'invalid'}: {describe(found)}")
     return 0 if found.plausible else 1
+
+
+async def _audit_verify(args: argparse.Namespace) -> int:
+    from models.audit_chain import verify
+    from models.db import connected
+    from models.errors import NotFound
+    from models.migrate import migrate
+
+    settings = _settings(args)
+    await migrate(settings.database_url)
+    async with connected(settings.database_url):
+        try:
+            reports = await verify(model=args.verify_model or args.model)
+        except NotFound as error:
+            print(f"modelreg: {error.message}", file=sys.stderr)
+            return 4
+    tampered = sum(not report.intact for report in reports)
+    if args.verify_json or args.json:
+        chains = [{**dataclasses.asdict(report), "intact": report.intact} for report in reports]
+        print(json.dumps({"intact": not tampered, "chains": chains}, indent=2, sort_keys=True))
+    else:
+        for report in reports:
+            name = f"model {report.model}" if report.model is not None else "registry"
+            if report.finding is None:
+                print(f"intact    {name}: {report.events} events, head {report.head_position} {report.head_hash}")
+            else:
+                print(f"TAMPERED  {name}: {report.events} events; {report.finding.kind}: {report.finding.message}")
+        events = sum(report.events for report in reports)
+        print(f"{len(reports)} chains, {events} events: {len(reports) - tampered} intact, {tampered} tampered")
+    return 1 if tampered else 0
 
 
 class _AnnouncingServer(uvicorn.Server):

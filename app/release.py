@@ -49,8 +49,8 @@ COMMANDS = (
 _MAX_METRIC_COLUMNS = 6
 
 
-def add_commands(commands: Any) -> None:
-    """Add the release commands to ``modelreg``'s sub-command parser."""
+def add_commands(commands: Any) -> argparse.ArgumentParser:
+    """Add the release commands to ``modelreg``'s sub-command parser; return ``audit``'s, for ``audit verify``."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--url", help="registry URL (env MODELREG_URL; default http://127.0.0.1:8000)")
     common.add_argument("--token", help="API token (env MODELREG_TOKEN)")
@@ -104,6 +104,7 @@ def add_commands(commands: Any) -> None:
     archive.add_argument("version", type=int)
     archive.add_argument("--reason")
     _environment_commands(commands, common)
+    return audit
 
 
 def _environment_commands(commands: Any, common: argparse.ArgumentParser) -> None:

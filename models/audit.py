@@ -1,4 +1,4 @@
-"""Writing audit events: always inside the transaction of the change they record."""
+"""Writing audit events: always inside the transaction of the change they record, chained by hash."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from models.audit_chain import Content, chain_head, event_hash, lock_registry_chain
 from models.entities import AuditAction, AuditEvent, ModelVersion, RegisteredModel
 
 
@@ -28,8 +29,16 @@ async def record(
     details: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> AuditEvent:
-    return await AuditEvent.create(
-        action=action,
+    """Append an event to its chain: ``model``'s, or the registry's when ``model`` is None.
+
+    The caller must hold the model's row lock (``models.locking``), or have inserted the model in this
+    transaction, so that the chain's head cannot move until commit; the registry chain is locked here.
+    The unique index on (model_id, chain_seq) turns a forgotten lock into a failed write, not a fork.
+    """
+    if model is None:
+        await lock_registry_chain(conn)
+    content = Content(
+        action=action.value,
         actor=actor,
         at=at or now(),
         model_id=model.id if model else None,
@@ -42,5 +51,22 @@ async def record(
         reason=reason,
         request_id=request_id,
         details=details or {},
+    )
+    position, previous_hash = await chain_head(conn, content.model_id)
+    return await AuditEvent.create(
+        action=action,
+        actor=content.actor,
+        at=content.at,
+        model_id=content.model_id,
+        model_name=content.model_name,
+        version_id=content.version_id,
+        environment=content.environment,
+        previous_version_id=content.previous_version_id,
+        reason=content.reason,
+        request_id=content.request_id,
+        details=content.details,
+        chain_seq=position + 1,
+        previous_hash=previous_hash,
+        hash=event_hash(content, position=position + 1, previous_hash=previous_hash),
         using_db=conn,
     )

@@ -270,6 +270,13 @@ class AuditEvent(Model):
     reason = fields.TextField(null=True)
     request_id = fields.CharField(max_length=128, null=True)
     details = fields.JSONField[dict[str, Any]](default=dict)
+    # The hash chain (models/audit_chain.py): the model's events, or the registry's when model is null.
+    #: Position in the chain, from 1 (0 only for an event written before the chain existed, until sealed).
+    chain_seq = fields.BigIntField(default=0)
+    #: ``hash`` of the event before this one in the chain; empty for the first.
+    previous_hash = fields.CharField(max_length=64, default="")
+    #: sha256 (hex) of this event's canonical content, position and ``previous_hash``.
+    hash = fields.CharField(max_length=64, default="")
 
     model_id: int | None
     version_id: int | None
@@ -283,6 +290,15 @@ class AuditEvent(Model):
             Index(fields=("actor", "id")),
             Index(fields=("action", "id")),
             Index(fields=("at",)),
+            # One event per chain position: a writer that forgot the chain's lock fails instead of forking it.
+            UniqueWhere(fields=("model_id", "chain_seq"), name="uniq_audit_event_model_chain", where="chain_seq > 0"),
+            UniqueWhere(
+                fields=("chain_seq",),
+                name="uniq_audit_event_registry_chain",
+                where="model_id IS NULL AND chain_seq > 0",
+            ),
+            # Events not yet sealed into their chain: empty once ``modelreg migrate`` has run.
+            PartialIndex(fields=("model_id",), name="idx_audit_event_unsealed", condition={"hash": ""}),
         )
 
 

@@ -12,6 +12,7 @@ import asyncpg
 from aerich import Command
 from tortoise import Tortoise
 
+from models.audit_chain import seal_legacy_events
 from models.db import is_sqlite, tortoise_config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -26,6 +27,8 @@ async def migrate(database_url: str) -> list[str]:
         try:
             await command.init()
             applied: list[str] = await command.upgrade(run_in_transaction=True)
+            # Events older than the audit chain get their hashes here: SQL alone cannot compute them.
+            await seal_legacy_events()
         finally:
             await Tortoise.close_connections()
     return applied

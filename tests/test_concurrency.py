@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from models.audit_chain import verify
 from models.db import connected
 from models.entities import AuditAction, AuditEvent, Deployment, ModelVersion, RegisteredModel
 from models.registry import Registration, register_version
@@ -80,6 +81,8 @@ async def _history(url: str, model: str) -> tuple[list[Deployment], list[AuditEv
         deployments = await Deployment.filter(model_id=target.id).order_by("id")
         events = await AuditEvent.filter(model_id=target.id, action=AuditAction.PROMOTED).order_by("id")
         numbers = dict(await ModelVersion.filter(model_id=target.id).values_list("id", "number"))
+        (chain,) = await verify(model=model)  # the racing writers appended to one unbroken hash chain
+        assert chain.finding is None and chain.events == await AuditEvent.filter(model_id=target.id).count(), chain
     return deployments, events, {int(key): int(value) for key, value in numbers.items()}
 
 
@@ -195,6 +198,8 @@ async def _registered(url: str, model: str) -> tuple[list[int], int, dict[str, i
         }
         models = await RegisteredModel.filter(name=model).count()
         assert models == 1
+        (chain,) = await verify(model=model)  # creating the model raced too: MODEL_CREATED is still position 1
+        assert (chain.finding, chain.events) == (None, sum(actions.values())), chain
     return numbers, target.version_count, {str(k): v for k, v in actions.items()}
 
 
