@@ -8,9 +8,11 @@ from typing import Any
 
 from app.client import Client
 from models.audit import record
+from models.audit_chain import verify
 from models.db import write_transaction
 from models.entities import AuditAction, AuditEvent, EnvironmentProtection, ModelVersion, RegisteredModel, Role
 from models.environments import enforce_protection, protect_environment
+from models.tokens import create_token
 from tests.helpers import DEMOTE, PROMOTE, ROLLBACK, Api, promote, register, row_counts
 from tests.test_release_cli import modelreg_all, ok, refused, registry
 
@@ -194,6 +196,24 @@ async def test_protect_read_replace_and_unprotect_are_audited(api: Api) -> None:
     ]
     filtered = (await api.data(EVENTS, {"action": "ENVIRONMENT_PROTECTED"}, as_="reader"))["auditEvents"]
     assert filtered["totalCount"] == 2
+    # Events about no model form the registry's own hash chain, which stays intact.
+    reports = await verify()
+    assert all(report.intact for report in reports), reports
+    assert [report.events for report in reports if report.model is None] == [len(changes)]
+
+
+async def test_a_token_limited_to_some_models_or_environments_cannot_change_rules(api: Api) -> None:
+    _, by_model = await create_token(name="churn-admin", role=Role.ADMIN, model_patterns=["churn-*"])
+    _, by_environment = await create_token(name="staging-admin", role=Role.ADMIN, environments=["staging"])
+    before = await row_counts()
+    variables = {"input": {"environment": "production", "metricRules": ["roc_auc>=0.8"]}}
+    error = await api.error(PROTECT, variables, as_=by_model)
+    assert error["extensions"]["code"] == "FORBIDDEN" and "every model" in error["message"]
+    assert await api.code(PROTECT, variables, as_=by_environment) == "FORBIDDEN"
+    assert await row_counts() == before
+    # Its own environment is fine.
+    staging = await protect(api, "staging", as_=by_environment, metricRules=["roc_auc>=0.8"])
+    assert staging["protection"]["updatedBy"] == "staging-admin"
 
 
 async def test_only_admins_change_protection(api: Api) -> None:
