@@ -23,7 +23,9 @@ def redact(text: str) -> str:
 
 class _RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        # A record may name its request itself (``extra=``): the error handler runs after the request's context.
+        if not hasattr(record, "request_id"):
+            record.request_id = request_id_var.get()
         return True
 
 

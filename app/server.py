@@ -110,7 +110,14 @@ def _middleware(settings: Settings) -> list[Middleware]:
 async def _internal_error(request: Request, error: Exception) -> Response:
     """An exception that escaped every handler: 500 with the request id and nothing about internals."""
     request_id = getattr(request.state, "request_id", "-")
-    log.error("unhandled exception in %s %s (request %s)", request.method, request.url.path, request_id, exc_info=error)
+    log.error(
+        "unhandled exception in %s %s (request %s)",
+        request.method,
+        request.url.path,
+        request_id,
+        exc_info=error,
+        extra={"request_id": request_id},
+    )
     message = f"Internal server error; quote request id {request_id} to the operator"
     headers = {"x-request-id": request_id}
     if request.url.path == GRAPHQL:
