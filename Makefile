@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck unit clean
+.PHONY: run test lint typecheck unit clean fuzz audit-deps audit-deps-if-reachable
 
 # Create the virtualenv and install the project with its test extras; redone when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -24,8 +24,9 @@ run: $(STAMP)
 	printf '  (in GraphiQL, Headers: {"Authorization": "Bearer %s"} for mutations)\n\n' "$$token"
 	@exec $(BIN)/modelreg serve --host $(HOST) --port $(PORT) --allow-anonymous-read
 
-# The whole suite: lint, types, then every test on SQLite and PostgreSQL.
-test: $(STAMP) lint typecheck unit
+# The whole suite: lint, types, then every test on SQLite and PostgreSQL (schemathesis included, with a small
+# budget), and the dependency audit when its advisory data can be reached.
+test: $(STAMP) lint typecheck unit audit-deps-if-reachable
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -36,6 +37,19 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+# schemathesis against a live server on both backends with a larger budget (examples per operation and mode).
+FUZZ_EXAMPLES ?= 300
+fuzz: $(STAMP)
+	MODELREG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_fuzz.py -s -q
+
+# Known vulnerabilities in the installed dependencies (pip-audit); fails when they cannot be checked.
+audit-deps: $(STAMP)
+	$(BIN)/python tools/audit_deps.py
+
+# The same, but only a notice when the advisory data cannot be reached (make test offline).
+audit-deps-if-reachable: $(STAMP)
+	$(BIN)/python tools/audit_deps.py --if-reachable
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info

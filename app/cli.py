@@ -80,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
         help="let requests without a token run queries (env MODELREG_ALLOW_ANONYMOUS_READ)",
     )
     serve.add_argument("--no-graphiql", action="store_true", help="do not serve the GraphiQL explorer on GET /graphql")
+    serve.add_argument(
+        "--no-introspection",
+        action="store_true",
+        help="refuse __schema and __type queries (env MODELREG_INTROSPECTION=false); see docs/security.md for "
+        "the limits set by MODELREG_TIMEOUT_SECONDS, MODELREG_RATE_LIMIT, MODELREG_RATE_BURST, MODELREG_CORS_ORIGINS",
+    )
     serve.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations before serving")
 
     migrate = commands.add_parser("migrate", help="apply pending database migrations")
@@ -173,6 +179,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         artifact_url=getattr(args, "artifact_url", None),
         allow_anonymous_read=getattr(args, "allow_anonymous_read", None),
         graphiql=False if getattr(args, "no_graphiql", False) else None,
+        introspection=False if getattr(args, "no_introspection", False) else None,
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
     )
@@ -361,6 +368,9 @@ def _serve(args: argparse.Namespace) -> int:
         log_level="info",
         proxy_headers=False,
         server_header=False,
+        # app/logs.py configured logging (request ids, no tokens); modelreg.access replaces uvicorn's access log.
+        log_config=None,
+        access_log=False,
     )
     server = _AnnouncingServer(config)
     server.run()

@@ -2,28 +2,57 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import strawberry
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from tortoise import Tortoise
 
 from app.artifact_store import clean_at_start, open_store
 from app.graphql_view import RegistryGraphQL
-from app.middleware import BodyLimit, RequestId
+from app.middleware import (
+    AccessLog,
+    Authenticate,
+    BodyLimit,
+    InspectOperation,
+    JsonOnly,
+    RequestId,
+    graphql_error_response,
+)
+from app.rate_limit import RateLimit, RateLimiter
 from app.routes import artifact_routes, healthz, readyz
 from app.settings import Settings
 from models.db import tortoise_config
-from schema.build import schema
+from schema.build import build_schema, schema
+
+GRAPHQL = "/graphql"
+PROBES = ("/healthz", "/readyz")
+log = logging.getLogger("modelreg.http")
 
 
-def create_app(settings: Settings) -> Starlette:
-    """The registry as an ASGI app. The database must already be migrated (``modelreg serve`` does it)."""
+def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None = None) -> Starlette:
+    """The registry as an ASGI app. The database must already be migrated (``modelreg serve`` does it).
+
+    ``graphql_schema`` replaces the registry's schema (built by ``schema.build.build_schema``, say with
+    extra extensions); by default it is the registry's, without introspection if the settings say so.
+    """
     store = open_store(settings.artifact_location, max_bytes=settings.max_artifact_bytes)
     upload, download = artifact_routes(store)
-    graphql = RegistryGraphQL(schema, allow_anonymous_read=settings.allow_anonymous_read, graphiql=settings.graphiql)
+    if graphql_schema is None:
+        graphql_schema = schema if settings.introspection else build_schema(introspection=False)
+    graphql = RegistryGraphQL(
+        graphql_schema,
+        allow_anonymous_read=settings.allow_anonymous_read,
+        graphiql=settings.graphiql,
+        timeout_seconds=settings.execution_timeout_seconds,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -37,18 +66,63 @@ def create_app(settings: Settings) -> Starlette:
 
     app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route(GRAPHQL, graphql, methods=["GET", "POST"]),
             Route("/api/artifacts", upload, methods=["POST"]),
             Route("/api/artifacts/{sha256}", download, methods=["GET", "HEAD"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],
-        middleware=[
-            Middleware(RequestId),
-            Middleware(BodyLimit, path="/graphql", max_bytes=settings.max_graphql_body_bytes),
-        ],
+        middleware=_middleware(settings),
+        exception_handlers={Exception: _internal_error},
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.artifact_store = store
     return app
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    """Outermost first. Cheap refusals (CORS, content type, body size) come before the token lookup."""
+    stack = [Middleware(RequestId), Middleware(AccessLog)]
+    if settings.cors_origins:
+        stack.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST", "HEAD"],
+                # Bearer tokens, not cookies: browsers need no credentials mode, so none is allowed.
+                allow_headers=["authorization", "content-type", "x-request-id"],
+                expose_headers=["x-request-id", "retry-after"],
+                max_age=600,
+            )
+        )
+    stack += [
+        Middleware(JsonOnly, path=GRAPHQL),
+        Middleware(BodyLimit, path=GRAPHQL, max_bytes=settings.max_graphql_body_bytes),
+        Middleware(Authenticate, prefixes=(GRAPHQL, "/api/")),
+        Middleware(InspectOperation, path=GRAPHQL),
+    ]
+    if settings.rate_limit_per_second > 0:
+        limiter = RateLimiter(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst)
+        stack.append(Middleware(RateLimit, limiter=limiter, graphql_path=GRAPHQL, exempt=PROBES))
+    return stack
+
+
+async def _internal_error(request: Request, error: Exception) -> Response:
+    """An exception that escaped every handler: 500 with the request id and nothing about internals."""
+    request_id = getattr(request.state, "request_id", "-")
+    log.error(
+        "unhandled exception in %s %s (request %s)",
+        request.method,
+        request.url.path,
+        request_id,
+        exc_info=error,
+        extra={"request_id": request_id},
+    )
+    message = f"Internal server error; quote request id {request_id} to the operator"
+    headers = {"x-request-id": request_id}
+    if request.url.path == GRAPHQL:
+        return graphql_error_response(500, message, "INTERNAL_SERVER_ERROR", headers=headers, requestId=request_id)
+    return JSONResponse(
+        {"error": {"code": "INTERNAL_SERVER_ERROR", "message": message, "requestId": request_id}}, 500, headers
+    )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from models.errors import InvalidInput
 
 DEFAULT_DATABASE_URL = "sqlite://./var/modelreg.sqlite3"
 DEFAULT_ARTIFACT_ROOT = "./var/artifacts"
@@ -14,6 +17,34 @@ DEFAULT_MAX_ARTIFACT_BYTES = 2 * 1024**3
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _switch(name: str, default: bool) -> bool:
+    """A boolean environment variable that may turn a default off as well as on."""
+    value = os.environ.get(name)
+    return default if value is None or not value.strip() else _flag(value)
+
+
+def _number(name: str, default: float, *, minimum: float) -> float:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or number < minimum:
+        raise InvalidInput(name, f"must be a number of at least {minimum:g} (got {value!r})")
+    return number
+
+
+def _origins(value: str | None) -> tuple[str, ...]:
+    """A comma-separated allow-list such as ``https://dash.example.com,https://ops.example.com``."""
+    origins = tuple(origin.strip().rstrip("/") for origin in (value or "").split(",") if origin.strip())
+    for origin in origins:
+        if origin != "*" and not origin.startswith(("http://", "https://")):
+            raise InvalidInput("MODELREG_CORS_ORIGINS", f"an origin is scheme://host[:port] (got {origin!r})")
+    return origins
 
 
 @dataclass(frozen=True)
@@ -29,6 +60,16 @@ class Settings:
     max_graphql_body_bytes: int = 1024 * 1024
     host: str = "127.0.0.1"
     port: int = 8000
+    #: Seconds a GraphQL operation may run before it is cancelled and its transaction rolled back.
+    execution_timeout_seconds: float = 10.0
+    #: Per token (or per client address without one): cost units refilled per second; 0 turns rate limits off.
+    rate_limit_per_second: float = 20.0
+    #: The bucket's size: how much may be spent at once after a quiet spell.
+    rate_limit_burst: float = 200.0
+    #: Origins whose browser pages may call the API (CORS); empty: none but the server's own.
+    cors_origins: tuple[str, ...] = ()
+    #: ``__schema`` and ``__type`` queries; public deployments may turn them off.
+    introspection: bool = True
 
     @classmethod
     def from_env(
@@ -39,10 +80,16 @@ class Settings:
         artifact_url: str | None = None,
         allow_anonymous_read: bool | None = None,
         graphiql: bool | None = None,
+        introspection: bool | None = None,
         host: str | None = None,
         port: int | None = None,
     ) -> Settings:
+        """Flags (the arguments) win over ``MODELREG_*`` environment variables, which win over defaults.
+
+        Raises ``InvalidInput`` naming the variable when a value cannot be used.
+        """
         env = os.environ
+        defaults = cls()
         return cls(
             database_url=database_url or env.get("MODELREG_DATABASE_URL") or DEFAULT_DATABASE_URL,
             artifact_root=Path(artifact_root or env.get("MODELREG_ARTIFACT_ROOT") or DEFAULT_ARTIFACT_ROOT),
@@ -53,10 +100,17 @@ class Settings:
                 if allow_anonymous_read is not None
                 else _flag(env.get("MODELREG_ALLOW_ANONYMOUS_READ"))
             ),
-            graphiql=graphiql if graphiql is not None else True,
+            graphiql=graphiql if graphiql is not None else _switch("MODELREG_GRAPHIQL", True),
+            introspection=introspection if introspection is not None else _switch("MODELREG_INTROSPECTION", True),
             max_artifact_bytes=int(env.get("MODELREG_MAX_ARTIFACT_BYTES") or DEFAULT_MAX_ARTIFACT_BYTES),
             host=host or "127.0.0.1",
             port=port if port is not None else 8000,
+            execution_timeout_seconds=_number(
+                "MODELREG_TIMEOUT_SECONDS", defaults.execution_timeout_seconds, minimum=0.001
+            ),
+            rate_limit_per_second=_number("MODELREG_RATE_LIMIT", defaults.rate_limit_per_second, minimum=0),
+            rate_limit_burst=_number("MODELREG_RATE_BURST", defaults.rate_limit_burst, minimum=1),
+            cors_origins=_origins(env.get("MODELREG_CORS_ORIGINS")),
         )
 
     @property

@@ -9,17 +9,23 @@ Reads outside transactions are unaffected (WAL lets them run beside a writer).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 from typing import Any
 
-from tortoise.backends.base.client import TransactionContext
+from tortoise.backends.base.client import TransactionalDBClient, TransactionContext
 from tortoise.backends.sqlite.client import (
     SqliteClient,
     SqliteClientWithRegexpSupport,
     SqliteTransactionContext,
     SqliteTransactionWrapper,
 )
+from tortoise.connection import get_connections
 from tortoise.exceptions import TransactionManagementError
+
+#: Clean-ups of failed BEGINs still running (a reference keeps each task alive until it is done).
+_cleanups: set[asyncio.Task[None]] = set()
 
 
 class ImmediateTransactionWrapper(SqliteTransactionWrapper):
@@ -31,11 +37,49 @@ class ImmediateTransactionWrapper(SqliteTransactionWrapper):
             raise TransactionManagementError(exc) from exc
 
 
+class ImmediateTransactionContext(SqliteTransactionContext):
+    """Tortoise's SQLite transaction context, except that a BEGIN that fails gives the connection back.
+
+    Tortoise takes the connection lock and then begins; when BEGIN IMMEDIATE fails (SQLITE_BUSY after
+    ``busy_timeout``) or the task is cancelled while it waits (the server's execution timeout),
+    ``__aexit__`` never runs and the lock was never released: every later query in the process hung.
+    """
+
+    async def __aenter__(self) -> TransactionalDBClient:
+        client: TransactionalDBClient = self.connection
+        await self._trxlock.acquire()
+        try:
+            await self.ensure_connection()
+            self.token = get_connections().set(self.connection_name, self.connection)
+            try:
+                await self.connection.begin()
+            except BaseException:
+                get_connections().reset(self.token)
+                raise
+        except BaseException:
+            # A cancelled BEGIN goes on in aiosqlite's thread and may still open a transaction: roll it back
+            # before the lock goes to anyone else. In the background, so a cancelled request answers at once.
+            cleanup = asyncio.ensure_future(self._abandon())
+            _cleanups.add(cleanup)
+            cleanup.add_done_callback(_cleanups.discard)
+            raise
+        return client
+
+    async def _abandon(self) -> None:
+        try:
+            raw = self.connection._connection
+            if raw is not None:
+                with contextlib.suppress(Exception):  # nothing to roll back, or the connection is closing
+                    await raw.rollback()
+        finally:
+            self._trxlock.release()
+
+
 class ImmediateSqliteClient(SqliteClientWithRegexpSupport):
     """Also installs ``REGEXP`` (Python's ``re``), which token scopes filter model names with."""
 
     def _in_transaction(self) -> TransactionContext:
-        return SqliteTransactionContext(ImmediateTransactionWrapper(self), self._lock)
+        return ImmediateTransactionContext(ImmediateTransactionWrapper(self), self._lock)
 
 
 client_class = ImmediateSqliteClient

@@ -7,10 +7,11 @@ keyed by the rule classes (STACK_NOTES.md measured ~740 against ~8,900 requests/
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
@@ -38,13 +39,17 @@ class RegistrySchema(strawberry.Schema):
         log_unexpected(errors, request_id)
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, introspection: bool = True, extra_extensions: Sequence[Any] = ()) -> strawberry.Schema:
+    """The registry's schema. ``introspection=False`` refuses ``__schema`` and ``__type`` (``__typename`` stays);
+    ``extra_extensions`` run after the built-in ones (a deployment's tracing, say)."""
+    rules = [*_LIMIT_RULES, *([] if introspection else [NoSchemaIntrospectionCustomRule])]
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=256),
-        lambda: AddValidationRules(list(_LIMIT_RULES)),
+        lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=256),
         ErrorCodes,
+        *extra_extensions,
     ]
     return RegistrySchema(
         query=Query,

@@ -25,6 +25,10 @@ def _parse_datetime(value: object) -> datetime:
         raise ValueError(f"{value!r} is not an ISO-8601 date-time such as 2026-11-28T09:30:00+00:00") from None
     if parsed.tzinfo is None:
         raise ValueError(f"{value!r} has no UTC offset; add one, e.g. +00:00 or Z")
+    try:
+        parsed.astimezone(UTC)  # 0001-01-01T00:00:00+01:00 is valid ISO-8601 but before year 1 in UTC
+    except OverflowError:
+        raise ValueError(f"{value!r} is out of range once converted to UTC (years 1 to 9999)") from None
     return parsed
 
 

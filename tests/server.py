@@ -78,8 +78,18 @@ class Output:
 
 
 @contextmanager
-def running_server(database_url: str, artifact_root: Path) -> Iterator[str]:
-    """A running ``modelreg serve``; yields its base URL and stops it afterwards."""
+def running_server(
+    database_url: str,
+    artifact_root: Path,
+    *extra_args: str,
+    env: dict[str, str] | None = None,
+    output_lines: list[str] | None = None,
+) -> Iterator[str]:
+    """A running ``modelreg serve``; yields its base URL and stops it afterwards.
+
+    ``extra_args`` are more ``serve`` flags and ``env`` more environment variables; ``output_lines``, when
+    given, receives everything the server printed (stdout and stderr) once it has stopped.
+    """
     port = free_port()
     command = [
         sys.executable,
@@ -92,11 +102,12 @@ def running_server(database_url: str, artifact_root: Path) -> Iterator[str]:
         database_url,
         "--artifact-root",
         str(artifact_root),
+        *extra_args,
     ]
     process = subprocess.Popen(
         command,
         cwd=REPO,
-        env=environment(),
+        env={**environment(), **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -120,6 +131,8 @@ def running_server(database_url: str, artifact_root: Path) -> Iterator[str]:
         output.finish()
         if process.stdout is not None:
             process.stdout.close()
+        if output_lines is not None:
+            output_lines.extend(output.text().splitlines())
 
 
 def create_token(database_url: str, name: str = "e2e", role: str = "admin") -> str:
