@@ -31,6 +31,7 @@ from app.client import (
     Forbidden,
     FrameworkMismatchWarning,
     NotFound,
+    RateLimited,
     Unauthenticated,
     Unavailable,
     Version,
@@ -494,3 +495,19 @@ def test_listings_page_in_documented_order(database_url: str, tmp_path: Path, mo
         unreleased = client.compare("beta")
         assert (unreleased.production_version, unreleased.metric_names) == (None, [])
         assert [(row.version, row.values, row.deltas_from_production) for row in unreleased.rows] == [(1, [], [])]
+
+
+def test_rate_limited_requests_wait_for_retry_after_then_give_up(database_url: str, tmp_path: Path) -> None:
+    # Refills 1 unit a second up to 5: one mutation (5 units) empties the bucket.
+    limits = {"MODELREG_RATE_LIMIT": "1", "MODELREG_RATE_BURST": "5"}
+    admin_token = create_token(database_url, ADMIN, "admin")
+    with running_server(database_url, tmp_path / "artifacts", env=limits) as url:
+        with Client(url, admin_token, cache_dir=tmp_path / "cache", retries=0) as impatient:
+            impatient.register("churn")
+            with pytest.raises(RateLimited) as raised:
+                impatient.register("churn")
+            assert "rate limit" in raised.value.message and raised.value.request_id
+        with Client(url, admin_token, cache_dir=tmp_path / "cache", retries=2, backoff=0.01) as patient:
+            # Refused with Retry-After, waited, then accepted: one new version, not two.
+            assert patient.register("churn").number == 2
+            assert [v.number for v in patient.versions("churn")] == [2, 1]

@@ -1,7 +1,8 @@
 """HTTP to the registry: bearer auth, a timeout, retries with backoff, and errors mapped to exceptions.
 
-Only failures that cannot have changed anything are retried: connection errors (nothing was sent) and
-502/503/504 from a gateway. The client sends an idempotency key with every mutation that takes one, so
+Only failures that cannot have changed anything are retried: connection errors (nothing was sent),
+502/503/504 from a gateway, and 429 (the rate limiter refused the request before it ran; the client waits
+the ``Retry-After`` the server sent). The client sends an idempotency key with every mutation that takes one, so
 even a retried mutation cannot apply twice.
 """
 
@@ -15,8 +16,20 @@ import httpx
 
 from app.client.errors import BY_CODE, RegistryError, Unavailable
 
-RETRYABLE_STATUS = frozenset({502, 503, 504})
-_HTTP_CODES = {400: "BAD_USER_INPUT", 413: "BAD_USER_INPUT", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
+RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
+#: The longest ``Retry-After`` the client honours before giving up (a CI job should fail, not hang).
+MAX_RETRY_AFTER = 30.0
+_HTTP_CODES = {
+    400: "BAD_USER_INPUT",
+    413: "BAD_USER_INPUT",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    429: "RATE_LIMITED",
+    502: "UNAVAILABLE",
+    503: "UNAVAILABLE",
+    504: "UNAVAILABLE",
+}
 
 
 class Transport:
@@ -51,8 +64,14 @@ class Transport:
             else:
                 if response.status_code not in RETRYABLE_STATUS:
                     return response
+                wait = _retry_after(response)
+                if response.status_code == 429 and (attempt == self.retries or wait > MAX_RETRY_AFTER):
+                    return response  # the caller raises RateLimited with the server's message
                 response.close()
                 failure = f"the registry answered {response.status_code} {response.reason_phrase}"
+                if wait and attempt < self.retries:
+                    time.sleep(min(wait, MAX_RETRY_AFTER))
+                    continue
             if attempt < self.retries:
                 time.sleep(self.backoff * 2**attempt)
         raise Unavailable(f"{failure} (after {self.retries + 1} attempts)")
@@ -69,6 +88,14 @@ class Transport:
             raise BY_CODE.get(code, RegistryError)(first.get("message", "unknown error"), request_id=request_id)
         data: dict[str, Any] = body["data"]
         return data
+
+
+def _retry_after(response: httpx.Response) -> float:
+    """Seconds the server asked us to wait (``Retry-After`` in seconds; dates are not sent by modelreg)."""
+    try:
+        return max(0.0, float(response.headers.get("retry-after", "0")))
+    except ValueError:
+        return 0.0
 
 
 def error_for(response: httpx.Response) -> RegistryError:

@@ -40,6 +40,18 @@ class Unavailable(RegistryError):
     code = "UNAVAILABLE"
 
 
+class RateLimited(RegistryError):
+    """The token's rate limit stayed used up through the retries (HTTP 429; the client waits ``Retry-After``)."""
+
+    code = "RATE_LIMITED"
+
+
+class Timeout(RegistryError):
+    """The server cancelled the operation at its execution timeout; retry a mutation with the same key."""
+
+    code = "TIMEOUT"
+
+
 class ArtifactIntegrityError(RegistryError):
     """Downloaded bytes do not hash to the sha256 the registry recorded: nothing was deserialized."""
 
@@ -47,5 +59,6 @@ class ArtifactIntegrityError(RegistryError):
 
 
 BY_CODE: dict[str, type[RegistryError]] = {
-    cls.code: cls for cls in (InvalidInput, Unauthenticated, Forbidden, NotFound, Conflict)
+    cls.code: cls
+    for cls in (InvalidInput, Unauthenticated, Forbidden, NotFound, Conflict, RateLimited, Timeout, Unavailable)
 }
