@@ -47,10 +47,6 @@ async def model_tags(model_ids: Sequence[int]) -> dict[int, list[tuple[str, str]
     return tags
 
 
-async def version_tags(version_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
-    return (await version_metrics_and_tags(metrics_of=[], tags_of=version_ids))[1]
-
-
 async def version_metrics(version_ids: Sequence[int]) -> dict[int, list[tuple[str, float]]]:
     return (await version_metrics_and_tags(metrics_of=version_ids, tags_of=[]))[0]
 

@@ -35,9 +35,9 @@ EventPageKey = tuple[int, int, str | None]
 #: A deployment with its version, read together.
 Placed = tuple[Deployment, ModelVersion]
 
-#: Ticks without a new load after which a level is taken as complete. A resolver that receives its parent
-#: issues its own loads within a few ticks (graphql-core completes each nested value a tick or two after
-#: its parent); the margin makes the count of statements independent of how resolvers interleave.
+#: Ticks without a new load before a round starts. Later rounds rarely need them (they wait for the previous
+#: round's batches, and the rows of those reach their resolvers meanwhile); they let root fields, or resolvers
+#: that await something else before they load, queue their loads in the same round as their peers.
 SETTLE_TICKS = 8
 
 

@@ -17,6 +17,7 @@ from schema.relay import Connection, Node, connection, global_id
 from schema.scalars import BigInt
 
 T = TypeVar("T")
+R = TypeVar("R")
 #: What a loader-backed resolver returns: the value when the request has it already (no coroutine, no
 #: await in graphql-core), else an awaitable of it. Such fields declare their GraphQL type in ``graphql_type``.
 Pending: TypeAlias = T | Awaitable[T]
@@ -357,9 +358,6 @@ def _version(info: Info, version_id: int | None) -> Pending[Version | None]:
     if not version_id:
         return None
     return then(info.context.loaders.version.load(version_id), _version_or_none)
-
-
-R = TypeVar("R")
 
 
 def _required(row: R | None) -> R:
