@@ -31,7 +31,11 @@ _cleanups: set[asyncio.Task[None]] = set()
 class ImmediateTransactionWrapper(SqliteTransactionWrapper):
     async def begin(self) -> None:
         try:
-            await self._connection.commit()
+            # Tortoise commits here first, a round trip to the database thread that does nothing when no
+            # transaction is open (always, in autocommit mode). One left open by a failed commit is rolled back:
+            # its writes belonged to an operation that failed.
+            if self._connection.in_transaction:
+                await self._connection.rollback()
             await self._connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise TransactionManagementError(exc) from exc

@@ -6,12 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models import validation
-from models.entities import Deployment, ModelVersion, RegisteredModel
+from models.db import connection, fetch
+from models.entities import ModelVersion, RegisteredModel
 from models.errors import InvalidInput, NotFound
 from models.lookups import version_metrics
+from models.rows import columns, instance
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
+DEFAULT_ENV = validation.DEFAULT_ENVIRONMENT
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,6 @@ async def compare_versions(
         raise InvalidInput("limit", f"must be between 1 and {MAX_LIMIT} (got {limit})")
     if sort_by is not None:
         validation.metric_name(sort_by, "sortBy")
-    target = await RegisteredModel.get_or_none(name=model)
-    if target is None:
-        raise NotFound(f"no model named {model!r}")
     if numbers is not None:
         wanted = list(numbers)
         if not wanted:
@@ -56,22 +56,35 @@ async def compare_versions(
             validation.positive_version(number, f"numbers[{index}]")
         if len(set(wanted)) != len(wanted):
             raise InvalidInput("numbers", "each version number may appear once")
-        versions = await ModelVersion.filter(model_id=target.id, number__in=wanted)
-        missing = sorted(set(wanted) - {v.number for v in versions})
+        which, params = f"v.number IN ({', '.join('?' for _ in wanted)})", list(wanted)
+    else:
+        # Numbers are dense and never reused, so the newest `limit` are those above version_count - limit.
+        which, params = "v.number > m.version_count - ?", [limit or DEFAULT_LIMIT]
+    # The model, the versions to compare and what is in production, in one statement.
+    joins = (
+        "LEFT JOIN deployment d ON d.model_id = m.id AND d.environment = ? AND d.retired_at IS NULL "
+        f"LEFT JOIN version v ON v.model_id = m.id AND {which}"
+    )
+    selected = f"{columns(RegisteredModel, 'm', 'm')}, {columns(ModelVersion, 'v', 'v')}, d.version_id AS production"
+    rows = await fetch(
+        connection(), f"SELECT {selected} FROM model m {joins} WHERE m.name = ?", [DEFAULT_ENV, *params, model]
+    )
+    if not rows:
+        raise NotFound(f"no model named {model!r}")
+    target = _required(instance(RegisteredModel, rows[0], "m"))
+    versions = [version for row in rows if (version := instance(ModelVersion, row, "v")) is not None]
+    production_version_id: int | None = rows[0]["production"]
+    if numbers is not None:
+        missing = sorted(set(numbers) - {v.number for v in versions})
         if missing:
             raise NotFound(f"model {model!r} has no version {', '.join(map(str, missing))}")
-    else:
-        versions = await ModelVersion.filter(model_id=target.id).order_by("-number").limit(limit or DEFAULT_LIMIT)
 
-    production = await Deployment.get_or_none(
-        model_id=target.id, environment=validation.DEFAULT_ENVIRONMENT, retired_at=None
-    )
     ids = [v.id for v in versions]
-    if production is not None and production.version_id not in ids:
-        ids.append(production.version_id)
+    if production_version_id is not None and production_version_id not in ids:
+        ids.append(production_version_id)
     metrics = {version_id: dict(pairs) for version_id, pairs in (await version_metrics(ids)).items()}
     names = sorted({name for v in versions for name in metrics.get(v.id, {})})
-    baseline = metrics.get(production.version_id, {}) if production is not None else None
+    baseline = metrics.get(production_version_id, {}) if production_version_id is not None else None
 
     def row(version: ModelVersion) -> ComparisonRow:
         own = metrics.get(version.id, {})
@@ -91,3 +104,9 @@ async def compare_versions(
         return (value is None, sign * (value or 0.0), -version.number)
 
     return Comparison(target, names, [row(v) for v in sorted(versions, key=order)])
+
+
+def _required(row: RegisteredModel | None) -> RegisteredModel:
+    if row is None:  # pragma: no cover - the WHERE clause selected this model's row
+        raise LookupError("model row missing")
+    return row

@@ -17,9 +17,10 @@ from models.audit import now, record
 from models.db import write_transaction
 from models.entities import AuditAction, AuditEvent, Deployment, ModelVersion, RegisteredModel, Role, VersionStatus
 from models.environments import enforce_protection
-from models.errors import Conflict
+from models.errors import Conflict, NotFound
 from models.idempotency import claim
-from models.locking import get_version, lock_existing_model
+from models.locking import lock_existing_model
+from models.promotion_state import read_for_promotion
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class Promotion:
     previous: Deployment | None
     changed: bool
     event: AuditEvent | None
+    #: The versions of ``deployment`` and ``previous`` when they were read (not on an idempotent replay).
+    version: ModelVersion | None = None
+    previous_version: ModelVersion | None = None
 
 
 @dataclass(frozen=True)
@@ -82,14 +86,16 @@ async def promote(
                 changed=claimed.replay["changed"],
                 event=await _event_or_none(conn, claimed.replay["event"]),
             )
-        target = await lock_existing_model(conn, model)
-        candidate = await get_version(conn, target, version)
+        state = await read_for_promotion(conn, model=model, version=version, environment=env)
+        target, candidate, active = state.model, state.version, state.active
+        if candidate is None:
+            raise NotFound(f"model {model!r} has no version {version}")
         if candidate.status == VersionStatus.ARCHIVED:
             raise Conflict(f"version {version} of {model!r} is ARCHIVED and cannot be promoted")
-        active, active_number = await _active(conn, target, env)
+        active_number = state.active_version.number if state.active_version else 0
         _compare_and_set(expected_current_version, active_number, model, env)
         if active is not None and active.version_id == candidate.id:
-            result = Promotion(deployment=active, previous=None, changed=False, event=None)
+            result = Promotion(deployment=active, previous=None, changed=False, event=None, version=candidate)
         else:
             checked = await enforce_protection(
                 conn, environment=env, model=target, version=candidate, role=role, actor=actor
@@ -111,7 +117,14 @@ async def promote(
                 details=_details(deployment, active, previous_number=active_number) | checked,
                 at=stamp,
             )
-            result = Promotion(deployment=deployment, previous=active, changed=True, event=event)
+            result = Promotion(
+                deployment=deployment,
+                previous=active,
+                changed=True,
+                event=event,
+                version=candidate,
+                previous_version=state.active_version,
+            )
         await claimed.complete(
             conn,
             {

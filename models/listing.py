@@ -6,21 +6,23 @@ per parent from one statement, so a dashboard's cost does not grow with the numb
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from tortoise.expressions import Q, Subquery
-from tortoise.models import Model
+from tortoise.functions import Count
 
 from models import tokens, validation
 from models.db import connection, fetch
 from models.entities import AuditAction, AuditEvent, Deployment, ModelTag, ModelVersion, RegisteredModel, VersionStatus
 from models.paging import Key, Ordering, Page, decode_cursor, encode_cursor, windowed_sql
+from models.rows import columns, instance
 
-M = TypeVar("M", bound=Model)
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class ModelOrderField(StrEnum):
@@ -95,16 +97,20 @@ async def list_models(
             Deployment.filter(environment=validation.DEFAULT_ENVIRONMENT, retired_at__isnull=True).values("model_id")
         )
         rows = rows.filter(id__in=in_production) if query.has_production else rows.exclude(id__in=in_production)
-    total = await rows.count()
+    # The size of the whole filtered set rides on every row of the page: one statement, not COUNT then SELECT.
+    filtered = rows
+    total_sql = Subquery(filtered.annotate(count=Count("id")).values("count"))
     if cursor is not None:
         value, last_id = cursor
         op = "lt" if query.descending else "gt"
         rows = rows.filter(Q(**{f"{column}__{op}": value}) | Q(**{column: value, f"id__{op}": last_id}))
     direction = "-" if query.descending else ""
-    found = await rows.order_by(f"{direction}{column}", f"{direction}id").limit(first + 1)
+    found = await rows.annotate(total=total_sql).order_by(f"{direction}{column}", f"{direction}id").limit(first + 1)
+    # Without rows (only past the end of the list, or an empty set), nothing carried the total.
+    total = found[0].total if found else await filtered.count() if cursor is not None else 0  # type: ignore[attr-defined]
     return Page(
         edges=[(encode_cursor(ordering, [getattr(m, column), m.id]), m) for m in found[:first]],
-        total=total,
+        total=int(total),
         has_next=len(found) > first,
         has_previous=cursor is not None,
     )
@@ -125,7 +131,7 @@ def version_ordering(query: VersionQuery) -> Ordering:
 async def list_versions(
     *, model_ids: Sequence[int], query: VersionQuery, first: int, after: str | None
 ) -> dict[int, Page[ModelVersion]]:
-    """A page of versions for each model, from one statement (plus one to load the rows)."""
+    """A page of versions for each model, with the full rows, from one statement."""
     ordering = version_ordering(query)
     cursor = decode_cursor(ordering, after)
     params: list[Any] = []
@@ -150,14 +156,16 @@ async def list_versions(
         f"{metric_column} AS sort_metric FROM version v {join} WHERE {' AND '.join(where)}"
     )
     return await _windowed(
-        ModelVersion,
         select,
         params,
         ordering,
         cursor,
         model_ids,
         first,
-        lambda row: [_datetime(row["created_at"]) if k.is_datetime else row[k.column] for k in ordering.keys],
+        sort_key=lambda row: [_datetime(row["created_at"]) if k.is_datetime else row[k.column] for k in ordering.keys],
+        rows=columns(ModelVersion, "t", "v"),
+        joins="JOIN version t ON t.id = ranked.id",
+        build=lambda row: _required(instance(ModelVersion, row, "v")),
     )
 
 
@@ -166,7 +174,8 @@ _HISTORY = Ordering("deployment:DEPLOYED_AT:DESC", (Key("deployed_at", True, is_
 
 async def list_deployment_history(
     *, model_ids: Sequence[int], environment: str | None, first: int, after: str | None
-) -> dict[int, Page[Deployment]]:
+) -> dict[int, Page[tuple[Deployment, ModelVersion]]]:
+    """A page of deployments for each model, each with its version, from one statement."""
     cursor = decode_cursor(_HISTORY, after)
     where = f"d.model_id IN ({_marks(model_ids)})"
     params: list[Any] = list(model_ids)
@@ -175,14 +184,16 @@ async def list_deployment_history(
         params.append(environment)
     select = f"SELECT d.id AS id, d.model_id AS model_id, d.deployed_at AS deployed_at FROM deployment d WHERE {where}"
     return await _windowed(
-        Deployment,
         select,
         params,
         _HISTORY,
         cursor,
         model_ids,
         first,
-        lambda row: [_datetime(row["deployed_at"]), row["id"]],
+        sort_key=lambda row: [_datetime(row["deployed_at"]), row["id"]],
+        rows=f"{columns(Deployment, 't', 'd')}, {columns(ModelVersion, 'tv', 'v')}",
+        joins="JOIN deployment t ON t.id = ranked.id JOIN version tv ON tv.id = t.version_id",
+        build=lambda row: (_required(instance(Deployment, row, "d")), _required(instance(ModelVersion, row, "v"))),
     )
 
 
@@ -195,7 +206,16 @@ async def list_model_audit_events(
     cursor = decode_cursor(_EVENTS, after)
     select = f"SELECT e.id AS id, e.model_id AS model_id FROM audit_event e WHERE e.model_id IN ({_marks(model_ids)})"
     return await _windowed(
-        AuditEvent, select, list(model_ids), _EVENTS, cursor, model_ids, first, lambda row: [row["id"]]
+        select,
+        list(model_ids),
+        _EVENTS,
+        cursor,
+        model_ids,
+        first,
+        sort_key=lambda row: [row["id"]],
+        rows=columns(AuditEvent, "t", "e"),
+        joins="JOIN audit_event t ON t.id = ranked.id",
+        build=lambda row: _required(instance(AuditEvent, row, "e")),
     )
 
 
@@ -230,30 +250,39 @@ async def list_audit_events(
 
 
 async def _windowed(
-    table: type[M],
     select: str,
     params: list[Any],
     ordering: Ordering,
     cursor: list[Any] | None,
     parent_ids: Sequence[int],
     first: int,
-    sort_key: Any,
-) -> dict[int, Page[M]]:
-    pages: dict[int, Page[M]] = {parent: Page(has_previous=cursor is not None) for parent in parent_ids}
+    *,
+    sort_key: Callable[[dict[str, Any]], list[Any]],
+    rows: str,
+    joins: str,
+    build: Callable[[dict[str, Any]], T],
+) -> dict[int, Page[T]]:
+    pages: dict[int, Page[T]] = {parent: Page(has_previous=cursor is not None) for parent in parent_ids}
     if not parent_ids:
         return pages
     after_sql, after_params = ordering.after(cursor) if cursor is not None else (None, [])
-    sql = windowed_sql(select=select, partition="model_id", ordering=ordering, after_sql=after_sql, limit=first + 1)
+    sql = windowed_sql(
+        select=select,
+        partition="model_id",
+        ordering=ordering,
+        after_sql=after_sql,
+        limit=first + 1,
+        rows=rows,
+        joins=joins,
+    )
     conn = connection()
-    rows = await fetch(conn, sql, [*params, *after_params])
-    loaded = {item.pk: item for item in await table.filter(pk__in=[r["id"] for r in rows if r["rn"] <= first])}
-    for row in rows:
+    for row in await fetch(conn, sql, [*params, *after_params]):
         page = pages[row["model_id"]]
         page.total = int(row["total"])
         if row["rn"] > first:
             page.has_next = True
         else:
-            page.edges.append((encode_cursor(ordering, sort_key(row)), loaded[row["id"]]))
+            page.edges.append((encode_cursor(ordering, sort_key(row)), build(row)))
     if cursor is not None:
         # A page past the end of a parent's list has no rows to carry its total: count those apart.
         empty = [parent for parent, page in pages.items() if not page.edges and not page.has_next]
@@ -267,6 +296,12 @@ async def _windowed(
             for row in counts:
                 pages[row["model_id"]].total = int(row["total"])
     return pages
+
+
+def _required(row: R | None) -> R:
+    if row is None:  # pragma: no cover - an inner join returned no row
+        raise LookupError("row missing from its own join")
+    return row
 
 
 def _marks(values: Sequence[Any]) -> str:

@@ -9,15 +9,14 @@ from functools import reduce
 
 from tortoise.expressions import Q
 
+from models.db import connection, fetch
 from models.entities import (
     Artifact,
     AuditEvent,
     Deployment,
-    Metric,
     ModelTag,
     ModelVersion,
     RegisteredModel,
-    VersionTag,
 )
 
 
@@ -48,34 +47,58 @@ async def model_tags(model_ids: Sequence[int]) -> dict[int, list[tuple[str, str]
     return tags
 
 
-async def version_tags(version_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
-    tags: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for tag in await VersionTag.filter(version_id__in=list(version_ids)).order_by("key"):
-        tags[tag.version_id].append((tag.key, tag.value))
-    return tags
-
-
 async def version_metrics(version_ids: Sequence[int]) -> dict[int, list[tuple[str, float]]]:
+    return (await version_metrics_and_tags(metrics_of=version_ids, tags_of=[]))[0]
+
+
+#: The two halves of one UNION: metrics and version tags in the same columns (``part`` tells them apart).
+_METRICS = (
+    'SELECT version_id, 0 AS part, "name" AS name, "value" AS metric_value, CAST(NULL AS TEXT) AS tag_value FROM metric'
+)
+_VERSION_TAGS = (
+    'SELECT version_id, 1 AS part, "key" AS name, CAST(NULL AS DOUBLE PRECISION) AS metric_value, "value" AS tag_value '
+    "FROM version_tag"
+)
+
+
+async def version_metrics_and_tags(
+    *, metrics_of: Sequence[int], tags_of: Sequence[int]
+) -> tuple[dict[int, list[tuple[str, float]]], dict[int, list[tuple[str, str]]]]:
+    """The metrics (by name) of some versions and the tags (by key) of some versions, in one statement."""
     metrics: dict[int, list[tuple[str, float]]] = defaultdict(list)
-    rows = (
-        await Metric.filter(version_id__in=list(version_ids))
-        .order_by("name")
-        .values_list("version_id", "name", "value")
-    )
-    for version_id, name, value in rows:
-        metrics[version_id].append((name, value))
-    return metrics
+    tags: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    parts: list[str] = []
+    params: list[int] = []
+    if metrics_of:
+        parts.append(f"{_METRICS} WHERE version_id IN ({_marks(metrics_of)})")
+        params.extend(metrics_of)
+    if tags_of:
+        parts.append(f"{_VERSION_TAGS} WHERE version_id IN ({_marks(tags_of)})")
+        params.extend(tags_of)
+    if not parts:
+        return metrics, tags
+    for row in await fetch(connection(), f"{' UNION ALL '.join(parts)} ORDER BY part, version_id, name", params):
+        if row["part"] == 0:
+            metrics[row["version_id"]].append((row["name"], row["metric_value"]))
+        else:
+            tags[row["version_id"]].append((row["name"], row["tag_value"]))
+    return metrics, tags
 
 
 async def artifacts_by_sha256(digests: Sequence[str]) -> dict[str, Artifact]:
     return {a.sha256: a for a in await Artifact.filter(sha256__in=list(digests))}
 
 
-async def active_deployments(model_ids: Sequence[int]) -> dict[int, list[Deployment]]:
-    """Each model's active deployments, ordered by environment name."""
-    active: dict[int, list[Deployment]] = defaultdict(list)
-    for d in await Deployment.filter(model_id__in=list(model_ids), retired_at__isnull=True).order_by("environment"):
-        active[d.model_id].append(d)
+async def active_deployments(model_ids: Sequence[int]) -> dict[int, list[tuple[Deployment, ModelVersion]]]:
+    """Each model's active deployments with their versions, ordered by environment name, in one statement."""
+    active: dict[int, list[tuple[Deployment, ModelVersion]]] = defaultdict(list)
+    found = (
+        await Deployment.filter(model_id__in=list(model_ids), retired_at__isnull=True)
+        .select_related("version")
+        .order_by("environment")
+    )
+    for d in found:
+        active[d.model_id].append((d, d.version))
     return active
 
 
@@ -93,3 +116,7 @@ async def deployments_by_id(ids: Sequence[int]) -> dict[int, Deployment]:
 
 async def audit_events_by_id(ids: Sequence[int]) -> dict[int, AuditEvent]:
     return {e.id: e for e in await AuditEvent.filter(id__in=list(ids))}
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)

@@ -118,13 +118,20 @@ def windowed_sql(
     ordering: Ordering,
     after_sql: str | None,
     limit: int,
+    rows: str = "",
+    joins: str = "",
 ) -> str:
-    """Wrap ``select`` (which must expose the ordering's columns and ``partition``) to return, per
-    partition, the first ``limit`` rows after the cursor, each with ``total``: the size of its whole set."""
+    """Wrap ``select`` (which must expose the ordering's columns, ``id`` and ``partition``) to return, per
+    partition, the first ``limit`` rows after the cursor, each with ``rn`` and ``total``: the size of its whole
+    set. ``joins`` (on ``ranked.id``) and ``rows`` add the full rows of only those, in the same statement."""
     counted = f"SELECT base.*, COUNT(*) OVER (PARTITION BY base.{partition}) AS total FROM ({select}) base"
     after = f"WHERE {after_sql}" if after_sql else ""
     ranked = (
         f"SELECT counted.*, ROW_NUMBER() OVER (PARTITION BY counted.{partition} ORDER BY {ordering.order_by()}) AS rn "
         f"FROM ({counted}) counted {after}"
     )
-    return f"SELECT * FROM ({ranked}) ranked WHERE rn <= {int(limit)} ORDER BY {partition}, rn"
+    extra = f", {rows}" if rows else ""
+    return (
+        f"SELECT ranked.*{extra} FROM ({ranked}) ranked {joins} "
+        f"WHERE ranked.rn <= {int(limit)} ORDER BY ranked.{partition}, ranked.rn"
+    )

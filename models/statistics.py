@@ -1,61 +1,79 @@
-"""Registry-wide statistics for dashboards, in two statements whatever the registry's size."""
+"""Registry-wide statistics for dashboards: the counts asked for in one statement, the averages in another.
+
+Only what a request asks for is computed, so a dashboard that shows four counts pays for those four. A token
+limited to some models (``within``, name patterns) sees numbers over those models only, so they agree with
+the lists it sees.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Collection
+from enum import StrEnum
+from typing import Any
 
 from models import tokens
-from models.audit import now
 from models.db import connection, fetch
 from models.validation import DEFAULT_ENVIRONMENT
 
 
-@dataclass(frozen=True)
-class RegistryStatistics:
-    model_count: int
-    version_count: int
-    models_in_production: int
-    active_deployment_count: int
-    promotion_count: int
-    #: Per metric name, the mean over production versions that report it, sorted by name.
-    average_production_metrics: list[tuple[str, float]] = field(default_factory=list)
-    generated_at: datetime = field(default_factory=now)
+class Count(StrEnum):
+    MODELS = "models"
+    VERSIONS = "versions"
+    MODELS_IN_PRODUCTION = "models_in_production"
+    ACTIVE_DEPLOYMENTS = "active_deployments"
+    PROMOTIONS = "promotions"
 
 
-async def registry_statistics(*, within: tuple[str, ...] | None = None) -> RegistryStatistics:
-    """Counts and production averages; ``within``: over the models matching these name patterns only, so a
-    scoped token's numbers agree with the lists it sees."""
+#: One scalar subquery per count: (SQL, parameters, whether it reads the model table itself). Versions are
+#: never deleted and ``version_count`` is each model's version allocator, so its sum is the number of
+#: versions, read from the (small) model table instead of the (large) version table.
+_COUNTS: dict[Count, tuple[str, list[str], bool]] = {
+    Count.MODELS: ("SELECT COUNT(*) FROM model WHERE 1 = 1", [], True),
+    Count.VERSIONS: ("SELECT COALESCE(SUM(version_count), 0) FROM model WHERE 1 = 1", [], True),
+    Count.MODELS_IN_PRODUCTION: (
+        "SELECT COUNT(*) FROM deployment WHERE retired_at IS NULL AND environment = ?",
+        [DEFAULT_ENVIRONMENT],
+        False,
+    ),
+    Count.ACTIVE_DEPLOYMENTS: ("SELECT COUNT(*) FROM deployment WHERE retired_at IS NULL", [], False),
+    Count.PROMOTIONS: ("SELECT COUNT(*) FROM audit_event WHERE action IN ('PROMOTED', 'ROLLED_BACK')", [], False),
+}
+
+
+async def counts(wanted: Collection[Count], *, within: tuple[str, ...] | None = None) -> dict[Count, int]:
+    """The ``wanted`` counts, in one statement."""
+    chosen = sorted(set(wanted))
+    if not chosen:
+        return {}
     conn = connection()
-    models_where, scoped, params = "", "", []
+    parts: list[str] = []
+    params: list[Any] = []
+    for count in chosen:
+        sql, count_params, on_model = _COUNTS[count]
+        if within is not None:
+            name_matches = tokens.model_name_sql(conn, "name")
+            sql += (
+                f" AND {name_matches}" if on_model else f" AND model_id IN (SELECT id FROM model WHERE {name_matches})"
+            )
+            count_params = [*count_params, tokens.pattern_regex(within)]
+        parts.append(f"({sql}) AS {count.value}")
+        params.extend(count_params)
+    row = (await fetch(conn, "SELECT " + ", ".join(parts), params))[0]
+    return {count: int(row[count.value]) for count in chosen}
+
+
+async def average_production_metrics(*, within: tuple[str, ...] | None = None) -> list[tuple[str, float]]:
+    """Per metric name, the mean over production versions that report it, sorted by name."""
+    conn = connection()
+    scoped, params = "", [DEFAULT_ENVIRONMENT]
     if within is not None:
-        name_matches = tokens.model_name_sql(conn, "name")
-        models_where = f" WHERE {name_matches}"
-        scoped = f" AND model_id IN (SELECT id FROM model WHERE {name_matches})"
-        params = [tokens.pattern_regex(within)]
-    counts = (
-        await fetch(
-            conn,
-            f"SELECT (SELECT COUNT(*) FROM model{models_where}) AS models, "
-            f"(SELECT COUNT(*) FROM version WHERE 1 = 1{scoped}) AS versions, "
-            f"(SELECT COUNT(*) FROM deployment WHERE retired_at IS NULL AND environment = ?{scoped}) AS in_production, "
-            f"(SELECT COUNT(*) FROM deployment WHERE retired_at IS NULL{scoped}) AS active, "
-            f"(SELECT COUNT(*) FROM audit_event WHERE action IN ('PROMOTED', 'ROLLED_BACK'){scoped}) AS promotions",
-            [*params, *params, DEFAULT_ENVIRONMENT, *params, *params, *params],
-        )
-    )[0]
-    averages = await fetch(
+        scoped = f" WHERE d.model_id IN (SELECT id FROM model WHERE {tokens.model_name_sql(conn, 'name')})"
+        params.append(tokens.pattern_regex(within))
+    rows = await fetch(
         conn,
         "SELECT m.name AS name, AVG(m.value) AS mean FROM metric m "
-        "JOIN deployment d ON d.version_id = m.version_id AND d.retired_at IS NULL AND d.environment = ? "
-        f"WHERE 1 = 1{scoped.replace('model_id', 'd.model_id')} GROUP BY m.name ORDER BY m.name",
-        [DEFAULT_ENVIRONMENT, *params],
+        "JOIN deployment d ON d.version_id = m.version_id AND d.retired_at IS NULL AND d.environment = ?"
+        f"{scoped} GROUP BY m.name ORDER BY m.name",
+        params,
     )
-    return RegistryStatistics(
-        model_count=int(counts["models"]),
-        version_count=int(counts["versions"]),
-        models_in_production=int(counts["in_production"]),
-        active_deployment_count=int(counts["active"]),
-        promotion_count=int(counts["promotions"]),
-        average_production_metrics=[(row["name"], float(row["mean"])) for row in averages],
-    )
+    return [(row["name"], float(row["mean"])) for row in rows]

@@ -18,7 +18,11 @@ class Context:
     allow_anonymous_read: bool
     #: Why a presented token was refused ("malformed ...", "not valid ...", "expired ..."); None when none was.
     auth_error: str | None = None
-    loaders: Loaders = field(default_factory=Loaders)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Registry-wide numbers (statistics) are computed over the models a scoped token may see.
+        self.loaders = Loaders(within=self.principal.model_patterns if self.principal is not None else None)
 
 
 Info: TypeAlias = StrawberryInfo[Context, None]

@@ -2,22 +2,29 @@
 
 One loader per access pattern, each returning results in key order (Phoenix's habit). Loaders live in the
 request's context, so their caches never outlive a request.
+
+All the loaders of a request share one ``Batcher``, which makes batching deterministic. Strawberry's
+DataLoader dispatches a batch on the next tick of the event loop, so loads issued by resolvers whose parents
+arrived from different statements (a production version and a page of versions, both wanting metrics) went
+out in as many batches as there were statements, and the count varied with I/O timing. The batcher instead
+waits until no batch is in flight and no resolver has queued a load for a few ticks, then dispatches every
+queued load of every loader at once: one round per level of the document.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from typing import Any, Generic, TypeAlias, TypeVar
 
-from strawberry.dataloader import DataLoader
-
-from models import environments, listing, lookups
+from models import environments, listing, lookups, statistics
 from models.entities import Artifact, AuditEvent, Deployment, ModelVersion, RegisteredModel
 from models.paging import Page
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+R = TypeVar("R")
 
 #: (model id, filter and order, first, after)
 VersionPageKey = tuple[int, listing.VersionQuery, int, str | None]
@@ -25,9 +32,128 @@ VersionPageKey = tuple[int, listing.VersionQuery, int, str | None]
 HistoryPageKey = tuple[int, str | None, int, str | None]
 #: (model id, first, after)
 EventPageKey = tuple[int, int, str | None]
+#: A deployment with its version, read together.
+Placed = tuple[Deployment, ModelVersion]
+
+#: Ticks without a new load before a round starts. Later rounds rarely need them (they wait for the previous
+#: round's batches, and the rows of those reach their resolvers meanwhile); they let root fields, or resolvers
+#: that await something else before they load, queue their loads in the same round as their peers.
+SETTLE_TICKS = 8
 
 
-def _by_key(fetch: Callable[[Sequence[K]], Awaitable[dict[K, V]]]) -> Callable[[list[K]], Awaitable[list[V | None]]]:
+class Batcher:
+    """Dispatches the queued loads of all of one request's loaders together, once the request has settled."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[Loader[Any, Any], None] = {}
+        self._queued = 0
+        self._task: asyncio.Task[None] | None = None
+        self._calls = 0
+        self._no_calls = asyncio.Event()
+        self._no_calls.set()
+
+    def queued(self, loader: Loader[Any, Any]) -> None:
+        self._waiting[loader] = None
+        self._queued += 1
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def call(self, work: Awaitable[R]) -> R:
+        """Run a root resolver's own statements (never a load: that would wait for itself). Rounds wait for it,
+        so the loads of its rows' children go out with those of their peers from other root fields."""
+        self._calls += 1
+        self._no_calls.clear()
+        try:
+            return await work
+        finally:
+            self._calls -= 1
+            if not self._calls:
+                self._no_calls.set()
+
+    async def _run(self) -> None:
+        try:
+            while self._waiting:
+                await self._settle()
+                if self._calls:
+                    await self._no_calls.wait()
+                    continue  # settle again: the call's rows have loads of their own to queue
+                # Leaves (metrics, tags, counts: values that lead to no further loads) wait while any other loader
+                # has work: rows those bring may want leaves too, and a subtree whose parent was cached runs a
+                # level ahead of its peers. Every leaf key of a document then goes out in one statement.
+                ready = [loader for loader in self._waiting if not loader.leaf] or list(self._waiting)
+                for loader in ready:
+                    del self._waiting[loader]
+                # Loads queued while these run (children of rows that arrived first) wait for the next round.
+                await asyncio.gather(*(loader.dispatch() for loader in ready))
+        finally:
+            self._task = None
+
+    async def _settle(self) -> None:
+        quiet = 0
+        while quiet < SETTLE_TICKS:
+            before = self._queued
+            await asyncio.sleep(0)
+            quiet = quiet + 1 if self._queued == before else 0
+
+
+class Loader(Generic[K, V]):
+    """Loads values by key through a batch function that returns them in key order; caches them per request."""
+
+    def __init__(
+        self, batcher: Batcher, fetch: Callable[[list[K]], Awaitable[Sequence[V]]], *, leaf: bool = False
+    ) -> None:
+        self._batcher = batcher
+        self._fetch = fetch
+        #: Its values never lead a resolver to load anything else (see ``Batcher``).
+        self.leaf = leaf
+        self._cache: dict[K, asyncio.Future[V]] = {}
+        self._queue: list[K] = []
+
+    def load(self, key: K) -> asyncio.Future[V]:
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = asyncio.get_running_loop().create_future()
+            self._queue.append(key)
+            self._batcher.queued(self)
+        return found
+
+    def prime(self, key: K, value: V) -> None:
+        """Cache a value read by another statement, so loading it costs nothing."""
+        if key not in self._cache:
+            future = self._cache[key] = asyncio.get_running_loop().create_future()
+            future.set_result(value)
+
+    async def dispatch(self) -> None:
+        keys, self._queue = self._queue, []
+        futures = [self._cache[key] for key in keys]
+        try:
+            values = await self._fetch(keys)
+            if len(values) != len(keys):
+                raise LookupError(f"a batch function returned {len(values)} values for {len(keys)} keys")
+        except Exception as error:  # every waiting resolver gets the error (and reports it on its field)
+            for future in futures:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        for future, value in zip(futures, values, strict=True):  # lengths checked above
+            if not future.done():
+                future.set_result(value)
+
+
+def then(pending: asyncio.Future[V], convert: Callable[[V], R]) -> R | Awaitable[R]:
+    """``convert`` of a loaded value: at once when it is cached, so the field costs no coroutine, else later."""
+    if pending.done():
+        return convert(pending.result())
+    return _later(pending, convert)
+
+
+async def _later(pending: asyncio.Future[V], convert: Callable[[V], R]) -> R:
+    return convert(await pending)
+
+
+def _by_key(
+    fetch: Callable[[Sequence[K]], Awaitable[Mapping[K, V]]],
+) -> Callable[[list[K]], Awaitable[list[V | None]]]:
     async def load(keys: list[K]) -> list[V | None]:
         found = await fetch(keys)
         return [found.get(key) for key in keys]
@@ -63,6 +189,20 @@ def _pages(
     return load
 
 
+#: ("metrics" or "tags", version id)
+FactKey = tuple[str, int]
+
+
+async def _version_facts(keys: list[FactKey]) -> list[list[Any]]:
+    """Metrics and tags of versions, whichever each resolver asked for, in one statement."""
+    metrics, tags = await lookups.version_metrics_and_tags(
+        metrics_of=sorted({v for part, v in keys if part == "metrics"}),
+        tags_of=sorted({v for part, v in keys if part == "tags"}),
+    )
+    found: dict[str, dict[int, list[Any]]] = {"metrics": metrics, "tags": tags}
+    return [found[part].get(version_id, []) for part, version_id in keys]
+
+
 async def _version_pages(
     ids: list[int], query: listing.VersionQuery, first: int, after: str | None
 ) -> dict[int, Page[ModelVersion]]:
@@ -71,7 +211,7 @@ async def _version_pages(
 
 async def _history_pages(
     ids: list[int], environment: str | None, first: int, after: str | None
-) -> dict[int, Page[Deployment]]:
+) -> dict[int, Page[Placed]]:
     return await listing.list_deployment_history(model_ids=ids, environment=environment, first=first, after=after)
 
 
@@ -79,25 +219,56 @@ async def _event_pages(ids: list[int], first: int, after: str | None) -> dict[in
     return await listing.list_model_audit_events(model_ids=ids, first=first, after=after)
 
 
+def _statistics(within: Scope) -> Callable[[list[statistics.Count]], Awaitable[list[int]]]:
+    async def load(keys: list[statistics.Count]) -> list[int]:
+        found = await statistics.counts(keys, within=within)
+        return [found[key] for key in keys]
+
+    return load
+
+
+def _average_production_metrics(within: Scope) -> Callable[[list[None]], Awaitable[list[list[tuple[str, float]]]]]:
+    async def load(keys: list[None]) -> list[list[tuple[str, float]]]:
+        averages = await statistics.average_production_metrics(within=within)
+        return [averages for _ in keys]
+
+    return load
+
+
+#: The model-name patterns a scoped token is limited to (None: every model), for registry-wide numbers.
+Scope: TypeAlias = tuple[str, ...] | None
+
+
 class Loaders:
-    def __init__(self) -> None:
-        self.model = DataLoader[int, RegisteredModel | None](load_fn=_by_key(lookups.models_by_id))
-        self.model_by_name = DataLoader[str, RegisteredModel | None](load_fn=_by_key(lookups.models_by_name))
-        self.version = DataLoader[int, ModelVersion | None](load_fn=_by_key(lookups.versions_by_id))
-        self.version_by_number = DataLoader[tuple[int, int], ModelVersion | None](
-            load_fn=_by_key(lookups.versions_by_number)
+    def __init__(self, *, within: Scope = None) -> None:
+        batcher = self.batcher = Batcher()
+        self.model: Loader[int, RegisteredModel | None] = Loader(batcher, _by_key(lookups.models_by_id))
+        self.model_by_name: Loader[str, RegisteredModel | None] = Loader(batcher, _by_key(lookups.models_by_name))
+        self.version: Loader[int, ModelVersion | None] = Loader(batcher, _by_key(lookups.versions_by_id))
+        self.version_by_number: Loader[tuple[int, int], ModelVersion | None] = Loader(
+            batcher, _by_key(lookups.versions_by_number)
         )
-        self.model_tags = DataLoader[int, list[tuple[str, str]]](load_fn=_lists(lookups.model_tags))
-        self.version_tags = DataLoader[int, list[tuple[str, str]]](load_fn=_lists(lookups.version_tags))
-        self.metrics = DataLoader[int, list[tuple[str, float]]](load_fn=_lists(lookups.version_metrics))
-        self.artifact = DataLoader[str, Artifact | None](load_fn=_by_key(lookups.artifacts_by_sha256))
-        self.active_deployments = DataLoader[int, list[Deployment]](load_fn=_lists(lookups.active_deployments))
-        self.version_deployments = DataLoader[int, list[Deployment]](load_fn=_lists(lookups.version_deployments))
-        self.deployment = DataLoader[int, Deployment | None](load_fn=_by_key(lookups.deployments_by_id))
-        self.audit_event = DataLoader[int, AuditEvent | None](load_fn=_by_key(lookups.audit_events_by_id))
-        self.version_page = DataLoader[VersionPageKey, Page[ModelVersion]](load_fn=_pages(_version_pages))
-        self.history_page = DataLoader[HistoryPageKey, Page[Deployment]](load_fn=_pages(_history_pages))
-        self.event_page = DataLoader[EventPageKey, Page[AuditEvent]](load_fn=_pages(_event_pages))
-        self.protection = DataLoader[str, environments.Protection | None](
-            load_fn=_by_key(environments.protections_by_environment)
+        self.model_tags: Loader[int, list[tuple[str, str]]] = Loader(batcher, _lists(lookups.model_tags), leaf=True)
+        #: Metrics and tags of versions share a statement: ("metrics" | "tags", version id).
+        self.version_facts: Loader[FactKey, list[Any]] = Loader(batcher, _version_facts, leaf=True)
+        self.artifact: Loader[str, Artifact | None] = Loader(batcher, _by_key(lookups.artifacts_by_sha256), leaf=True)
+        self.active_deployments: Loader[int, list[Placed]] = Loader(batcher, _lists(lookups.active_deployments))
+        self.version_deployments: Loader[int, list[Deployment]] = Loader(batcher, _lists(lookups.version_deployments))
+        self.deployment: Loader[int, Deployment | None] = Loader(batcher, _by_key(lookups.deployments_by_id))
+        self.audit_event: Loader[int, AuditEvent | None] = Loader(batcher, _by_key(lookups.audit_events_by_id))
+        self.version_page: Loader[VersionPageKey, Page[ModelVersion]] = Loader(batcher, _pages(_version_pages))
+        self.history_page: Loader[HistoryPageKey, Page[Placed]] = Loader(batcher, _pages(_history_pages))
+        self.event_page: Loader[EventPageKey, Page[AuditEvent]] = Loader(batcher, _pages(_event_pages))
+        self.statistic: Loader[statistics.Count, int] = Loader(batcher, _statistics(within), leaf=True)
+        self.average_production_metrics: Loader[None, list[tuple[str, float]]] = Loader(
+            batcher, _average_production_metrics(within), leaf=True
         )
+        self.protection: Loader[str, environments.Protection | None] = Loader(
+            batcher, _by_key(environments.protections_by_environment), leaf=True
+        )
+
+    def metrics(self, version_id: int) -> asyncio.Future[list[tuple[str, float]]]:
+        return self.version_facts.load(("metrics", version_id))
+
+    def version_tags(self, version_id: int) -> asyncio.Future[list[tuple[str, str]]]:
+        return self.version_facts.load(("tags", version_id))

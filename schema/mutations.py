@@ -236,6 +236,9 @@ class Mutation(EnvironmentMutations):
             role=_role(info),
             request_id=info.context.request_id,
         )
+        for version in (done.version, done.previous_version):  # read by the promotion: the payload needs no query
+            if version is not None:
+                info.context.loaders.version.prime(version.id, version)
         return PromotePayload(
             deployment=Deployment.of(done.deployment),
             previous=Deployment.of(done.previous) if done.previous else None,

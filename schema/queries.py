@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from models import comparison, listing, statistics, validation
+from models.audit import now
 from models.entities import Role as DomainRole
 from models.errors import InvalidInput, NotFound
 from schema.context import Info
@@ -46,15 +47,38 @@ class VersionComparison:
 
 @strawberry.type
 class RegistryStatistics:
-    model_count: int
-    version_count: int
-    models_in_production: int = strawberry.field(description="Models with an active production deployment.")
-    active_deployment_count: int
-    promotion_count: int = strawberry.field(description="PROMOTED and ROLLED_BACK events ever recorded.")
-    average_production_metrics: list[Metric] = strawberry.field(
-        description="Per metric name, the mean over production versions that report it, sorted by name."
-    )
-    generated_at: datetime
+    """Each field is computed only when the document selects it; the counts share one statement."""
+
+    at: strawberry.Private[datetime]
+
+    @strawberry.field
+    async def model_count(self, info: Info) -> int:
+        return await info.context.loaders.statistic.load(statistics.Count.MODELS)
+
+    @strawberry.field
+    async def version_count(self, info: Info) -> int:
+        return await info.context.loaders.statistic.load(statistics.Count.VERSIONS)
+
+    @strawberry.field(description="Models with an active production deployment.")
+    async def models_in_production(self, info: Info) -> int:
+        return await info.context.loaders.statistic.load(statistics.Count.MODELS_IN_PRODUCTION)
+
+    @strawberry.field
+    async def active_deployment_count(self, info: Info) -> int:
+        return await info.context.loaders.statistic.load(statistics.Count.ACTIVE_DEPLOYMENTS)
+
+    @strawberry.field(description="PROMOTED and ROLLED_BACK events ever recorded.")
+    async def promotion_count(self, info: Info) -> int:
+        return await info.context.loaders.statistic.load(statistics.Count.PROMOTIONS)
+
+    @strawberry.field(description="Per metric name, the mean over production versions that report it, sorted by name.")
+    async def average_production_metrics(self, info: Info) -> list[Metric]:
+        averages = await info.context.loaders.average_production_metrics.load(None)
+        return [Metric(name=name, value=value) for name, value in averages]
+
+    @strawberry.field
+    def generated_at(self) -> datetime:
+        return self.at
 
 
 @strawberry.type(description="Who the request is authenticated as.")
@@ -106,11 +130,9 @@ class Query(EnvironmentQueries):
         filter: ModelFilter | None = None,
         order_by: ModelOrder | None = None,
     ) -> Connection[Model]:
-        page = await listing.list_models(
-            query=model_query(filter, order_by),
-            first=validation.page_size(first),
-            after=after,
-            within=model_scope(info),
+        query, size = model_query(filter, order_by), validation.page_size(first)
+        page = await info.context.loaders.batcher.call(
+            listing.list_models(query=query, first=size, after=after, within=model_scope(info))
         )
         return connection(page, Model.of)
 
@@ -128,14 +150,17 @@ class Query(EnvironmentQueries):
     )
     async def compare_versions(
         self,
+        info: Info,
         model: str,
         numbers: list[int] | None = None,
         sort_by: str | None = None,
         direction: SortDirection | None = None,
         limit: int | None = None,
     ) -> VersionComparison:
-        result = await comparison.compare_versions(
-            model=model, numbers=numbers, sort_by=sort_by, descending=direction != SortDirection.ASC, limit=limit
+        result = await info.context.loaders.batcher.call(
+            comparison.compare_versions(
+                model=model, numbers=numbers, sort_by=sort_by, descending=direction != SortDirection.ASC, limit=limit
+            )
         )
         return VersionComparison(
             model=Model.of(result.model),
@@ -151,24 +176,16 @@ class Query(EnvironmentQueries):
         )
 
     @strawberry.field(permission_classes=[CanRead])
-    async def registry_statistics(self, info: Info) -> RegistryStatistics:
-        stats = await statistics.registry_statistics(within=model_scope(info))
-        return RegistryStatistics(
-            model_count=stats.model_count,
-            version_count=stats.version_count,
-            models_in_production=stats.models_in_production,
-            active_deployment_count=stats.active_deployment_count,
-            promotion_count=stats.promotion_count,
-            average_production_metrics=[Metric(name=n, value=v) for n, v in stats.average_production_metrics],
-            generated_at=stats.generated_at,
-        )
+    def registry_statistics(self) -> RegistryStatistics:
+        return RegistryStatistics(at=now())
 
     @strawberry.field(permission_classes=[CanReadAudit], description="Newest first.")
     async def audit_events(
         self, info: Info, first: int | None = None, after: str | None = None, filter: AuditEventFilter | None = None
     ) -> Connection[AuditEvent]:
-        page = await listing.list_audit_events(
-            query=audit_query(filter), first=validation.page_size(first), after=after, within=model_scope(info)
+        query, size = audit_query(filter), validation.page_size(first)
+        page = await info.context.loaders.batcher.call(
+            listing.list_audit_events(query=query, first=size, after=after, within=model_scope(info))
         )
         return connection(page, AuditEvent.of)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, TypeAlias, TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -11,11 +12,18 @@ from strawberry.scalars import JSON
 from models import entities, validation
 from schema.context import Info
 from schema.inputs import AuditAction, VersionFilter, VersionOrder, VersionStatus, version_query
+from schema.loaders import Placed, then
 from schema.relay import Connection, Node, connection, global_id
 from schema.scalars import BigInt
 
 if TYPE_CHECKING:
     from schema.environments import EnvironmentProtection
+
+T = TypeVar("T")
+R = TypeVar("R")
+#: What a loader-backed resolver returns: the value when the request has it already (no coroutine, no
+#: await in graphql-core), else an awaitable of it. Such fields declare their GraphQL type in ``graphql_type``.
+Pending: TypeAlias = T | Awaitable[T]
 
 
 @strawberry.type
@@ -57,70 +65,97 @@ class Model(Node):
             version_count=row.version_count,
         )
 
-    @strawberry.field
-    async def tags(self, info: Info) -> list[Tag]:
-        return _tags(await info.context.loaders.model_tags.load(self.row.id))
+    @strawberry.field(graphql_type=list[Tag])
+    def tags(self, info: Info) -> Pending[list[Tag]]:
+        return then(info.context.loaders.model_tags.load(self.row.id), _tags)
 
-    @strawberry.field(description="The version with the highest number, or null when none is registered.")
-    async def latest_version(self, info: Info) -> Version | None:
+    @strawberry.field(
+        graphql_type="Version | None",
+        description="The version with the highest number, or null when none is registered.",
+    )
+    def latest_version(self, info: Info) -> Pending[Version | None]:
         if self.row.version_count == 0:
             return None
-        return await _version_by_number(info, self.row.id, self.row.version_count)
+        return _version_by_number(info, self.row.id, self.row.version_count)
 
-    @strawberry.field
-    async def version(self, info: Info, number: int) -> Version | None:
-        return await _version_by_number(info, self.row.id, number)
+    @strawberry.field(graphql_type="Version | None")
+    def version(self, info: Info, number: int) -> Pending[Version | None]:
+        return _version_by_number(info, self.row.id, number)
 
-    @strawberry.field(description="Newest first (number descending) unless orderBy says otherwise.")
-    async def versions(
+    @strawberry.field(
+        graphql_type="Connection[Version]",
+        description="Newest first (number descending) unless orderBy says otherwise.",
+    )
+    def versions(
         self,
         info: Info,
         first: int | None = None,
         after: str | None = None,
         filter: VersionFilter | None = None,
         order_by: VersionOrder | None = None,
-    ) -> Connection[Version]:
+    ) -> Pending[Connection[Version]]:
         key = (self.row.id, version_query(filter, order_by), validation.page_size(first), after)
-        return connection(await info.context.loaders.version_page.load(key), Version.of)
-
-    @strawberry.field(description="The active deployment in the environment named production, if any.")
-    async def production(self, info: Info) -> Deployment | None:
-        return await self._active_in(info, validation.DEFAULT_ENVIRONMENT)
-
-    @strawberry.field(description="The active deployment in the given environment, if any.")
-    async def deployment(self, info: Info, environment: str) -> Deployment | None:
-        return await self._active_in(info, validation.environment(environment))
+        return then(info.context.loaders.version_page.load(key), lambda page: connection(page, Version.of))
 
     @strawberry.field(
-        description="Every active deployment of this model, one per environment, ordered by environment name."
+        graphql_type="Deployment | None",
+        description="The active deployment in the environment named production, if any.",
     )
-    async def active_deployments(self, info: Info) -> list[Deployment]:
-        return [Deployment.of(d) for d in await info.context.loaders.active_deployments.load(self.row.id)]
+    def production(self, info: Info) -> Pending[Deployment | None]:
+        return self._active_in(info, validation.DEFAULT_ENVIRONMENT)
 
-    @strawberry.field(description="Deployments of this model, active and retired, newest deployedAt first.")
-    async def deployment_history(
+    @strawberry.field(
+        graphql_type="Deployment | None", description="The active deployment in the given environment, if any."
+    )
+    def deployment(self, info: Info, environment: str) -> Pending[Deployment | None]:
+        return self._active_in(info, validation.environment(environment))
+
+    @strawberry.field(
+        graphql_type="list[Deployment]",
+        description="Every active deployment of this model, one per environment, ordered by environment name.",
+    )
+    def active_deployments(self, info: Info) -> Pending[list[Deployment]]:
+        return then(
+            info.context.loaders.active_deployments.load(self.row.id),
+            lambda placed: [Deployment.of(d, version) for d, version in placed],
+        )
+
+    @strawberry.field(
+        graphql_type="Connection[Deployment]",
+        description="Deployments of this model, active and retired, newest deployedAt first.",
+    )
+    def deployment_history(
         self, info: Info, environment: str | None = None, first: int | None = None, after: str | None = None
-    ) -> Connection[Deployment]:
+    ) -> Pending[Connection[Deployment]]:
         env = validation.environment(environment) if environment is not None else None
         key = (self.row.id, env, validation.page_size(first), after)
-        return connection(await info.context.loaders.history_page.load(key), Deployment.of)
+        return then(
+            info.context.loaders.history_page.load(key),
+            lambda page: connection(page, lambda placed: Deployment.of(*placed)),
+        )
 
-    @strawberry.field(description="Audit events about this model, newest first.")
-    async def audit_events(
+    @strawberry.field(graphql_type="Connection[AuditEvent]", description="Audit events about this model, newest first.")
+    def audit_events(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[AuditEvent]:
+    ) -> Pending[Connection[AuditEvent]]:
         key = (self.row.id, validation.page_size(first), after)
-        return connection(await info.context.loaders.event_page.load(key), AuditEvent.of)
+        return then(info.context.loaders.event_page.load(key), lambda page: connection(page, AuditEvent.of))
 
-    async def _active_in(self, info: Info, environment: str) -> Deployment | None:
-        for active in await info.context.loaders.active_deployments.load(self.row.id):
-            if active.environment == environment:
-                return Deployment.of(active)
-        return None
+    def _active_in(self, info: Info, environment: str) -> Pending[Deployment | None]:
+        def pick(placed: list[Placed]) -> Deployment | None:
+            for active, version in placed:
+                if active.environment == environment:
+                    return Deployment.of(active, version)
+            return None
+
+        return then(info.context.loaders.active_deployments.load(self.row.id), pick)
 
 
-async def _version_by_number(info: Info, model_id: int, number: int) -> Version | None:
-    row = await info.context.loaders.version_by_number.load((model_id, number))
+def _version_by_number(info: Info, model_id: int, number: int) -> Pending[Version | None]:
+    return then(info.context.loaders.version_by_number.load((model_id, number)), _version_or_none)
+
+
+def _version_or_none(row: entities.ModelVersion | None) -> Version | None:
     return Version.of(row) if row else None
 
 
@@ -174,39 +209,60 @@ class Version(Node):
             created_by=row.created_by,
         )
 
-    @strawberry.field
-    async def model(self, info: Info) -> Model:
-        return Model.of(await _required(info.context.loaders.model.load(self.row.model_id)))
+    @strawberry.field(graphql_type="Model")
+    def model(self, info: Info) -> Pending[Model]:
+        return then(info.context.loaders.model.load(self.row.model_id), lambda row: Model.of(_required(row)))
 
-    @strawberry.field
-    async def tags(self, info: Info) -> list[Tag]:
-        return _tags(await info.context.loaders.version_tags.load(self.row.id))
+    @strawberry.field(graphql_type=list[Tag])
+    def tags(self, info: Info) -> Pending[list[Tag]]:
+        return then(info.context.loaders.version_tags(self.row.id), _tags)
 
-    @strawberry.field(description="Ordered by metric name.")
-    async def metrics(self, info: Info) -> list[Metric]:
-        return [Metric(name=n, value=v) for n, v in await info.context.loaders.metrics.load(self.row.id)]
-
-    @strawberry.field
-    async def metric(self, info: Info, name: str) -> float | None:
-        return dict(await info.context.loaders.metrics.load(self.row.id)).get(name)
-
-    @strawberry.field
-    async def artifact(self, info: Info) -> Artifact | None:
-        if self.row.artifact_id is None:
-            return None
-        blob = await _required(info.context.loaders.artifact.load(self.row.artifact_id))
-        return Artifact(
-            sha256=blob.sha256, size_bytes=BigInt(blob.size_bytes), format=self.row.artifact_format or "joblib"
+    @strawberry.field(graphql_type=list[Metric], description="Ordered by metric name.")
+    def metrics(self, info: Info) -> Pending[list[Metric]]:
+        return then(
+            info.context.loaders.metrics(self.row.id), lambda found: [Metric(name=n, value=v) for n, v in found]
         )
 
-    @strawberry.field(description="All deployments of this version, active and retired, newest deployedAt first.")
-    async def deployments(self, info: Info) -> list[Deployment]:
-        return [Deployment.of(d) for d in await info.context.loaders.version_deployments.load(self.row.id)]
+    @strawberry.field(graphql_type=float | None)
+    def metric(self, info: Info, name: str) -> Pending[float | None]:
+        return then(info.context.loaders.metrics(self.row.id), lambda found: dict(found).get(name))
 
-    @strawberry.field(description="Names of the environments this version is actively deployed in, sorted.")
-    async def active_environments(self, info: Info) -> list[str]:
-        found = await info.context.loaders.version_deployments.load(self.row.id)
-        return sorted(d.environment for d in found if d.retired_at is None)
+    @strawberry.field(graphql_type="Artifact | None")
+    def artifact(self, info: Info) -> Pending[Artifact | None]:
+        if self.row.artifact_id is None:
+            return None
+        row = self.row
+
+        def blob(found: entities.Artifact | None) -> Artifact:
+            stored = _required(found)
+            return Artifact(
+                sha256=stored.sha256, size_bytes=BigInt(stored.size_bytes), format=row.artifact_format or "joblib"
+            )
+
+        return then(info.context.loaders.artifact.load(self.row.artifact_id), blob)
+
+    @strawberry.field(
+        graphql_type="list[Deployment]",
+        description="All deployments of this version, active and retired, newest deployedAt first.",
+    )
+    def deployments(self, info: Info) -> Pending[list[Deployment]]:
+        row = self.row
+        return then(
+            info.context.loaders.version_deployments.load(self.row.id),
+            lambda found: [Deployment.of(d, row) for d in found],
+        )
+
+    @strawberry.field(
+        graphql_type=list[str], description="Names of the environments this version is actively deployed in, sorted."
+    )
+    def active_environments(self, info: Info) -> Pending[list[str]]:
+        # A version is only ever deployed within its own model, so the model's active deployments (which the
+        # document has often loaded already, for `production`) answer this without a statement of its own.
+        version_id = self.row.id
+        return then(
+            info.context.loaders.active_deployments.load(self.row.model_id),
+            lambda placed: sorted(d.environment for d, _ in placed if d.version_id == version_id),
+        )
 
 
 @strawberry.type(
@@ -214,6 +270,8 @@ class Version(Node):
 )
 class Deployment(Node):
     row: strawberry.Private[entities.Deployment]
+    #: The deployment's version when it was read in the same statement (else the version loader reads it).
+    version_row: strawberry.Private[entities.ModelVersion | None]
     environment: str
     active: bool
     deployed_at: datetime
@@ -224,10 +282,11 @@ class Deployment(Node):
     retired_reason: str | None
 
     @classmethod
-    def of(cls, row: entities.Deployment) -> Deployment:
+    def of(cls, row: entities.Deployment, version: entities.ModelVersion | None = None) -> Deployment:
         return cls(
             id=global_id("Deployment", row.id),
             row=row,
+            version_row=version,
             environment=row.environment,
             active=row.retired_at is None,
             deployed_at=row.deployed_at,
@@ -238,13 +297,15 @@ class Deployment(Node):
             retired_reason=row.retired_reason,
         )
 
-    @strawberry.field
-    async def model(self, info: Info) -> Model:
-        return Model.of(await _required(info.context.loaders.model.load(self.row.model_id)))
+    @strawberry.field(graphql_type="Model")
+    def model(self, info: Info) -> Pending[Model]:
+        return then(info.context.loaders.model.load(self.row.model_id), lambda row: Model.of(_required(row)))
 
-    @strawberry.field
-    async def version(self, info: Info) -> Version:
-        return Version.of(await _required(info.context.loaders.version.load(self.row.version_id)))
+    @strawberry.field(graphql_type="Version")
+    def version(self, info: Info) -> Pending[Version]:
+        if self.version_row is not None:
+            return Version.of(self.version_row)
+        return then(info.context.loaders.version.load(self.row.version_id), lambda row: Version.of(_required(row)))
 
     @strawberry.field(description="The rules of this deployment's environment; null when it is unprotected.")
     async def protection(
@@ -287,30 +348,32 @@ class AuditEvent(Node):
             details=cast(JSON, row.details),
         )
 
-    @strawberry.field
-    async def model(self, info: Info) -> Model | None:
-        row = await info.context.loaders.model.load(self.row.model_id) if self.row.model_id else None
-        return Model.of(row) if row else None
+    @strawberry.field(graphql_type="Model | None")
+    def model(self, info: Info) -> Pending[Model | None]:
+        if not self.row.model_id:
+            return None
+        return then(info.context.loaders.model.load(self.row.model_id), lambda row: Model.of(row) if row else None)
 
-    @strawberry.field
-    async def version(self, info: Info) -> Version | None:
-        return await _version(info, self.row.version_id)
+    @strawberry.field(graphql_type="Version | None")
+    def version(self, info: Info) -> Pending[Version | None]:
+        return _version(info, self.row.version_id)
 
     @strawberry.field(
-        description="For PROMOTED, DEMOTED and ROLLED_BACK: the version that was active in the environment before."
+        graphql_type="Version | None",
+        description="For PROMOTED, DEMOTED and ROLLED_BACK: the version that was active in the environment before.",
     )
-    async def previous_version(self, info: Info) -> Version | None:
-        return await _version(info, self.row.previous_version_id)
+    def previous_version(self, info: Info) -> Pending[Version | None]:
+        return _version(info, self.row.previous_version_id)
 
 
-async def _version(info: Info, version_id: int | None) -> Version | None:
-    row = await info.context.loaders.version.load(version_id) if version_id else None
-    return Version.of(row) if row else None
+def _version(info: Info, version_id: int | None) -> Pending[Version | None]:
+    if not version_id:
+        return None
+    return then(info.context.loaders.version.load(version_id), _version_or_none)
 
 
-async def _required(pending: Any) -> Any:
+def _required(row: R | None) -> R:
     """A row that a foreign key guarantees (rows are never deleted)."""
-    row = await pending
     if row is None:  # pragma: no cover - would mean a broken foreign key
         raise LookupError("dangling reference")
     return row
