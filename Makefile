@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck unit clean
+.PHONY: run test lint typecheck unit soak clean
 
 # Create the virtualenv and install the project with its test extras; redone when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -36,6 +36,11 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+# Longer runs of the multi-instance, kill-loop and outage tests (make test runs the short versions).
+soak: $(STAMP)
+	MODELREG_SOAK_OPERATIONS=3000 MODELREG_SOAK_KILL_ROUNDS=100 MODELREG_SOAK_OUTAGES=10 \
+		$(BIN)/pytest -s tests/test_multi_instance.py tests/test_outage.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+from models.db import PostgresOptions
+from models.errors import InvalidInput
+from models.retry import RetryPolicy
 
 DEFAULT_DATABASE_URL = "sqlite://./var/modelreg.sqlite3"
 DEFAULT_ARTIFACT_ROOT = "./var/artifacts"
@@ -14,6 +20,77 @@ DEFAULT_MAX_ARTIFACT_BYTES = 2 * 1024**3
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+N = TypeVar("N", int, float)
+
+
+@dataclass(frozen=True)
+class ServerTuning:
+    """Processes, database connections, retries and background work (docs/operations.md, "Configuration")."""
+
+    #: Server processes behind the one listening socket (``modelreg serve --workers``).
+    workers: int = 1
+    #: Seconds SIGTERM waits for in-flight requests to finish before cancelling them.
+    shutdown_timeout_seconds: int = 30
+    postgres: PostgresOptions = field(default_factory=PostgresOptions)
+    #: Attempts of a write transaction that lost a lock or race (1 = no retry).
+    write_attempts: int = 5
+    #: Seconds between sweeps of expired idempotency keys, and the most rows one sweep deletes.
+    idempotency_purge_interval_seconds: float = 600.0
+    idempotency_purge_batch: int = 1000
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(attempts=self.write_attempts)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], *, workers: int | None = None) -> ServerTuning:
+        """Read the ``MODELREG_*`` variables below; a malformed or out-of-range value is an ``InvalidInput``."""
+        default = cls()
+        pg = default.postgres
+        if workers is not None and workers < 1:
+            raise InvalidInput("--workers", f"must be at least 1, got {workers}")
+        tuning = cls(
+            workers=workers if workers is not None else _number(env, "MODELREG_WORKERS", default.workers, 1),
+            shutdown_timeout_seconds=_number(
+                env, "MODELREG_SHUTDOWN_TIMEOUT_SECONDS", default.shutdown_timeout_seconds, 0
+            ),
+            postgres=PostgresOptions(
+                pool_min_size=_number(env, "MODELREG_DB_POOL_MIN_SIZE", pg.pool_min_size, 0),
+                pool_max_size=_number(env, "MODELREG_DB_POOL_MAX_SIZE", pg.pool_max_size, 1),
+                statement_timeout_ms=_number(env, "MODELREG_DB_STATEMENT_TIMEOUT_MS", pg.statement_timeout_ms, 0),
+                lock_timeout_ms=_number(env, "MODELREG_DB_LOCK_TIMEOUT_MS", pg.lock_timeout_ms, 0),
+                connect_timeout_seconds=_number(
+                    env, "MODELREG_DB_CONNECT_TIMEOUT_SECONDS", pg.connect_timeout_seconds, 0.1
+                ),
+            ),
+            write_attempts=_number(env, "MODELREG_DB_WRITE_ATTEMPTS", default.write_attempts, 1),
+            idempotency_purge_interval_seconds=_number(
+                env, "MODELREG_IDEMPOTENCY_PURGE_INTERVAL_SECONDS", default.idempotency_purge_interval_seconds, 1.0
+            ),
+            idempotency_purge_batch=_number(
+                env, "MODELREG_IDEMPOTENCY_PURGE_BATCH", default.idempotency_purge_batch, 1
+            ),
+        )
+        if tuning.postgres.pool_min_size > tuning.postgres.pool_max_size:
+            raise InvalidInput("MODELREG_DB_POOL_MIN_SIZE", "must not exceed MODELREG_DB_POOL_MAX_SIZE")
+        return tuning
+
+
+def _number(env: Mapping[str, str], name: str, default: N, minimum: N) -> N:
+    """``env[name]`` as a number of the type of ``default`` (which it defaults to), at least ``minimum``."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    kind = type(default)
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise InvalidInput(name, f"must be a {'whole ' if kind is int else ''}number, got {raw!r}") from None
+    if value < minimum:
+        raise InvalidInput(name, f"must be at least {minimum}, got {raw!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -27,6 +104,7 @@ class Settings:
     max_graphql_body_bytes: int = 1024 * 1024
     host: str = "127.0.0.1"
     port: int = 8000
+    tuning: ServerTuning = field(default_factory=ServerTuning)
 
     @classmethod
     def from_env(
@@ -38,6 +116,7 @@ class Settings:
         graphiql: bool | None = None,
         host: str | None = None,
         port: int | None = None,
+        workers: int | None = None,
     ) -> Settings:
         env = os.environ
         return cls(
@@ -52,4 +131,5 @@ class Settings:
             max_artifact_bytes=int(env.get("MODELREG_MAX_ARTIFACT_BYTES") or DEFAULT_MAX_ARTIFACT_BYTES),
             host=host or "127.0.0.1",
             port=port if port is not None else 8000,
+            tuning=ServerTuning.from_env(env, workers=workers),
         )

@@ -19,6 +19,7 @@ from models.entities import AuditAction, AuditEvent, Deployment, ModelVersion, R
 from models.errors import Conflict
 from models.idempotency import claim
 from models.locking import get_version, lock_existing_model
+from models.retry import retried
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Rollback:
     event: AuditEvent
 
 
+@retried
 async def promote(
     *,
     model: str,
@@ -115,6 +117,7 @@ async def promote(
     return result
 
 
+@retried
 async def demote(
     *,
     model: str,
@@ -168,6 +171,7 @@ async def demote(
     return Demotion(retired=active, event=event)
 
 
+@retried
 async def rollback(
     *,
     model: str,

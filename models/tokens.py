@@ -14,6 +14,7 @@ from tortoise.exceptions import IntegrityError
 from models.audit import now
 from models.entities import ApiToken, Role
 from models.errors import Conflict, InvalidInput, NotFound
+from models.retry import retried
 
 PREFIX = "mreg_"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,127}")
@@ -38,6 +39,7 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+@retried
 async def create_token(*, name: str, role: Role, replace: bool = False) -> tuple[ApiToken, str]:
     """Create a token and return it with its secret, which is not stored and cannot be shown again.
 
@@ -71,6 +73,7 @@ async def list_tokens() -> list[ApiToken]:
     return await ApiToken.all().order_by("name")
 
 
+@retried
 async def revoke_token(*, name: str) -> ApiToken:
     token = await ApiToken.get_or_none(name=name)
     if token is None:
