@@ -142,6 +142,8 @@ class _Load:
         self.victim, self.survivor, self.token, self.models = victim, survivor, token, models
         self.outcomes: list[Outcome] = []
         self.victim_up = threading.Event()
+        #: Set while the victim starts: the machine's cores go to starting it, not to the survivor's traffic.
+        self.paused = threading.Event()
         self.stopping = threading.Event()
         self.answered_by_victim = 0
         self._lock = threading.Lock()
@@ -177,6 +179,9 @@ class _Load:
 
     async def _worker(self, index: int, victim: httpx.AsyncClient, survivor: httpx.AsyncClient) -> None:
         while not self.stopping.is_set():
+            if self.paused.is_set():
+                await asyncio.sleep(0.01)
+                continue
             (operation,) = plan(1, self._chooser.randrange(10**9), models=self.models, keys=1.0)
             to_victim = index % 2 == 0 and self.victim_up.is_set()
             outcome = await send(victim if to_victim else survivor, operation)
@@ -198,8 +203,10 @@ def test_sigkill_of_an_instance_under_load_loses_and_duplicates_nothing(database
         survivor.start()
         load.start()
         for _ in range(KILL_ROUNDS):
+            load.paused.set()
             victim.start()
             load.victim_up.set()
+            load.paused.clear()
             load.wait_for_victim_answers(3)
             time.sleep(pauses.uniform(0, 0.05))  # kill at a random point in the stream of requests
             victim.kill()

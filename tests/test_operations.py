@@ -171,13 +171,22 @@ async def _write_lock(database_url: str, model: str) -> AsyncIterator[None]:
 
 
 @asynccontextmanager
+async def _default_retries_afterwards() -> AsyncIterator[None]:
+    """The retry policy is process-wide: put the default back for the tests that follow."""
+    try:
+        yield
+    finally:
+        retry.configure(retry.RetryPolicy())
+
+
+@asynccontextmanager
 async def _client(database_url: str, tmp_path: Path, *, attempts: int) -> AsyncIterator[httpx.AsyncClient]:
     """The app with a 50 ms lock (PostgreSQL) or busy (SQLite) timeout, and a deployer's client, warmed up."""
     url = f"{database_url}?busy_timeout=50" if database_url.startswith("sqlite") else database_url
     # A pool of two, so a connection that was not given back would soon leave none.
     tuning = ServerTuning(write_attempts=attempts, postgres=PostgresOptions(lock_timeout_ms=50, pool_max_size=2))
     app = create_app(Settings(database_url=url, artifact_root=tmp_path / "artifacts", tuning=tuning))
-    async with app.router.lifespan_context(app):
+    async with app.router.lifespan_context(app), _default_retries_afterwards():
         await register_version(model="locked", registration=Registration(), actor="setup")
         _, secret = await create_token(name="deployer", role=Role.DEPLOYER)
         transport = httpx.ASGITransport(app=app)

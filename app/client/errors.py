@@ -49,3 +49,5 @@ class ArtifactIntegrityError(RegistryError):
 BY_CODE: dict[str, type[RegistryError]] = {
     cls.code: cls for cls in (InvalidInput, Unauthenticated, Forbidden, NotFound, Conflict)
 }
+#: The server's database was unreachable or too busy; nothing was changed, retrying later may work.
+BY_CODE["SERVICE_UNAVAILABLE"] = Unavailable
