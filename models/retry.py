@@ -29,7 +29,7 @@ from enum import Enum
 from typing import ParamSpec, TypeVar
 
 import asyncpg
-from tortoise.exceptions import DBConnectionError, IntegrityError
+from tortoise.exceptions import DBConnectionError
 
 from models.errors import Conflict, DomainError, Unavailable
 
@@ -42,7 +42,7 @@ T = TypeVar("T")
 class Failure(Enum):
     #: Lost a lock or serialization race; the transaction was rolled back; retrying is safe.
     CONTENTION = "contention"
-    #: A unique or foreign-key constraint refused a write that a concurrent transaction made stale.
+    #: A unique constraint refused a write because a concurrent transaction inserted the same key first.
     RACE = "race"
     #: The database cannot be reached (down, restarting, refusing connections, connection lost).
     UNREACHABLE = "unreachable"
@@ -57,6 +57,8 @@ _UNREACHABLE_STATES = frozenset({"57P01", "57P02", "57P03", "53300", "25006"})
 _NETWORK_ERRNOS = frozenset({errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ETIMEDOUT})
 _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
+#: SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY (extended result codes).
+_SQLITE_UNIQUE = frozenset({2067, 1555})
 
 
 @dataclass(frozen=True)
@@ -102,16 +104,16 @@ def classify(error: BaseException) -> Failure | None:
                 return Failure.TIMEOUT
             if state.startswith("08") or state in _UNREACHABLE_STATES:
                 return Failure.UNREACHABLE
-            if state.startswith("23"):  # integrity_constraint_violation
+            if state == "23505":  # unique_violation; other integrity errors are bugs, not races
                 return Failure.RACE
+        if isinstance(cause, sqlite3.IntegrityError) and getattr(cause, "sqlite_errorcode", 0) in _SQLITE_UNIQUE:
+            return Failure.RACE
         if isinstance(cause, sqlite3.OperationalError):
             code = getattr(cause, "sqlite_errorcode", 0) & 0xFF
             if code in (_SQLITE_BUSY, _SQLITE_LOCKED) or "database is locked" in str(cause):
                 return Failure.CONTENTION
         if _unreachable(cause):
             return Failure.UNREACHABLE
-    if any(isinstance(cause, IntegrityError | sqlite3.IntegrityError) for cause in _causes(error)):
-        return Failure.RACE
     return None
 
 

@@ -24,6 +24,7 @@ import asyncpg
 import httpx
 import pytest
 from tortoise import Tortoise
+from tortoise.exceptions import IntegrityError
 
 from app.cli import main
 from app.server import create_app
@@ -303,6 +304,24 @@ async def test_a_write_that_keeps_losing_a_unique_race_is_a_conflict(app: Any) -
     assert attempts == 3
     assert refused.value.message.startswith("a concurrent request changed the same records after 3 attempts")
     assert await RegisteredModel.filter(name="taken").count() == 1
+
+    # Any other integrity error is a bug, not a race: not retried, and left to be masked as unexpected.
+    @retry.retried
+    async def insert_without_creator() -> None:
+        nonlocal attempts
+        attempts += 1
+        async with write_transaction() as conn:
+            await conn.execute_query(
+                "INSERT INTO model (name, created_at, updated_at, version_count) VALUES ('nameless', ?, ?, 0)"
+                if dialect(conn) == "sqlite"
+                else "INSERT INTO model (name, created_at, updated_at, version_count) VALUES ('nameless', $1, $2, 0)",
+                [now(), now()],
+            )
+
+    attempts = 0
+    with pytest.raises(IntegrityError):
+        await insert_without_creator()
+    assert attempts == 1
 
 
 # --- Idempotency keys --------------------------------------------------------------------------------------
