@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck unit clean fuzz audit-deps audit-deps-if-reachable
+.PHONY: run test lint typecheck unit soak clean fuzz audit-deps audit-deps-if-reachable
 
 # Create the virtualenv and install the project with its test extras; redone when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -50,6 +50,11 @@ audit-deps: $(STAMP)
 # The same, but only a notice when the advisory data cannot be reached (make test offline).
 audit-deps-if-reachable: $(STAMP)
 	$(BIN)/python tools/audit_deps.py --if-reachable
+
+# Longer runs of the multi-instance, kill-loop and outage tests (make test runs the short versions).
+soak: $(STAMP)
+	MODELREG_SOAK_OPERATIONS=3000 MODELREG_SOAK_KILL_ROUNDS=100 MODELREG_SOAK_OUTAGES=10 \
+		$(BIN)/pytest -s tests/test_multi_instance.py tests/test_outage.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info

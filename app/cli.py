@@ -1,10 +1,11 @@
-"""The ``modelreg`` command: serve, migrate, demo, tokens, audit verify, schema."""
+"""The ``modelreg`` command: serve, migrate, backup, demo, tokens, audit verify, schema."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import dataclasses
+import functools
 import json
 import socket
 import sys
@@ -13,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, NoReturn
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from app import __version__, release
 from app.settings import Settings
@@ -87,10 +89,27 @@ def _parser() -> argparse.ArgumentParser:
         "the limits set by MODELREG_TIMEOUT_SECONDS, MODELREG_RATE_LIMIT, MODELREG_RATE_BURST, MODELREG_CORS_ORIGINS",
     )
     serve.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations before serving")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="server processes sharing the port (env MODELREG_WORKERS; default 1); see docs/operations.md",
+    )
 
     migrate = commands.add_parser("migrate", help="apply pending database migrations")
     _database_flag(migrate)
     migrate.add_argument("--check", action="store_true", help="only list pending migrations; exit 1 if there are any")
+
+    backup = commands.add_parser(
+        "backup",
+        help="copy a SQLite registry and its artifacts while it serves",
+        description="Write a consistent copy of a SQLite registry (SQLite's online backup API) and of its "
+        "artifact blobs into the new folder PATH, while servers keep running. For PostgreSQL use pg_dump "
+        "(docs/operations.md, 'Backups and restore').",
+    )
+    backup.add_argument("path", metavar="PATH", help="folder to create; it must not exist or be empty")
+    _database_flag(backup)
+    backup.add_argument("--artifact-root", help="folder of artifact blobs (env MODELREG_ARTIFACT_ROOT)")
 
     demo = commands.add_parser("demo", help="seed the demo registry with real scikit-learn models (idempotent)")
     _database_flag(demo)
@@ -162,6 +181,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check_token(args.token)
         if args.command == "audit" and args.audit_action == "verify":
             return asyncio.run(_audit_verify(args))
+        if args.command == "backup":
+            from app.backup import backup
+
+            print(backup(_settings(args), args.path))
+            return 0
         if args.command in release.COMMANDS:
             return release.run(args)
         return asyncio.run(_run(args))
@@ -182,6 +206,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         introspection=False if getattr(args, "no_introspection", False) else None,
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
+        workers=getattr(args, "workers", None),
     )
 
 
@@ -352,17 +377,34 @@ class _AnnouncingServer(uvicorn.Server):
             print(f"listening on http://{self.config.host}:{self.config.port}", flush=True)
 
 
+class _AnnouncingSupervisor(Multiprocess):
+    """uvicorn's worker supervisor, printing ``listening on ...`` once every worker has started."""
+
+    announced = False
+
+    def init_processes(self) -> None:
+        super().init_processes()
+        timeout = self.config.timeout_worker_healthcheck
+        if all(process.wait_until_ready(timeout, self.should_exit) for process in self.processes):
+            print(f"listening on http://{self.config.host}:{self.config.port}", flush=True)
+            self.announced = True
+
+
 def _serve(args: argparse.Namespace) -> int:
     from app.logs import configure
-    from app.server import create_app
+    from app.server import create_app, worker_app
     from models.migrate import migrate
 
     settings = _settings(args)
     configure()
     if not args.no_migrate:
-        asyncio.run(migrate(settings.database_url))
+        asyncio.run(migrate(settings.database_url))  # once, before any worker starts
+    workers = settings.tuning.workers
     config = uvicorn.Config(
-        create_app(settings),
+        # Workers are spawned processes: each builds its own app from the pickled settings.
+        functools.partial(worker_app, settings) if workers > 1 else create_app(settings),
+        factory=workers > 1,
+        workers=workers,
         host=settings.host,
         port=settings.port,
         log_level="info",
@@ -371,7 +413,13 @@ def _serve(args: argparse.Namespace) -> int:
         # app/logs.py configured logging (request ids, no tokens); modelreg.access replaces uvicorn's access log.
         log_config=None,
         access_log=False,
+        # SIGTERM: stop accepting, let in-flight requests finish (up to this long), then exit.
+        timeout_graceful_shutdown=settings.tuning.shutdown_timeout_seconds,
     )
+    if workers > 1:
+        supervisor = _AnnouncingSupervisor(config, sockets=[config.bind_socket()])
+        supervisor.run()
+        return 0 if supervisor.announced else 1
     server = _AnnouncingServer(config)
     server.run()
     return 0 if server.started else 1

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth import Credentials, credentials
+from app.failures import DATABASE_ERRORS, database_failure
 from schema.build import MAX_TOKENS
 
 #: The current request's id, for log records (see ``app/logs.py``).
@@ -234,7 +235,15 @@ class Authenticate:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(self.prefixes):
             header = dict(scope["headers"]).get(b"authorization")
-            found = await credentials(header.decode("latin-1") if header is not None else None)
+            try:
+                found = await credentials(header.decode("latin-1") if header is not None else None)
+            except DATABASE_ERRORS as error:
+                # The database is down or contended: a clear 503 (with Retry-After), not a masked 500.
+                refusal = database_failure(scope["path"], error)
+                if refusal is None:
+                    raise
+                await refusal(scope, receive, send)
+                return
             scope.setdefault("state", {})["credentials"] = found
         await self.app(scope, receive, send)
 

@@ -37,7 +37,7 @@ async def _authorize(request: Request, role: Role) -> Principal | JSONResponse:
 def _store_unavailable() -> JSONResponse:
     # The cause (which may name internal hosts or the bucket) goes to the log; the client learns only to retry.
     log.warning("artifact store unavailable", exc_info=True)
-    return _error(503, "UNAVAILABLE", "the artifact store is unavailable; retry later")
+    return _error(503, "SERVICE_UNAVAILABLE", "the artifact store is unavailable; retry later")
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]

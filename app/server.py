@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,7 +18,9 @@ from starlette.routing import Route
 from tortoise import Tortoise
 
 from app.artifact_store import clean_at_start, open_store
+from app.failures import DATABASE_ERRORS, database_failure_handler
 from app.graphql_view import RegistryGraphQL
+from app.logs import configure as configure_logging
 from app.middleware import (
     AccessLog,
     Authenticate,
@@ -29,7 +33,9 @@ from app.middleware import (
 from app.rate_limit import RateLimit, RateLimiter
 from app.routes import artifact_routes, healthz, readyz
 from app.settings import Settings
+from models import retry
 from models.db import tortoise_config
+from models.idempotency import purge_expired
 from schema.build import build_schema, schema
 
 GRAPHQL = "/graphql"
@@ -57,11 +63,17 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # The global fallback lets request tasks see the connections opened in the lifespan task.
-        await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
+        retry.configure(settings.tuning.retry_policy)
+        config = tortoise_config(settings.database_url, settings.tuning.postgres)
+        await Tortoise.init(config=config, _enable_global_fallback=True)
         await clean_at_start(store)  # temporary files and staged uploads of uploads killed midway
+        purging = asyncio.create_task(_purge_idempotency_keys(settings))
         try:
             yield
         finally:
+            purging.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purging
             await Tortoise.close_connections()
 
     app = Starlette(
@@ -73,12 +85,31 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
             Route("/readyz", readyz, methods=["GET"]),
         ],
         middleware=_middleware(settings),
-        exception_handlers={Exception: _internal_error},
+        exception_handlers={Exception: _internal_error, **{kind: database_failure_handler for kind in DATABASE_ERRORS}},
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.artifact_store = store
     return app
+
+
+def worker_app(settings: Settings) -> Starlette:
+    """The app of one ``modelreg serve --workers N`` process: a spawned process sets up its own logging."""
+    configure_logging()
+    return create_app(settings)
+
+
+async def _purge_idempotency_keys(settings: Settings) -> None:
+    """Every interval, delete one bounded batch of expired idempotency keys (every process does; that is fine)."""
+    while True:
+        await asyncio.sleep(settings.tuning.idempotency_purge_interval_seconds)
+        try:
+            purged = await purge_expired(limit=settings.tuning.idempotency_purge_batch)
+        except Exception as error:  # a database outage must not end the loop; the next sweep tries again
+            log.warning("purging expired idempotency keys failed: %r", error)
+            continue
+        if purged:
+            log.info("purged %d expired idempotency keys", purged)
 
 
 def _middleware(settings: Settings) -> list[Middleware]:

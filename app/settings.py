@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
+from models.db import PostgresOptions
 from models.errors import InvalidInput
+from models.retry import RetryPolicy
 
 DEFAULT_DATABASE_URL = "sqlite://./var/modelreg.sqlite3"
 DEFAULT_ARTIFACT_ROOT = "./var/artifacts"
@@ -25,7 +29,8 @@ def _switch(name: str, default: bool) -> bool:
     return default if value is None or not value.strip() else _flag(value)
 
 
-def _number(name: str, default: float, *, minimum: float) -> float:
+def _float(name: str, default: float, *, minimum: float) -> float:
+    """A finite number of at least ``minimum`` from the environment (NaN and infinity are refused)."""
     value = os.environ.get(name)
     if value is None or not value.strip():
         return default
@@ -45,6 +50,77 @@ def _origins(value: str | None) -> tuple[str, ...]:
         if origin != "*" and not origin.startswith(("http://", "https://")):
             raise InvalidInput("MODELREG_CORS_ORIGINS", f"an origin is scheme://host[:port] (got {origin!r})")
     return origins
+
+
+N = TypeVar("N", int, float)
+
+
+@dataclass(frozen=True)
+class ServerTuning:
+    """Processes, database connections, retries and background work (docs/operations.md, "Configuration")."""
+
+    #: Server processes behind the one listening socket (``modelreg serve --workers``).
+    workers: int = 1
+    #: Seconds SIGTERM waits for in-flight requests to finish before cancelling them.
+    shutdown_timeout_seconds: int = 30
+    postgres: PostgresOptions = field(default_factory=PostgresOptions)
+    #: Attempts of a write transaction that lost a lock or race (1 = no retry).
+    write_attempts: int = 5
+    #: Seconds between sweeps of expired idempotency keys, and the most rows one sweep deletes.
+    idempotency_purge_interval_seconds: float = 600.0
+    idempotency_purge_batch: int = 1000
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(attempts=self.write_attempts)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], *, workers: int | None = None) -> ServerTuning:
+        """Read the ``MODELREG_*`` variables below; a malformed or out-of-range value is an ``InvalidInput``."""
+        default = cls()
+        pg = default.postgres
+        if workers is not None and workers < 1:
+            raise InvalidInput("--workers", f"must be at least 1, got {workers}")
+        tuning = cls(
+            workers=workers if workers is not None else _number(env, "MODELREG_WORKERS", default.workers, 1),
+            shutdown_timeout_seconds=_number(
+                env, "MODELREG_SHUTDOWN_TIMEOUT_SECONDS", default.shutdown_timeout_seconds, 0
+            ),
+            postgres=PostgresOptions(
+                pool_min_size=_number(env, "MODELREG_DB_POOL_MIN_SIZE", pg.pool_min_size, 0),
+                pool_max_size=_number(env, "MODELREG_DB_POOL_MAX_SIZE", pg.pool_max_size, 1),
+                statement_timeout_ms=_number(env, "MODELREG_DB_STATEMENT_TIMEOUT_MS", pg.statement_timeout_ms, 0),
+                lock_timeout_ms=_number(env, "MODELREG_DB_LOCK_TIMEOUT_MS", pg.lock_timeout_ms, 0),
+                connect_timeout_seconds=_number(
+                    env, "MODELREG_DB_CONNECT_TIMEOUT_SECONDS", pg.connect_timeout_seconds, 0.1
+                ),
+            ),
+            write_attempts=_number(env, "MODELREG_DB_WRITE_ATTEMPTS", default.write_attempts, 1),
+            idempotency_purge_interval_seconds=_number(
+                env, "MODELREG_IDEMPOTENCY_PURGE_INTERVAL_SECONDS", default.idempotency_purge_interval_seconds, 1.0
+            ),
+            idempotency_purge_batch=_number(
+                env, "MODELREG_IDEMPOTENCY_PURGE_BATCH", default.idempotency_purge_batch, 1
+            ),
+        )
+        if tuning.postgres.pool_min_size > tuning.postgres.pool_max_size:
+            raise InvalidInput("MODELREG_DB_POOL_MIN_SIZE", "must not exceed MODELREG_DB_POOL_MAX_SIZE")
+        return tuning
+
+
+def _number(env: Mapping[str, str], name: str, default: N, minimum: N) -> N:
+    """``env[name]`` as a number of the type of ``default`` (which it defaults to), at least ``minimum``."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    kind = type(default)
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise InvalidInput(name, f"must be a {'whole ' if kind is int else ''}number, got {raw!r}") from None
+    if value < minimum or (isinstance(value, float) and not math.isfinite(value)):
+        raise InvalidInput(name, f"must be at least {minimum}, got {raw!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -70,6 +146,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     #: ``__schema`` and ``__type`` queries; public deployments may turn them off.
     introspection: bool = True
+    tuning: ServerTuning = field(default_factory=ServerTuning)
 
     @classmethod
     def from_env(
@@ -83,6 +160,7 @@ class Settings:
         introspection: bool | None = None,
         host: str | None = None,
         port: int | None = None,
+        workers: int | None = None,
     ) -> Settings:
         """Flags (the arguments) win over ``MODELREG_*`` environment variables, which win over defaults.
 
@@ -105,12 +183,13 @@ class Settings:
             max_artifact_bytes=int(env.get("MODELREG_MAX_ARTIFACT_BYTES") or DEFAULT_MAX_ARTIFACT_BYTES),
             host=host or "127.0.0.1",
             port=port if port is not None else 8000,
-            execution_timeout_seconds=_number(
+            execution_timeout_seconds=_float(
                 "MODELREG_TIMEOUT_SECONDS", defaults.execution_timeout_seconds, minimum=0.001
             ),
-            rate_limit_per_second=_number("MODELREG_RATE_LIMIT", defaults.rate_limit_per_second, minimum=0),
-            rate_limit_burst=_number("MODELREG_RATE_BURST", defaults.rate_limit_burst, minimum=1),
+            rate_limit_per_second=_float("MODELREG_RATE_LIMIT", defaults.rate_limit_per_second, minimum=0),
+            rate_limit_burst=_float("MODELREG_RATE_BURST", defaults.rate_limit_burst, minimum=1),
             cors_origins=_origins(env.get("MODELREG_CORS_ORIGINS")),
+            tuning=ServerTuning.from_env(env, workers=workers),
         )
 
     @property

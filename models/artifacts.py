@@ -6,8 +6,10 @@ from tortoise.exceptions import IntegrityError
 
 from models.audit import now
 from models.entities import Artifact
+from models.retry import retried
 
 
+@retried
 async def record_artifact(*, sha256: str, size_bytes: int, actor: str) -> tuple[Artifact, bool]:
     """Record a blob whose bytes are already stored. Returns the record and whether it is new."""
     existing = await Artifact.get_or_none(sha256=sha256)

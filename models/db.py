@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,23 @@ def is_sqlite(database_url: str) -> bool:
     return database_url.startswith("sqlite:")
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PostgresOptions:
+    """Connection settings for PostgreSQL (docs/operations.md, "Configuration"). Parameters given in the URL
+    (``?minsize=2&maxsize=20``) take precedence over these."""
+
+    #: Connections each server process keeps open at least / at most.
+    pool_min_size: int = 1
+    pool_max_size: int = 10
+    #: Server-side limit per statement; a statement past it is cancelled (SERVICE_UNAVAILABLE to the user).
+    statement_timeout_ms: int = 30_000
+    #: How long a statement waits for a row lock before failing (the write is then retried).
+    lock_timeout_ms: int = 5_000
+    #: How long opening a connection may take, so a database host that does not answer fails fast.
+    connect_timeout_seconds: float = 5.0
+
+
+def tortoise_config(database_url: str, postgres: PostgresOptions | None = None) -> dict[str, Any]:
     """The Tortoise configuration for a ``sqlite://`` or ``postgres://`` URL."""
     connection = expand_db_url(database_url)
     if connection["engine"] == "tortoise.backends.sqlite":
@@ -35,8 +52,16 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     elif connection["engine"] == "tortoise.backends.asyncpg":
-        connection["credentials"].setdefault("minsize", 1)
-        connection["credentials"].setdefault("maxsize", 10)
+        connection["engine"] = "models._postgres"
+        options = postgres or PostgresOptions()
+        credentials = connection["credentials"]
+        credentials.setdefault("minsize", options.pool_min_size)
+        credentials.setdefault("maxsize", options.pool_max_size)
+        credentials.setdefault("timeout", options.connect_timeout_seconds)  # asyncpg's connect timeout
+        # Sent with every new connection, so each session runs with these limits (PostgreSQL GUCs).
+        settings = credentials.setdefault("server_settings", {})
+        settings.setdefault("statement_timeout", str(options.statement_timeout_ms))
+        settings.setdefault("lock_timeout", str(options.lock_timeout_ms))
     else:
         raise ValueError("database URL must start with sqlite:// or postgres://")
     return {

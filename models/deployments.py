@@ -21,6 +21,7 @@ from models.errors import Conflict, NotFound
 from models.idempotency import claim
 from models.locking import lock_existing_model
 from models.promotion_state import read_for_promotion
+from models.retry import retried
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Rollback:
     event: AuditEvent
 
 
+@retried
 async def promote(
     *,
     model: str,
@@ -137,6 +139,7 @@ async def promote(
     return result
 
 
+@retried
 async def demote(
     *,
     model: str,
@@ -192,6 +195,7 @@ async def demote(
     return Demotion(retired=active, event=event)
 
 
+@retried
 async def rollback(
     *,
     model: str,

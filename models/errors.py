@@ -33,3 +33,7 @@ class Unauthenticated(DomainError):
 
 class Forbidden(DomainError):
     """The principal's role is too low for the operation."""
+
+
+class Unavailable(DomainError):
+    """The database cannot serve the request now (unreachable, restarting, or too busy); retrying later may work."""

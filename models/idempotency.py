@@ -4,6 +4,10 @@ The key is claimed by inserting its record inside the operation's own transactio
 with the same key blocks on the unique index (PostgreSQL) or on the write lock (SQLite) until the first
 commits, then finds the record and replays it; if the first rolled back, the second proceeds. A failed
 operation rolls its claim back with everything else, so only successes are replayed.
+
+This holds across server processes and instances: the unique index and the locks are the database's.
+Records older than ``RETENTION`` are deleted by ``purge_expired``, which the server runs periodically in
+bounded batches (and a claim deletes an expired record of its own key before inserting).
 """
 
 from __future__ import annotations
@@ -76,3 +80,20 @@ async def claim(
             "use a new key for a new request"
         )
     return Claim(record=None, replay=existing.result)
+
+
+async def purge_expired(*, limit: int) -> int:
+    """Delete up to ``limit`` records older than ``RETENTION``, oldest first; return how many were deleted.
+
+    Bounded so one sweep never holds SQLite's write lock (or a long PostgreSQL transaction) for long;
+    the caller sweeps again later for the rest. Safe to run from every server process at once.
+    """
+    expired = (
+        await IdempotencyRecord.filter(created_at__lt=now() - RETENTION)
+        .order_by("id")
+        .limit(limit)
+        .values_list("id", flat=True)
+    )
+    if not expired:
+        return 0
+    return int(await IdempotencyRecord.filter(id__in=list(expired)).delete())

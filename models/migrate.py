@@ -13,9 +13,11 @@ from aerich import Command
 from tortoise import Tortoise
 
 from models.audit_chain import seal_legacy_events
-from models.db import is_sqlite, tortoise_config
+from models.db import PostgresOptions, is_sqlite, tortoise_config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: Migrations may rewrite big tables: no statement or lock timeout (they run one at a time, under a lock).
+_UNLIMITED = PostgresOptions(statement_timeout_ms=0, lock_timeout_ms=0)
 #: Arbitrary constant naming modelreg's migration lock among PostgreSQL advisory locks.
 _ADVISORY_LOCK_KEY = 0x6D6F64656C726567  # "modelreg"
 
@@ -23,7 +25,7 @@ _ADVISORY_LOCK_KEY = 0x6D6F64656C726567  # "modelreg"
 async def migrate(database_url: str) -> list[str]:
     """Apply pending migrations and return the names of those applied."""
     async with _exclusive(database_url):
-        command = Command(tortoise_config(database_url), app="models", location=str(MIGRATIONS))
+        command = Command(tortoise_config(database_url, _UNLIMITED), app="models", location=str(MIGRATIONS))
         try:
             await command.init()
             applied: list[str] = await command.upgrade(run_in_transaction=True)

@@ -30,6 +30,7 @@ from models.entities import (
 from models.errors import Conflict, InvalidInput, NotFound
 from models.idempotency import claim
 from models.locking import get_version, lock_existing_model, lock_model
+from models.retry import retried
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class VersionChange:
     event: AuditEvent
 
 
+@retried
 async def create_model(
     *,
     name: str,
@@ -72,6 +74,7 @@ async def create_model(
     return ModelChange(model, event)
 
 
+@retried
 async def update_model(
     *,
     name: str,
@@ -131,6 +134,7 @@ class RegisteredVersion:
     model_event: AuditEvent | None = None
 
 
+@retried
 async def register_version(
     *,
     model: str,
@@ -226,6 +230,7 @@ async def register_version(
     return RegisteredVersion(version, event, model_event)
 
 
+@retried
 async def archive_version(
     *, model: str, version: int, actor: str, request_id: str | None = None, reason: str | None = None
 ) -> VersionChange:

@@ -26,6 +26,7 @@ from models.audit import now
 from models.db import dialect
 from models.entities import ApiToken, ModelVersion, RegisteredModel, Role
 from models.errors import Conflict, Forbidden, InvalidInput, NotFound
+from models.retry import retried
 
 PREFIX = token_format.PREFIX
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,127}")
@@ -191,6 +192,7 @@ def parse_duration(text: str, field: str = "expires-in") -> timedelta:
     return duration
 
 
+@retried
 async def create_token(
     *,
     name: str,
@@ -247,6 +249,7 @@ async def list_tokens() -> list[ApiToken]:
     return await ApiToken.all().order_by("name")
 
 
+@retried
 async def revoke_token(*, name: str) -> ApiToken:
     token = await ApiToken.get_or_none(name=name)
     if token is None:

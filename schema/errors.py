@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from models.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from models.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated, Unavailable
+from models.retry import translate
 
 log = logging.getLogger("modelreg.graphql")
 
@@ -24,17 +25,25 @@ CODES: dict[type[DomainError], str] = {
     Forbidden: "FORBIDDEN",
     NotFound: "NOT_FOUND",
     Conflict: "CONFLICT",
+    Unavailable: "SERVICE_UNAVAILABLE",
 }
 
 
 def is_unexpected(error: GraphQLError) -> bool:
     """Raised by our code for a reason we did not plan for (as opposed to a domain or document error)."""
     original = error.original_error
-    return original is not None and not isinstance(original, DomainError | GraphQLError) and error.path is not None
+    return (
+        original is not None
+        and not isinstance(original, DomainError | GraphQLError)
+        and error.path is not None
+        and translate(original) is None  # a database outage or timeout is reported, not masked
+    )
 
 
 def code_error(error: GraphQLError, request_id: str) -> GraphQLError:
     original = error.original_error
+    if original is not None and not isinstance(original, DomainError | GraphQLError):
+        original = translate(original) or original  # a read that met a database outage: SERVICE_UNAVAILABLE
     if isinstance(original, DomainError):
         extensions: dict[str, object] = {"code": CODES[type(original)]}
         if isinstance(original, InvalidInput):
@@ -64,7 +73,12 @@ class ErrorCodes(SchemaExtension):
 
 def log_unexpected(errors: list[GraphQLError], request_id: str) -> None:
     for error in errors:
-        if is_unexpected(error):
+        original = error.original_error
+        if original is not None and not isinstance(original, DomainError) and translate(original) is not None:
+            log.warning(
+                "database failure in %s (request %s): %r", ".".join(map(str, error.path or [])), request_id, original
+            )
+        elif is_unexpected(error):
             log.error(
                 "unexpected error in %s (request %s)",
                 ".".join(map(str, error.path or [])),

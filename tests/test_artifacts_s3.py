@@ -234,7 +234,7 @@ def test_an_unreachable_bucket_is_not_ready_until_it_exists(
         refused = client.post("/api/artifacts", content=b"bytes")
         assert refused.status_code == 503
         assert refused.json()["error"] == {
-            "code": "UNAVAILABLE",
+            "code": "SERVICE_UNAVAILABLE",
             "message": "the artifact store is unavailable; retry later",
         }
         assert client.get(f"/api/artifacts/{'a' * 64}").status_code == 503

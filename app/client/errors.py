@@ -37,7 +37,7 @@ class Conflict(RegistryError):
 class Unavailable(RegistryError):
     """The registry could not be reached, or kept answering 502/503/504, after the retries."""
 
-    code = "UNAVAILABLE"
+    code = "SERVICE_UNAVAILABLE"
 
 
 class RateLimited(RegistryError):
@@ -62,3 +62,4 @@ BY_CODE: dict[str, type[RegistryError]] = {
     cls.code: cls
     for cls in (InvalidInput, Unauthenticated, Forbidden, NotFound, Conflict, RateLimited, Timeout, Unavailable)
 }
+#: The server's database was unreachable or too busy; nothing was changed, retrying later may work.
