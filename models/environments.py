@@ -25,7 +25,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import validation
+from models import tokens, validation
 from models.audit import now, record
 from models.db import connection, dialect, fetch, write_transaction
 from models.entities import (
@@ -375,15 +375,18 @@ async def protections_by_environment(environments: Sequence[str]) -> dict[str, P
     return {row.environment: Protection.of(row) for row in rows}
 
 
-async def list_environments() -> list[EnvironmentSummary]:
-    """Every environment that has had a deployment or has protection, by name."""
+async def list_environments(*, within: tuple[str, ...] | None = None) -> list[EnvironmentSummary]:
+    """Every environment that has had a deployment or has protection, by name. ``within``: only deployments of
+    the models matching these name patterns are counted (or make an environment appear), as a scoped token's
+    lists and statistics count only those; protection is registry-wide, so protected environments always appear."""
+    conn = connection()
+    sql = "SELECT environment, SUM(CASE WHEN retired_at IS NULL THEN 1 ELSE 0 END) AS active FROM deployment"
+    params: list[str] = []
+    if within is not None:  # the patterns are a bind parameter; only constant SQL is spliced in
+        sql += f" WHERE model_id IN (SELECT id FROM model WHERE {tokens.model_name_sql(conn, 'name')})"  # noqa: S608
+        params.append(tokens.pattern_regex(within))
     active = {
-        row["environment"]: int(row["active"] or 0)
-        for row in await fetch(
-            connection(),
-            "SELECT environment, SUM(CASE WHEN retired_at IS NULL THEN 1 ELSE 0 END) AS active "
-            "FROM deployment GROUP BY environment",
-        )
+        row["environment"]: int(row["active"] or 0) for row in await fetch(conn, sql + " GROUP BY environment", params)
     }
     protected = {row.environment: Protection.of(row) for row in await EnvironmentProtection.all()}
     return [

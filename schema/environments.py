@@ -14,7 +14,7 @@ from models.entities import Role as DomainRole
 from models.tokens import Principal
 from schema.context import Info
 from schema.inputs import Role
-from schema.permissions import CanAdminister, CanRead
+from schema.permissions import CanAdminister, CanRead, model_scope
 from schema.types import AuditEvent, Tag
 
 
@@ -133,16 +133,17 @@ def _principal(info: Info) -> Principal:
 class EnvironmentQueries:
     @strawberry.field(
         permission_classes=[CanRead],
-        description="Every environment that has had a deployment or is protected, ordered by name.",
+        description="Every environment that has had a deployment or is protected, ordered by name. For a token "
+        "limited to some models, only their deployments are counted (or make an environment appear).",
     )
-    async def environments(self) -> list[Environment]:
+    async def environments(self, info: Info) -> list[Environment]:
         return [
             Environment(
                 name=env.name,
                 active_deployment_count=env.active_deployments,
                 protection=EnvironmentProtection.of(env.protection) if env.protection else None,
             )
-            for env in await environments.list_environments()
+            for env in await environments.list_environments(within=model_scope(info))
         ]
 
     @strawberry.field(
