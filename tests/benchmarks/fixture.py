@@ -329,8 +329,8 @@ async def generate(
             await _write(raw, chunk)
             for table, rows in chunk.rows.items():
                 counts[table] += len(rows)
-            if progress:
-                done = min(models, first + CHUNK_MODELS)
+            done = min(models, first + CHUNK_MODELS)
+            if progress and (done == models or done // CHUNK_MODELS % 8 == 0):
                 print(f"  {done}/{models} models, {time.perf_counter() - started:.0f} s", flush=True)
         await _finish(raw)
     finally:

@@ -18,6 +18,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from app.server import create_app
 from app.settings import Settings
+from tests.benchmarks.plans import Statement, recording
 from tests.helpers import StatementCounter
 
 
@@ -71,21 +72,20 @@ class InProcess:
         await self.app(scope, receive, send)
         return status, b"".join(chunks)
 
-    async def count_statements(self, raw: bytes) -> tuple[int, list[str]]:
-        """SQL statements one request sends (Tortoise's DEBUG records; BEGIN and COMMIT are not logged)."""
+    async def count_statements(self, raw: bytes) -> tuple[int, list[Statement]]:
+        """SQL statements one request sends (Tortoise's DEBUG records, counted as tests/test_sql_counts.py does;
+        BEGIN and COMMIT are not logged), and the statements with their parameters."""
         counter = StatementCounter()
         logger = logging.getLogger("tortoise.db_client")
-        previous = logger.level
-        logger.setLevel(logging.DEBUG)
         logger.addHandler(counter)
         try:
-            status, body = await self.request(raw)
+            with recording() as statements:
+                status, body = await self.request(raw)
         finally:
             logger.removeHandler(counter)
-            logger.setLevel(previous)
         if status != 200 or b'"errors":' in body:
             raise RuntimeError(f"in-process request failed ({status}): {body[:300]!r}")
-        return counter.count, list(counter.sql)
+        return counter.count, list(statements)
 
 
 @asynccontextmanager

@@ -134,11 +134,14 @@ async def run_load(
     warmup_per_client: int = 3,
     check: Check = expect_graphql_data,
     server_cpu: Callable[[], float] | None = None,
+    max_seconds: float | None = None,
+    min_requests_per_client: int = 10,
 ) -> LoadResult:
     """``clients`` connections, each sending its requests back to back; warm-up requests are not timed.
 
     The clients warm up side by side, so none sits idle past the server's keep-alive timeout (uvicorn: 5 s)
-    while the others warm up."""
+    while the others warm up. With ``max_seconds``, a client stops early once that much time has passed and it
+    has sent ``min_requests_per_client``: a slow workload then costs seconds, not minutes."""
     connections = [await Connection.open(host, port) for _ in range(clients)]
     result = LoadResult(clients=clients)
     try:
@@ -149,20 +152,25 @@ async def run_load(
 
         await asyncio.gather(*(warm(client, connection) for client, connection in enumerate(connections)))
         start_barrier = asyncio.Event()
+        deadline = float("inf")
 
         async def drive(client: int, connection: Connection) -> None:
             await start_barrier.wait()
             for number in range(requests_per_client):
+                if number >= min_requests_per_client and time.perf_counter() > deadline:
+                    break
                 raw = make_request(client, number)
-                began = time.perf_counter()
+                sent = time.perf_counter()
                 status, body = await connection.send(raw)
-                result.latencies.append(time.perf_counter() - began)
+                result.latencies.append(time.perf_counter() - sent)
                 check(status, body)
 
         tasks = [asyncio.create_task(drive(client, connection)) for client, connection in enumerate(connections)]
         server_before = server_cpu() if server_cpu else 0.0
         cpu = time.process_time()
         began = time.perf_counter()
+        if max_seconds is not None:
+            deadline = began + max_seconds
         start_barrier.set()
         await asyncio.gather(*tasks)
         result.wall_seconds = time.perf_counter() - began

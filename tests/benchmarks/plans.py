@@ -59,9 +59,12 @@ class _Recorder(logging.Handler):
         args = record.args
         if isinstance(args, tuple) and len(args) == 2 and isinstance(args[0], str):
             sql: str = args[0]
-            values: Any = args[1]
+            logged: Any = args[1]
+            values = list(logged or ())
+            if values and all(isinstance(row, list | tuple) for row in values):
+                values = values[0]  # execute_many (bulk_create) logs every row's values: plan the first
             if sql.lstrip().upper().startswith(_SQL_VERBS):
-                self.statements.append(Statement(sql, tuple(values or ())))
+                self.statements.append(Statement(sql, tuple(values)))
 
 
 @contextmanager

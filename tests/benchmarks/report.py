@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import sqlite3
@@ -47,13 +48,15 @@ def machine() -> dict[str, Any]:
 @dataclass(frozen=True)
 class Target:
     name: str
-    unit: str
     limit: float
-    #: True: the value must stay below the limit; False: above it.
-    below: bool
     value: Callable[[dict[str, Any]], float | None]
+    unit: str = ""
+    #: True: the value must stay below the limit; False: above it.
+    below: bool = True
     #: The limit itself is allowed ("at most 8 statements").
     inclusive: bool = False
+    #: The registry sizes the target is defined for.
+    sizes: tuple[str, ...] = ("reference",)
 
     @property
     def bound(self) -> str:
@@ -61,6 +64,8 @@ class Target:
         return f"{sign} {self.limit:g}{self.unit}"
 
     def judge(self, result: dict[str, Any]) -> tuple[float | None, bool | None]:
+        if result["size"]["name"] not in self.sizes:
+            return None, None
         try:
             value = self.value(result)
         except (KeyError, TypeError, ZeroDivisionError):
@@ -79,44 +84,54 @@ def _w(result: dict[str, Any], *path: str) -> Any:
     return node
 
 
-def _growth(result: dict[str, Any], name: str) -> float | None:
-    reference = result.get("reference_probes")
-    if reference is None:
-        return None
-    large = _w(result, name, "runs", "1", "median_ms")
-    small = reference["workloads"][name]["runs"]["1"]["median_ms"]
-    return round(float(large) / float(small), 2)
+def _growth(name: str, measure: str) -> Callable[[dict[str, Any]], float]:
+    """Large size / reference size of one single-client measure of a size probe."""
+
+    def value(result: dict[str, Any]) -> float:
+        large = _w(result, name, "runs", "1", measure)
+        small = result["reference_probes"]["workloads"][name]["runs"]["1"][measure]
+        return round(float(large) / float(small), 2)
+
+    return value
 
 
-#: Issue 4's targets (defined for SQLite, one worker, this 2-core machine kind).
+_PROBES = (
+    ("first_page", "first page of models"),
+    ("model_page_20", "model page by a metric"),
+    ("promote", "promotion"),
+)
+_ANY_SIZE = ("reference", "large")
+
+#: Issue 4's targets (defined for SQLite, one worker, this 2-core machine kind). The large size's "within 2x" is
+#: judged on the median latency and, less sensitive to other load on the machine, on the server CPU per operation.
 TARGETS = (
-    Target("dashboard median, 1 client", "ms", 60, True, lambda r: _w(r, "dashboard", "runs", "1", "median_ms")),
+    Target("dashboard median, 1 client", 60, lambda r: _w(r, "dashboard", "runs", "1", "median_ms"), "ms"),
     Target(
-        "dashboard SQL statements (most seen)", "", 8, True, lambda r: _w(r, "dashboard", "statements", "max"), True
+        "dashboard SQL statements (most seen)",
+        8,
+        lambda r: _w(r, "dashboard", "statements", "max"),
+        inclusive=True,
+        sizes=_ANY_SIZE,
     ),
-    Target(
-        "dashboard / in-process SQL+orjson floor",
-        "x",
-        3,
-        True,
-        lambda r: _w(r, "dashboard", "ratio_to_floor_inprocess"),
-    ),
-    Target("promote, sequential", "/s", 300, False, lambda r: _w(r, "promote", "runs", "1", "throughput_per_s")),
-    Target("promote, 8 clients", "/s", 250, False, lambda r: _w(r, "promote", "runs", "8", "throughput_per_s")),
-    Target("cold start to first /readyz 200", "s", 1.5, True, lambda r: r["cold_start"]["median_s"]),
-    Target("server RSS under load", "MB", 150, True, lambda r: r["server"]["peak_rss_under_load_mb"]),
-    Target("artifact upload (100 MB)", "MB/s", 200, False, lambda r: r["artifacts"]["upload_mb_per_s"]),
-    Target("artifact download (100 MB)", "MB/s", 200, False, lambda r: r["artifacts"]["download_mb_per_s"]),
+    Target("dashboard / in-process SQL+orjson floor", 3, lambda r: _w(r, "dashboard", "ratio_to_floor_inprocess"), "x"),
+    Target("promote, sequential", 300, lambda r: _w(r, "promote", "runs", "1", "throughput_per_s"), "/s", below=False),
+    Target("promote, 8 clients", 250, lambda r: _w(r, "promote", "runs", "8", "throughput_per_s"), "/s", below=False),
+    Target("cold start to first /readyz 200", 1.5, lambda r: r["cold_start"]["median_s"], "s"),
+    Target("server RSS under load", 150, lambda r: r["server"]["peak_rss_under_load_mb"], "MB"),
+    Target("artifact upload (100 MB)", 200, lambda r: r["artifacts"]["upload_mb_per_s"], "MB/s", below=False),
+    Target("artifact download (100 MB)", 200, lambda r: r["artifacts"]["download_mb_per_s"], "MB/s", below=False),
     Target(
         "server memory growth during a 100 MB transfer",
-        "MB",
         32,
-        True,
         lambda r: max(r["artifacts"]["upload_rss_growth_mb"], r["artifacts"]["download_rss_growth_mb"]),
+        "MB",
+        sizes=_ANY_SIZE,
     ),
-    Target("first page of models, large / reference", "x", 2, True, lambda r: _growth(r, "first_page")),
-    Target("model page by a metric (20), large / reference", "x", 2, True, lambda r: _growth(r, "model_page_20")),
-    Target("promotion, large / reference", "x", 2, True, lambda r: _growth(r, "promote")),
+    *(
+        Target(f"{label}, large / reference ({what})", 2, _growth(name, measure), "x", sizes=("large",))
+        for name, label in _PROBES
+        for measure, what in (("median_ms", "median"), ("server_cpu_ms_per_op", "server CPU"))
+    ),
 )
 
 
@@ -157,13 +172,17 @@ def _runs_table(results: list[dict[str, Any]]) -> list[str]:
 
 def _growth_cell(name: str) -> Callable[[dict[str, Any]], str]:
     def cell(result: dict[str, Any]) -> str:
-        reference = result["reference_probes"]["workloads"][name]["runs"]["1"]["median_ms"]
-        return f"{reference} -> {_w(result, name, 'runs', '1', 'median_ms')}"
+        small = result["reference_probes"]["workloads"][name]["runs"]["1"]
+        large = _w(result, name, "runs", "1")
+        return (
+            f"{small['median_ms']} -> {large['median_ms']} ms; "
+            f"CPU {small['server_cpu_ms_per_op']} -> {large['server_cpu_ms_per_op']} ms/op"
+        )
 
     return cell
 
 
-def markdown(results: list[dict[str, Any]], stamp: datetime, *, quick: bool) -> str:
+def markdown(results: list[dict[str, Any]], stamp: datetime, *, quick: bool, note: str | None = None) -> str:
     first = results[0]
     info = first["machine"]
     size = first["size"]
@@ -180,9 +199,25 @@ def markdown(results: list[dict[str, Any]], stamp: datetime, *, quick: bool) -> 
         + f"; commit {info['commit']}; load average at start {info['load_average_at_start']}.",
         "One `modelreg serve` worker over loopback; the raw asyncio load client in another process.",
     ]
+    if note:
+        lines += ["", f"**{note}**"]
     if quick:
         lines.append("**Quick run (`--quick`, a fifth of the requests): a check of the suite, not a measurement.**")
-    lines += ["", "## Workloads", "", *_runs_table(results), "", "## Floors and fixed costs", ""]
+    lines += ["", "## Workloads", "", *_runs_table(results), ""]
+    scans = [
+        f"- {name} ({result['backend']}): " + "; ".join(sorted(set(entry["statements"]["full_scans"])))
+        for result in results
+        for name, entry in result.get("workloads", {}).items()
+        if entry["statements"].get("full_scans")
+    ]
+    lines += [
+        "Full scans of `version`, `metric` or `deployment` in the plans of each workload's statements "
+        "(the planner's own choice on this registry): " + ("none." if not scans else ""),
+        *scans,
+        "",
+        "## Floors and fixed costs",
+        "",
+    ]
     lines += ["| measure | " + " | ".join(r["backend"] for r in results) + " |", "| --- |" + " ---: |" * len(results)]
 
     def row(label: str, get: Callable[[dict[str, Any]], Any]) -> None:
@@ -220,7 +255,7 @@ def markdown(results: list[dict[str, Any]], stamp: datetime, *, quick: bool) -> 
     )
     if any("reference_probes" in r for r in results):
         for name in ("first_page", "model_page_20", "promote"):
-            row(f"{name}: reference median ms -> large median ms", _growth_cell(name))
+            row(f"{name}: reference -> large (median; server CPU per op)", _growth_cell(name))
     lines += [
         "",
         "## Targets (issue 4; defined for SQLite, one worker)",
@@ -238,7 +273,9 @@ def markdown(results: list[dict[str, Any]], stamp: datetime, *, quick: bool) -> 
     return "\n".join(lines) + "\n"
 
 
-def write(results: list[dict[str, Any]], folder: Path, stamp: datetime, *, quick: bool) -> list[Path]:
+def write(
+    results: list[dict[str, Any]], folder: Path, stamp: datetime, *, quick: bool, note: str | None = None
+) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     size = results[0]["size"]["name"]
     suffix = "" if size == "reference" else f"-{size}"
@@ -248,6 +285,24 @@ def write(results: list[dict[str, Any]], folder: Path, stamp: datetime, *, quick
         path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
         written.append(path)
     table = folder / f"{stamp:%Y-%m-%d}{suffix}.md"
-    table.write_text(markdown(results, stamp, quick=quick))
+    table.write_text(markdown(results, stamp, quick=quick, note=note))
     written.append(table)
     return written
+
+
+def main() -> None:
+    """Rewrite the markdown table from result files: ``python -m tests.benchmarks.report A.json B.json``."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("results", nargs="+", type=Path, help="<date>[-large]-<backend>.json files of one run")
+    parser.add_argument("--note", help="a line for the top of the markdown")
+    args = parser.parse_args()
+    results = [orjson.loads(path.read_bytes()) for path in args.results]
+    stamp = datetime.fromisoformat(results[0]["started_at"])
+    size = results[0]["size"]["name"]
+    table = args.results[0].parent / f"{stamp:%Y-%m-%d}{'' if size == 'reference' else '-' + size}.md"
+    table.write_text(markdown(results, stamp, quick=False, note=args.note))
+    print(f"written: {table}")
+
+
+if __name__ == "__main__":
+    main()

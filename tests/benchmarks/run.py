@@ -26,7 +26,7 @@ import uvloop
 
 from models.entities import Role
 from models.tokens import create_token
-from tests.benchmarks import fixture, report, transfer, workloads
+from tests.benchmarks import fixture, plans, report, transfer, workloads
 from tests.benchmarks.database import Raw, create_database, database_size, drop_database
 from tests.benchmarks.floors import dashboard_data, dashboard_floor, promote_floor
 from tests.benchmarks.inprocess import InProcess, running_app
@@ -44,10 +44,14 @@ MB = 1024 * 1024
 
 
 class Plan:
-    """How many requests each measurement sends; ``--quick`` divides them for a smoke run of the suite."""
+    """How many requests each measurement sends; ``--quick`` divides them for a smoke run of the suite.
 
-    def __init__(self, scale: float) -> None:
+    Each measurement also stops after ``seconds`` (once every client has sent 10 requests), so a slow build
+    or a busy machine makes the run less precise rather than endless."""
+
+    def __init__(self, scale: float, seconds: float) -> None:
         self.scale = scale
+        self.seconds = seconds
 
     def n(self, requests: int) -> int:
         return max(5, int(requests * self.scale))
@@ -70,10 +74,11 @@ def summarize(load: LoadResult) -> dict[str, Any]:
 class Bench:
     """One backend's measurements against one running server."""
 
-    def __init__(self, server: Process, inproc: InProcess, plan: Plan) -> None:
+    def __init__(self, server: Process, inproc: InProcess, plan: Plan, database_url: str) -> None:
         self.server = server
         self.inproc = inproc
         self.plan = plan
+        self.database_url = database_url
         self.peak_rss = 0
 
     async def load(
@@ -90,6 +95,7 @@ class Bench:
                 requests_per_client=self.plan.n(requests) // clients if clients > 1 else self.plan.n(requests),
                 check=check,
                 server_cpu=target.cpu_seconds if target else None,
+                max_seconds=self.plan.seconds,
             )
         summary = summarize(result)
         if target is not None:
@@ -98,14 +104,22 @@ class Bench:
         return summary
 
     async def statements(self, factory: RequestFactory, samples: int = 4) -> dict[str, Any]:
-        """SQL statements per operation, in-process on the same database (a first call warms authentication)."""
+        """SQL statements per operation, in-process on the same database (a first call warms authentication),
+        and the full scans of growing tables in their plans (the planners' own choice, on this registry)."""
         await self.inproc.request(factory(0, 10_000))
         counts = []
-        sql: list[str] = []
+        statements: list[plans.Statement] = []
         for number in range(samples):
-            count, sql = await self.inproc.count_statements(factory(0, 10_001 + number))
+            count, statements = await self.inproc.count_statements(factory(0, 10_001 + number))
             counts.append(count)
-        return {"min": min(counts), "max": max(counts), "samples": counts, "sql": [s[:400] for s in sql]}
+        explained = await plans.explain(self.database_url, statements, force_index=False)
+        return {
+            "min": min(counts),
+            "max": max(counts),
+            "samples": counts,
+            "sql": [statement.sql for statement in statements],
+            "full_scans": [scan for plan in explained for scan in plan.full_scans],
+        }
 
 
 def ratio(value: float, floor: float) -> float:
@@ -176,7 +190,9 @@ async def artifacts(server: Process, token: str, repetitions: int, size_mb: int)
     for direction in ("upload", "download"):
         runs = results[direction]
         results[f"{direction}_mb_per_s"] = statistics.median(run["mb_per_s"] for run in runs)
-        results[f"{direction}_rss_growth_mb"] = max(run["rss_peak_mb"] - run["rss_baseline_mb"] for run in runs)
+        results[f"{direction}_rss_growth_mb"] = round(
+            max(run["rss_peak_mb"] - run["rss_baseline_mb"] for run in runs), 1
+        )
     return results
 
 
@@ -223,7 +239,7 @@ async def bench_backend(
             try:
                 await wait_ready(server)
                 result["server"] = {"rss_after_start_mb": round(server.rss() / MB, 1), **_loaded(server)}
-                bench = Bench(server, inproc, plan)
+                bench = Bench(server, inproc, plan, database_url)
                 raw = await Raw.open(database_url)
                 try:
                     result["workloads"] = await _workloads(
@@ -418,7 +434,7 @@ def _print(name: str, entry: dict[str, Any]) -> None:
 
 
 async def main_async(args: argparse.Namespace) -> int:
-    plan = Plan(0.2 if args.quick else 1.0)
+    plan = Plan(0.2 if args.quick else 1.0, args.seconds)
     stamp = datetime.now(UTC)
     run_dir = REPO / "var" / "bench" / stamp.strftime("%Y%m%d%H%M%S")
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -435,7 +451,7 @@ async def main_async(args: argparse.Namespace) -> int:
                 backend, fixture.REFERENCE, run_dir, plan, keep=False, probes_only=True
             )
         results.append(entry)
-    written = report.write(results, Path(args.out), stamp, quick=args.quick)
+    written = report.write(results, Path(args.out), stamp, quick=args.quick, note=args.note)
     print("\n" + report.targets_text(results))
     print("written: " + ", ".join(str(path) for path in written))
     return 0
@@ -449,6 +465,8 @@ def main() -> None:
     parser.add_argument("--versions", type=int, help="override the size's versions per model (trials)")
     parser.add_argument("--out", default=str(REPO / "docs" / "benchmarks"))
     parser.add_argument("--quick", action="store_true", help="a fifth of the requests: checks the suite runs")
+    parser.add_argument("--seconds", type=float, default=15.0, help="time limit of one measurement (default 15)")
+    parser.add_argument("--note", help="a line for the top of the markdown, e.g. what the run is worth")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark databases (var/bench, PostgreSQL)")
     args = parser.parse_args()
     sys.exit(uvloop.run(main_async(args)))
