@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -130,8 +129,3 @@ class Raw:
             await self.sqlite.close()
         if self.postgres is not None:
             await self.postgres.close()
-
-
-def copy_database_file(source: Path, target: Path) -> None:
-    """Copy a SQLite database (checkpointed: no WAL beside it) to a new file."""
-    shutil.copyfile(source, target)

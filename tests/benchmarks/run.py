@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -260,6 +261,7 @@ async def bench_backend(
     finally:
         if not keep:
             await drop_database(database_url)
+            shutil.rmtree(artifact_root, ignore_errors=True)  # 300 MB of uploaded blobs per backend
     return result
 
 
