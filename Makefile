@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck unit soak clean fuzz audit-deps audit-deps-if-reachable
+.PHONY: run test lint typecheck unit soak clean fuzz audit-deps audit-deps-if-reachable bench bench-large
 
 # Create the virtualenv and install the project with its test extras; redone when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -55,6 +56,21 @@ audit-deps-if-reachable: $(STAMP)
 soak: $(STAMP)
 	MODELREG_SOAK_OPERATIONS=3000 MODELREG_SOAK_KILL_ROUNDS=100 MODELREG_SOAK_OUTAGES=10 \
 		$(BIN)/pytest -s tests/test_multi_instance.py tests/test_outage.py
+
+# The benchmark suite (docs/performance.md): `modelreg serve` measured over loopback on a generated registry of
+# 100 models x 20 versions, on SQLite and PostgreSQL (a few minutes). Writes docs/benchmarks/<date>-<backend>.json
+# and docs/benchmarks/<date>.md, and prints the targets of issue 4 as met or missed.
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m tests.benchmarks.run --size reference --backends sqlite,postgres
+
+# The same at 10,000 models x 100 versions (1M versions, 6M metric rows), plus the reference size's probes to
+# compare with. Needs about 8 GB free under var/bench and in PostgreSQL; both databases are dropped afterwards.
+bench-large: $(BENCH_STAMP)
+	$(BIN)/python -m tests.benchmarks.run --size large --backends sqlite,postgres
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info

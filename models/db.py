@@ -19,6 +19,21 @@ CONNECTION = "default"
 MODEL_MODULES = ["models.entities", "aerich.models"]
 #: Milliseconds a SQLite writer waits for another process's write lock before failing.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: PRAGMAs of every SQLite connection, measured and explained in docs/performance.md ("SQLite settings").
+#: A query parameter of the database URL overrides each one, e.g. ``sqlite://./var/db.sqlite3?synchronous=FULL``.
+SQLITE_PRAGMAS: dict[str, str | int] = {
+    # Readers run beside the writer, and a commit appends to the log instead of rewriting pages.
+    "journal_mode": "WAL",
+    # In WAL mode: no fsync per commit, only at checkpoints. A commit survives the process being killed (its
+    # pages are in the log, written before COMMIT returns); an OS crash or power cut can undo the last few
+    # commits but never corrupts the database. Saves ~0.4 ms of each write (a fifth of a promotion).
+    "synchronous": "NORMAL",
+    # 32 MiB page cache (default 2 MiB) for the one connection a server keeps: the upper levels of the indexes
+    # of a million-version registry stay in memory (COUNT(*) over them: 6 ms -> 2 ms).
+    "cache_size": -32_768,
+    # No memory map: it measured no faster than the page cache here, and mapped pages count as the server's RSS.
+    "mmap_size": 0,
+}
 
 
 def is_sqlite(database_url: str) -> bool:
@@ -48,6 +63,8 @@ def tortoise_config(database_url: str, postgres: PostgresOptions | None = None) 
         connection["engine"] = "models._sqlite"
         credentials = connection["credentials"]
         credentials.setdefault("busy_timeout", SQLITE_BUSY_TIMEOUT_MS)
+        for pragma, value in SQLITE_PRAGMAS.items():
+            credentials.setdefault(pragma, value)
         path = credentials["file_path"]
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
