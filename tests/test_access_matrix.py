@@ -407,6 +407,18 @@ async def _seed_target(client: httpx.AsyncClient, seeder: dict[str, str], key: s
 
 
 @pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """The suite's settings without the rate limit: 300 requests from one address in a second are this test's
+    design, not abuse (tests/test_abuse.py covers the limit)."""
+    return Settings(
+        database_url=database_url,
+        artifact_root=tmp_path / "artifacts",
+        max_artifact_bytes=5 * 1024**2,
+        rate_limit_per_second=0,
+    )
+
+
+@pytest.fixture
 async def seeded(app: Starlette, settings: Settings) -> AsyncIterator[Registry]:
     """One registry for every caller: a target each, an outsider model, a protected environment, the tokens."""
     # The second app shares the database the first one's lifespan opened (Tortoise's connections are global).

@@ -33,6 +33,7 @@ from typing import Any
 
 import orjson
 
+from models.audit_chain import Content, event_hash
 from tests.benchmarks.database import Raw, sqlite_path
 
 SEED = 4
@@ -106,6 +107,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "reason",
         "request_id",
         "details",
+        "chain_seq",
+        "previous_hash",
+        "hash",
     ),
 }
 #: Foreign keys point backwards in this order.
@@ -180,9 +184,27 @@ def generate_model(chunk: Chunk, index: int, versions: int, *, sqlite: bool, see
     promoted = promoted_numbers(index, versions, seed)
     rows = chunk.rows
 
+    chain_seq, previous_hash = 0, ""
+
     def event(action: str, actor: str, at: Any, **extra: Any) -> None:
-        nonlocal event_id
+        # Each model's events form its hash chain (models/audit_chain.py), which the database's trigger checks.
+        nonlocal event_id, chain_seq, previous_hash
         event_id += 1
+        chain_seq += 1
+        content = Content(
+            action=action,
+            actor=actor,
+            at=datetime.fromisoformat(at) if isinstance(at, str) else at,
+            model_id=model_id,
+            model_name=name,
+            version_id=extra.get("version_id"),
+            environment=extra.get("environment"),
+            previous_version_id=extra.get("previous_version_id"),
+            reason=extra.get("reason"),
+            request_id=f"{event_id:032x}",
+            details=extra.get("details", {}),
+        )
+        digest = event_hash(content, position=chain_seq, previous_hash=previous_hash)
         rows["audit_event"].append(
             (
                 event_id,
@@ -191,14 +213,18 @@ def generate_model(chunk: Chunk, index: int, versions: int, *, sqlite: bool, see
                 at,
                 model_id,
                 name,
-                extra.get("version_id"),
-                extra.get("environment"),
-                extra.get("previous_version_id"),
-                extra.get("reason"),
-                f"{event_id:032x}",
-                _json(extra.get("details", {})),
+                content.version_id,
+                content.environment,
+                content.previous_version_id,
+                content.reason,
+                content.request_id,
+                _json(content.details),
+                chain_seq,
+                previous_hash,
+                digest,
             )
         )
+        previous_hash = digest
 
     created = clock.tick()
     event("MODEL_CREATED", OWNER, created, details={"description": description, "tags": model_tags})
