@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from app.artifact_store import ArtifactStore, StoreUnavailable, TooLarge
-from app.auth import credentials
+from app.auth import Credentials, credentials
 from models.artifacts import record_artifact
 from models.db import connection
 from models.entities import Role
@@ -25,7 +25,10 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 
 
 async def _authorize(request: Request, role: Role) -> Principal | JSONResponse:
-    found = await credentials(request.headers.get("authorization"))
+    # The Authenticate middleware looked the token up already; an app built without it looks it up here.
+    found: Credentials | None = request.scope.get("state", {}).get("credentials")
+    if found is None:
+        found = await credentials(request.headers.get("authorization"))
     if found.principal is None:
         reason = f"the bearer token is {found.error}" if found.error else "send 'Authorization: Bearer mreg_...'"
         return _error(401, "UNAUTHENTICATED", reason)

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from models.audit_chain import Content, event_hash
 from tests.benchmarks.database import Raw
 
 PRODUCTION = "production"
@@ -240,9 +241,28 @@ async def _promote_statements(
         "retiredDeploymentId": previous[0] if previous else None,
         "previousVersion": previous[2] if previous else None,
     }
+    # The event extends the model's hash chain, as models/audit.py does: read the head, hash, insert.
+    head = await raw.fetch(
+        "SELECT chain_seq, hash FROM audit_event WHERE model_id = ? ORDER BY id DESC LIMIT 1", [model_id]
+    )
+    position, previous_hash = (int(head[0][0]) + 1, str(head[0][1])) if head else (1, "")
+    content = Content(
+        action="PROMOTED",
+        actor=actor,
+        at=datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp,
+        model_id=model_id,
+        model_name=model,
+        version_id=version_id,
+        environment=PRODUCTION,
+        previous_version_id=previous[1] if previous else None,
+        reason=reason,
+        request_id=None,
+        details=details,
+    )
     await raw.execute(
         "INSERT INTO audit_event (action, actor, at, model_id, model_name, version_id, environment, "
-        "previous_version_id, reason, details) VALUES ('PROMOTED', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "previous_version_id, reason, details, chain_seq, previous_hash, hash) "
+        "VALUES ('PROMOTED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             actor,
             stamp,
@@ -253,5 +273,8 @@ async def _promote_statements(
             previous[1] if previous else None,
             reason,
             orjson.dumps(details).decode(),
+            position,
+            previous_hash,
+            event_hash(content, position=position, previous_hash=previous_hash),
         ],
     )

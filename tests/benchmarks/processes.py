@@ -63,7 +63,9 @@ def start(command: Sequence[str], log: Path, port: int) -> Process:
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as sink:
         began = time.perf_counter()
-        popen = subprocess.Popen(list(command), cwd=REPO, env=environment(), stdout=sink, stderr=subprocess.STDOUT)
+        # The load is the point here: the per-token rate limit (on by default) would measure itself instead.
+        env = {**environment(), "MODELREG_RATE_LIMIT": "0"}
+        popen = subprocess.Popen(list(command), cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT)
     return Process(popen, port, log, began)
 
 
