@@ -57,10 +57,10 @@ def _artifact_flags(parser: argparse.ArgumentParser) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="modelreg",
-        description="modelreg: a model registry with a GraphQL API. Server commands (serve, migrate, demo, "
-        "tokens, audit verify) work on the database and apply pending migrations first; release commands (models, "
-        "versions, compare, history, audit, promote, demote, rollback, archive, environments) talk HTTP to a running "
-        "server.",
+        description="modelreg: a model registry with a GraphQL API. Server commands (serve, migrate, backup, "
+        "demo, tokens, audit verify) work on the database (all but backup apply pending migrations first); release "
+        "commands (models, versions, compare, history, audit, promote, demote, rollback, archive, environments) talk "
+        "HTTP to a running server.",
         epilog=release.EXIT_CODES_HELP + " (release commands)",
     )
     parser.add_argument("--version", action="version", version=f"modelreg {__version__}")
