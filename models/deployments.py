@@ -100,7 +100,13 @@ async def promote(
             result = Promotion(deployment=active, previous=None, changed=False, event=None, version=candidate)
         else:
             checked = await enforce_protection(
-                conn, environment=env, model=target, version=candidate, role=role, actor=actor
+                conn,
+                environment=env,
+                model=target,
+                version=candidate,
+                role=role,
+                actor=actor,
+                known=state.protection,
             )
             stamp = now()
             if active is not None:

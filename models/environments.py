@@ -406,15 +406,22 @@ async def enforce_protection(
     version: ModelVersion | None,
     role: Role,
     actor: str,
+    known: EnvironmentProtection | str | None = "not read",
 ) -> dict[str, Any]:
     """Raise unless the environment's rules allow ``version`` to become active there, on ``conn``.
+
+    ``known``: the environment's row when the caller read it already under the same lock (SQLite's
+    ``BEGIN IMMEDIATE``; see ``models/promotion_state.py``), which saves a round trip.
 
     ``version`` None (demote) checks the role rule only. Returns audit details naming the rules that were
     met (``{}`` for an unprotected environment). A role below the required one is ``Forbidden``; any other
     broken rule is ``Conflict``, and the message names every broken rule.
     """
-    await _lock(conn, environment, exclusive=False)
-    row = await EnvironmentProtection.get_or_none(environment=environment, using_db=conn)
+    if isinstance(known, str):
+        await _lock(conn, environment, exclusive=False)
+        row = await EnvironmentProtection.get_or_none(environment=environment, using_db=conn)
+    else:
+        row = known
     if row is None:
         return {}
     rules = Protection.of(row).rules

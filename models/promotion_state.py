@@ -6,7 +6,8 @@ SQLite, where one writer holds the database at a time, round trips inside the tr
 promotions per second. Here they are one statement.
 
 Locking is unchanged (see ``models/locking.py``). On SQLite the transaction already holds the write lock
-from ``BEGIN IMMEDIATE``. On PostgreSQL the model's row is locked by its own statement first: a single
+from ``BEGIN IMMEDIATE``, so the environment's protection rules come in the same statement too. On
+PostgreSQL the model's row is locked by its own statement first: a single
 ``SELECT ... FOR UPDATE OF m`` joined to the deployments would read them from the snapshot it took before
 waiting for the lock, so it could miss a deployment committed by the transaction it waited for.
 """
@@ -19,21 +20,28 @@ from functools import cache
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.db import dialect, fetch
-from models.entities import Deployment, ModelVersion, RegisteredModel
+from models.entities import Deployment, EnvironmentProtection, ModelVersion, RegisteredModel
 from models.errors import NotFound
 from models.rows import columns, instance
 
 
 @cache  # built on first use: the tables' columns are only complete once Tortoise is initialised
-def _read_sql() -> str:
+def _read_sql(with_protection: bool) -> str:
+    protection = f", {columns(EnvironmentProtection, 'ep', 'ep')}" if with_protection else ""
     return (
         f"SELECT {columns(RegisteredModel, 'm', 'm')}, {columns(ModelVersion, 'v', 'v')}, "
-        f"{columns(Deployment, 'd', 'd')}, {columns(ModelVersion, 'av', 'av')} FROM model m "
+        f"{columns(Deployment, 'd', 'd')}, {columns(ModelVersion, 'av', 'av')}{protection} FROM model m "
         "LEFT JOIN version v ON v.model_id = m.id AND v.number = ? "
         "LEFT JOIN deployment d ON d.model_id = m.id AND d.environment = ? AND d.retired_at IS NULL "
         "LEFT JOIN version av ON av.id = d.version_id "
-        "WHERE m.name = ?"
+        + ("LEFT JOIN environment_protection ep ON ep.environment = ? " if with_protection else "")
+        + "WHERE m.name = ?"
     )
+
+
+#: ``PromotionState.protection`` when the rules were not read with the state (PostgreSQL reads them later,
+#: after taking the environment's advisory lock; see ``models/environments.py``).
+NOT_READ = "not read"
 
 
 @dataclass(frozen=True)
@@ -44,13 +52,17 @@ class PromotionState:
     #: The active deployment in the environment and its version, or None when nothing is active there.
     active: Deployment | None
     active_version: ModelVersion | None
+    #: The environment's protection rules (None: unprotected), or ``NOT_READ``.
+    protection: EnvironmentProtection | str | None = NOT_READ
 
 
 async def read_for_promotion(conn: BaseDBAsyncClient, *, model: str, version: int, environment: str) -> PromotionState:
     """Lock ``model`` and read what promoting its ``version`` in ``environment`` depends on."""
-    if dialect(conn) == "postgres":
+    sqlite = dialect(conn) != "postgres"
+    if not sqlite:
         await fetch(conn, "SELECT id FROM model WHERE name = ? FOR UPDATE", [model])
-    rows = await fetch(conn, _read_sql(), [version, environment, model])
+    params: list[object] = [version, environment, *([environment] if sqlite else []), model]
+    rows = await fetch(conn, _read_sql(sqlite), params)
     if not rows:
         raise NotFound(f"no model named {model!r}")
     row = rows[0]  # (model, environment) has at most one active deployment, (model, number) one version
@@ -61,4 +73,5 @@ async def read_for_promotion(conn: BaseDBAsyncClient, *, model: str, version: in
         version=instance(ModelVersion, row, "v"),
         active=instance(Deployment, row, "d"),
         active_version=instance(ModelVersion, row, "av"),
+        protection=instance(EnvironmentProtection, row, "ep") if sqlite else NOT_READ,
     )

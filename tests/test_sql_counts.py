@@ -202,13 +202,14 @@ async def test_model_page_statement_count_does_not_grow_with_versions(
     )
 
 
-#: Token; the promotion's read (model, version, active deployment and its version; PostgreSQL locks the model's
-#: row first); the environment's protection rules (PostgreSQL takes the environment's shared advisory lock
-#: first); retire the active deployment; insert the new one; read the head of the model's audit chain; insert
-#: the audit event. The payload's versions were read by the promotion, so it needs no statement of its own.
-PROMOTE_STATEMENTS = {"sqlite": 7, "postgres": 9}
+#: Token; the promotion's read (model, version, active deployment and its version, and on SQLite the
+#: environment's protection rules; PostgreSQL locks the model's row first, then takes the environment's shared
+#: advisory lock and reads the rules in statements of their own); retire the active deployment; insert the new
+#: one; read the head of the model's audit chain; insert the audit event. The payload's versions were read by
+#: the promotion, so it needs no statement of its own.
+PROMOTE_STATEMENTS = {"sqlite": 6, "postgres": 9}
 #: The same with an idempotency key: expired keys are cleared, the key is claimed, and its result stored.
-PROMOTE_WITH_KEY_STATEMENTS = {"sqlite": 10, "postgres": 12}
+PROMOTE_WITH_KEY_STATEMENTS = {"sqlite": 9, "postgres": 12}
 
 
 async def test_promote_statement_count(api: Api, statements: StatementCounter, backend: str) -> None:
