@@ -9,6 +9,7 @@ ORM, whose models always describe the latest schema.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import os
 import shutil
@@ -23,6 +24,7 @@ from typing import Any
 import asyncpg
 import pytest
 from aerich import Command
+from aerich.utils import decompress_dict, get_models_describe
 from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 
@@ -323,3 +325,21 @@ async def _data_survived(url: str) -> None:
         promoted = await promote(model="churn", version=3, actor="ops", reason="after the upgrade")
         assert promoted.changed and promoted.previous is not None and promoted.previous.id == active.id
         assert await AuditEvent.filter(model_id=model.id, action=AuditAction.PROMOTED).count() == 3
+
+
+async def test_the_latest_migration_records_the_models_as_they_are(tmp_path: Path) -> None:
+    """aerich diffs the next migration against the newest file's MODELS_STATE: a stale one would make
+    ``aerich migrate`` emit again what earlier migrations already did (docs/architecture.md, "Migrations")."""
+    last = ALL_MIGRATIONS[-1]
+    spec = importlib.util.spec_from_file_location(last.stem, last)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    recorded = decompress_dict(module.MODELS_STATE)
+    await Tortoise.init(config=tortoise_config(f"sqlite://{tmp_path / 'describe.sqlite3'}"))
+    try:
+        assert recorded == json.loads(json.dumps(get_models_describe("models"), default=str)), (
+            f"regenerate MODELS_STATE in {last.name} from the current models"
+        )
+    finally:
+        await Tortoise.close_connections()
