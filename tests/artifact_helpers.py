@@ -5,64 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
-from tests.server import REPO, STARTUP_TIMEOUT, Output, environment, free_port
-
-
-@dataclass
-class Served:
-    url: str
-    process: subprocess.Popen[str]
-    output: Output
-
-    def kill(self) -> None:
-        """SIGKILL: no cleanup of any kind runs in the server."""
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=15)
-
-
-@contextmanager
-def serving(database_url: str, *args: str, env: Mapping[str, str] | None = None) -> Iterator[Served]:
-    """A running ``modelreg serve --database-url URL ARGS...`` with ``env`` added to a MODELREG_-free
-    environment; stopped (SIGTERM, then SIGKILL) afterwards unless the test killed it already."""
-    port = free_port()
-    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--database-url", database_url, *args]
-    process = subprocess.Popen(
-        command,
-        cwd=REPO,
-        env={**environment(), **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output = Output(process.stdout)
-    try:
-        if not output.wait_for(f"listening on http://127.0.0.1:{port}", STARTUP_TIMEOUT):
-            pytest.fail(f"the server did not start (exit code {process.poll()}); its output:\n{output.text()}")
-        yield Served(f"http://127.0.0.1:{port}", process, output)
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
-        output.finish()
-        if process.stdout is not None:
-            process.stdout.close()
 
 
 def sqlite_registry(template: Path, folder: Path) -> str:

@@ -10,8 +10,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,33 +78,24 @@ class Output:
         return "\n".join(self.lines)
 
 
-@contextmanager
-def running_server(
-    database_url: str,
-    artifact_root: Path,
-    *extra_args: str,
-    env: dict[str, str] | None = None,
-    output_lines: list[str] | None = None,
-) -> Iterator[str]:
-    """A running ``modelreg serve``; yields its base URL and stops it afterwards.
+@dataclass
+class Served:
+    url: str
+    process: subprocess.Popen[str]
+    output: Output
 
-    ``extra_args`` are more ``serve`` flags and ``env`` more environment variables; ``output_lines``, when
-    given, receives everything the server printed (stdout and stderr) once it has stopped.
-    """
+    def kill(self) -> None:
+        """SIGKILL: no cleanup of any kind runs in the server."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=15)
+
+
+@contextmanager
+def serving(database_url: str, *args: str, env: Mapping[str, str] | None = None) -> Iterator[Served]:
+    """A running ``modelreg serve --database-url URL ARGS...`` with ``env`` added to a MODELREG_-free
+    environment, its process at hand; stopped (SIGTERM, then SIGKILL) afterwards unless the test killed it."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "app.cli",
-        "serve",
-        "--port",
-        str(port),
-        "--database-url",
-        database_url,
-        "--artifact-root",
-        str(artifact_root),
-        *extra_args,
-    ]
+    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--database-url", database_url, *args]
     process = subprocess.Popen(
         command,
         cwd=REPO,
@@ -119,7 +111,7 @@ def running_server(
                 f"the server did not print 'listening on http://127.0.0.1:{port}' within {STARTUP_TIMEOUT} s "
                 f"(exit code {process.poll()}); its output:\n{output.text()}"
             )
-        yield f"http://127.0.0.1:{port}"
+        yield Served(f"http://127.0.0.1:{port}", process, output)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -131,8 +123,28 @@ def running_server(
         output.finish()
         if process.stdout is not None:
             process.stdout.close()
-        if output_lines is not None:
-            output_lines.extend(output.text().splitlines())
+
+
+@contextmanager
+def running_server(
+    database_url: str,
+    artifact_root: Path,
+    *extra_args: str,
+    env: dict[str, str] | None = None,
+    output_lines: list[str] | None = None,
+) -> Iterator[str]:
+    """A running ``modelreg serve``; yields its base URL and stops it afterwards.
+
+    ``extra_args`` are more ``serve`` flags and ``env`` more environment variables; ``output_lines``, when
+    given, receives everything the server printed (stdout and stderr) once it has stopped.
+    """
+    served: Served | None = None
+    try:
+        with serving(database_url, "--artifact-root", str(artifact_root), *extra_args, env=env) as served:
+            yield served.url
+    finally:
+        if output_lines is not None and served is not None:
+            output_lines.extend(served.output.text().splitlines())
 
 
 def create_token(database_url: str, name: str = "e2e", role: str = "admin") -> str:

@@ -17,8 +17,8 @@ from app.artifact_store import open_store
 from app.server import create_app
 from app.settings import Settings
 from models.errors import InvalidInput
-from tests.artifact_helpers import serving, sqlite_registry, start_upload, wait_until
-from tests.server import create_token
+from tests.artifact_helpers import sqlite_registry, start_upload, wait_until
+from tests.server import create_token, serving
 
 
 def test_the_url_picks_the_backend(tmp_path: Path) -> None:

@@ -29,8 +29,8 @@ from app.artifact_store import StoredBlob, open_store
 from app.client._http import Transport
 from app.client.artifacts import fetch_verified
 from app.client.errors import ArtifactIntegrityError
-from tests.artifact_helpers import Served, serving, sqlite_registry, start_upload, wait_until
-from tests.server import REPO, create_token, free_port
+from tests.artifact_helpers import sqlite_registry, start_upload, wait_until
+from tests.server import REPO, Served, create_token, free_port, serving
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
