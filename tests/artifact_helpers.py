@@ -1,5 +1,5 @@
-"""Helpers for the artifact store tests: ``modelreg serve`` with its process at hand (to kill it or measure
-it), a fresh SQLite registry for tests where the database plays no part, uploads cut off midway, bounded waits."""
+"""Helpers for the artifact store tests: a fresh SQLite registry for tests where the database plays no part,
+uploads cut off midway, bounded waits (``tests.server.serving`` runs the server with its process at hand)."""
 
 from __future__ import annotations
 
