@@ -29,20 +29,6 @@ def _switch(name: str, default: bool) -> bool:
     return default if value is None or not value.strip() else _flag(value)
 
 
-def _float(name: str, default: float, *, minimum: float) -> float:
-    """A finite number of at least ``minimum`` from the environment (NaN and infinity are refused)."""
-    value = os.environ.get(name)
-    if value is None or not value.strip():
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number) or number < minimum:
-        raise InvalidInput(name, f"must be a number of at least {minimum:g} (got {value!r})")
-    return number
-
-
 def _origins(value: str | None) -> tuple[str, ...]:
     """A comma-separated allow-list such as ``https://dash.example.com,https://ops.example.com``."""
     origins = tuple(origin.strip().rstrip("/") for origin in (value or "").split(",") if origin.strip())
@@ -183,11 +169,11 @@ class Settings:
             max_artifact_bytes=int(env.get("MODELREG_MAX_ARTIFACT_BYTES") or DEFAULT_MAX_ARTIFACT_BYTES),
             host=host or "127.0.0.1",
             port=port if port is not None else 8000,
-            execution_timeout_seconds=_float(
-                "MODELREG_TIMEOUT_SECONDS", defaults.execution_timeout_seconds, minimum=0.001
+            execution_timeout_seconds=_number(
+                env, "MODELREG_TIMEOUT_SECONDS", defaults.execution_timeout_seconds, 0.001
             ),
-            rate_limit_per_second=_float("MODELREG_RATE_LIMIT", defaults.rate_limit_per_second, minimum=0),
-            rate_limit_burst=_float("MODELREG_RATE_BURST", defaults.rate_limit_burst, minimum=1),
+            rate_limit_per_second=_number(env, "MODELREG_RATE_LIMIT", defaults.rate_limit_per_second, 0.0),
+            rate_limit_burst=_number(env, "MODELREG_RATE_BURST", defaults.rate_limit_burst, 1.0),
             cors_origins=_origins(env.get("MODELREG_CORS_ORIGINS")),
             tuning=ServerTuning.from_env(env, workers=workers),
         )
