@@ -13,6 +13,7 @@ from tortoise.exceptions import BaseORMException
 
 from models import retry
 from models.errors import Unavailable
+from schema.errors import CODES
 
 log = logging.getLogger("modelreg.server")
 
@@ -35,7 +36,7 @@ def database_failure(path: str, error: Exception, *, graphql_path: str = "/graph
         return None
     log.warning("database failure on %s: %r", path, error)
     unavailable = isinstance(translated, Unavailable)
-    code = "SERVICE_UNAVAILABLE" if unavailable else "CONFLICT"
+    code = CODES[type(translated)]  # the same codes resolvers report (schema/errors.py)
     status = 503 if unavailable else 409
     headers = {"retry-after": "1"} if unavailable else None
     if path == graphql_path:
