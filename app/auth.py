@@ -1,14 +1,15 @@
 """Authentication: from an ``Authorization`` header to a principal. No GraphQL here.
 
 The secret itself never leaves this path: it is not logged, not echoed in errors, and only its hash is
-looked up (models/tokens.py).
+looked up (models/tokens/operations.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.tokens import Principal, identify
+from models.tokens.operations import identify
+from models.tokens.scopes import Principal
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 from app.artifact_file import FileStore
 from app.artifact_store import CHUNK, open_store
 from app.settings import Settings
-from models.db import is_sqlite, tortoise_config
+from models.db.connection import is_sqlite, tortoise_config
 from models.errors import Conflict, InvalidInput, NotFound
 
 DATABASE_FILE = "modelreg.sqlite3"

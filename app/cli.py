@@ -211,8 +211,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from models.db import connected
-    from models.migrate import migrate, pending
+    from models.db.connection import connected
+    from models.db.migrate import migrate, pending
 
     settings = _settings(args)
     if args.command == "migrate":
@@ -240,7 +240,7 @@ async def _run(args: argparse.Namespace) -> int:
 
 async def _tokens(args: argparse.Namespace) -> int:
     from models.entities import Role
-    from models.tokens import create_token, list_tokens, parse_duration, revoke_token
+    from models.tokens.operations import create_token, list_tokens, parse_duration, revoke_token
 
     if args.tokens_command == "create":
         token, secret = await create_token(
@@ -276,7 +276,7 @@ def _scope_summary(token: ApiToken) -> str:
 
 
 def _print_tokens(found: list[ApiToken], *, as_json: bool) -> None:
-    from models.audit import now
+    from models.clock import now
 
     stamp = now()
     if as_json:
@@ -330,7 +330,7 @@ def _when(value: datetime | None) -> str:
 
 def _check_token(given: str) -> int:
     """``tokens check``: the format and checksum, offline. Never echoes the token."""
-    from models.token_format import describe, shape
+    from models.tokens.secrets import describe, shape
 
     secret = (sys.stdin.readline() if given == "-" else given).strip()
     found = shape(secret)
@@ -339,10 +339,10 @@ def _check_token(given: str) -> int:
 
 
 async def _audit_verify(args: argparse.Namespace) -> int:
-    from models.audit_chain import verify
-    from models.db import connected
+    from models.audit.chain import verify
+    from models.db.connection import connected
+    from models.db.migrate import migrate
     from models.errors import NotFound
-    from models.migrate import migrate
 
     settings = _settings(args)
     await migrate(settings.database_url)
@@ -393,7 +393,7 @@ class _AnnouncingSupervisor(Multiprocess):
 def _serve(args: argparse.Namespace) -> int:
     from app.logs import configure
     from app.server import create_app, worker_app
-    from models.migrate import migrate
+    from models.db.migrate import migrate
 
     settings = _settings(args)
     configure()

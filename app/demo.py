@@ -48,11 +48,11 @@ from sklearn.tree import DecisionTreeClassifier
 
 from app.artifact_store import ArtifactStore
 from app.estimators import Estimator, describe
-from models.artifacts import record_artifact
-from models.deployments import demote, promote, rollback
+from models.artifacts.operations import record_artifact
+from models.deployments.operations import demote, promote, rollback
 from models.entities import RegisteredModel
 from models.errors import Conflict
-from models.registry import Registration, create_model, register_version
+from models.registry.operations import Registration, create_model, register_version
 
 #: Fixed so every run trains the same estimators and measures the same metrics.
 SEED = 42
@@ -287,7 +287,7 @@ DEMO_MODELS: tuple[str, ...] = tuple(spec.name for spec in _SPECS)
 async def seed_demo(*, store: ArtifactStore, actor: str = "demo") -> DemoSummary:
     """Create the demo models, versions, artifacts and deployments; skip any model that already exists.
 
-    Needs Tortoise initialised on a migrated database (``models.db.connected``). Training and writing
+    Needs Tortoise initialised on a migrated database (``models.db.connection.connected``). Training and writing
     artifacts run in a worker thread so a server seeding at startup keeps answering. Each model is trained
     before anything is written for it, but its writes are several transactions: a run that fails partway
     leaves that model incomplete, and a re-run skips it like any existing model.

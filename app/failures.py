@@ -11,13 +11,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from tortoise.exceptions import BaseORMException
 
-from models import retry
+from models.db.failures import translate
 from models.errors import Unavailable
 from schema.errors import CODES
 
 log = logging.getLogger("modelreg.server")
 
-#: Exception classes a database failure can surface as. ``retry.translate`` decides which instances are
+#: Exception classes a database failure can surface as. ``translate`` decides which instances are
 #: database failures (an ``OSError`` from a full disk while writing an artifact is not).
 DATABASE_ERRORS: tuple[type[Exception], ...] = (
     OSError,
@@ -31,7 +31,7 @@ DATABASE_ERRORS: tuple[type[Exception], ...] = (
 
 def database_failure(path: str, error: Exception, *, graphql_path: str = "/graphql") -> JSONResponse | None:
     """The response for a transient database failure (unreachable, timed out, contended), or None."""
-    translated = retry.translate(error)
+    translated = translate(error)
     if translated is None:
         return None
     log.warning("database failure on %s: %r", path, error)

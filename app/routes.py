@@ -11,10 +11,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from app.artifact_store import ArtifactStore, StoreUnavailable, TooLarge
 from app.auth import Credentials, credentials
-from models.artifacts import record_artifact
-from models.db import connection
+from models.artifacts.operations import record_artifact
+from models.db.connection import connection
 from models.entities import Role
-from models.tokens import Principal, artifact_visible
+from models.tokens.scopes import Principal, artifact_visible
 from models.validation import SHA256
 
 log = logging.getLogger("modelreg.http")

@@ -33,8 +33,8 @@ from app.middleware import (
 from app.rate_limit import RateLimit, RateLimiter
 from app.routes import artifact_routes, healthz, readyz
 from app.settings import Settings
-from models import retry
-from models.db import tortoise_config
+from models.db import retry
+from models.db.connection import tortoise_config
 from models.idempotency import purge_expired
 from schema.build import build_schema, schema
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from models.db import PostgresOptions
+from models.db.connection import PostgresOptions
+from models.db.retry import RetryPolicy
 from models.errors import InvalidInput
-from models.retry import RetryPolicy
 
 DEFAULT_DATABASE_URL = "sqlite://./var/modelreg.sqlite3"
 DEFAULT_ARTIFACT_ROOT = "./var/artifacts"

@@ -190,13 +190,13 @@ class Metric(Model):
 
 
 class EnvironmentProtection(Model):
-    """The rules of a protected environment (models/environments.py). Unprotecting deletes the row."""
+    """The rules of a protected environment (models/environments/rules.py). Unprotecting deletes the row."""
 
     id = fields.BigIntField(primary_key=True)
     environment = fields.CharField(max_length=64, unique=True)
     #: promote, rollback and demote here need at least this role; null keeps the usual deployer.
     required_role = fields.CharEnumField(Role, max_length=16, null=True)
-    #: Rule strings by kind, in the syntax the CLI takes (models/environments.py).
+    #: Rule strings by kind, in the syntax the CLI takes (models/environments/rules.py).
     rules = fields.JSONField[dict[str, list[str]]](default=dict)
     reason = fields.TextField(null=True)
     created_at = fields.DatetimeField()
@@ -270,7 +270,7 @@ class AuditEvent(Model):
     reason = fields.TextField(null=True)
     request_id = fields.CharField(max_length=128, null=True)
     details = fields.JSONField[dict[str, Any]](default=dict)
-    # The hash chain (models/audit_chain.py): the model's events, or the registry's when model is null.
+    # The hash chain (models/audit/chain.py): the model's events, or the registry's when model is null.
     #: Position in the chain, from 1 (0 only for an event written before the chain existed, until sealed).
     chain_seq = fields.BigIntField(default=0)
     #: ``hash`` of the event before this one in the chain; empty for the first.

@@ -22,8 +22,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models.audit import now
-from models.db import CONNECTION
+from models.clock import now
+from models.db.connection import CONNECTION
 from models.entities import IdempotencyRecord
 from models.errors import Conflict
 

@@ -1,4 +1,5 @@
-"""The schema: types, limits and error handling wired once, at import.
+"""The schema: each domain's query and mutation mixins composed into ``Query`` and ``Mutation``, with the
+types, limits and error handling wired once, at import.
 
 Validation rules are created here, once, and reused by every request: building them per request (as
 extension factories such as ``lambda: QueryDepthLimiter(...)`` do) defeats the validation cache, which is
@@ -18,10 +19,14 @@ from strawberry.extensions.query_depth_limiter import create_validator as max_de
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.audit import AuditQueries
+from schema.deployments import DeploymentMutations
+from schema.environments import EnvironmentMutations, EnvironmentQueries
 from schema.errors import ErrorCodes, log_unexpected
-from schema.mutations import Mutation
-from schema.queries import Query
+from schema.node import NodeQueries
+from schema.registry import RegistryMutations, RegistryQueries
 from schema.scalars import SCALARS
+from schema.tokens import TokenQueries
 from schema.types import AuditEvent, Deployment, Model, Version
 
 #: CONTRACT.md, "Names and limits".
@@ -30,6 +35,17 @@ MAX_ALIASES = 30
 MAX_TOKENS = 5_000
 
 _LIMIT_RULES = (max_depth_rule(MAX_DEPTH, should_ignore=None), max_aliases_rule(MAX_ALIASES))
+
+
+# The SDL lists a root type's fields in the order of its bases.
+@strawberry.type
+class Query(EnvironmentQueries, NodeQueries, RegistryQueries, AuditQueries, TokenQueries):
+    """Every root query, one mixin per domain."""
+
+
+@strawberry.type
+class Mutation(EnvironmentMutations, RegistryMutations, DeploymentMutations):
+    """Every root mutation, one mixin per domain; each takes one ``input`` and returns one payload."""
 
 
 class RegistrySchema(strawberry.Schema):

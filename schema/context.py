@@ -7,7 +7,7 @@ from typing import TypeAlias
 
 from strawberry.types import Info as StrawberryInfo
 
-from models.tokens import Principal
+from models.tokens.scopes import Principal
 from schema.loaders import Loaders
 
 

@@ -1,6 +1,5 @@
 """Protected environments in GraphQL: their types, the queries that read them, and the admin mutations.
-
-``Query`` and ``Mutation`` inherit the root fields defined here (schema/queries.py, schema/mutations.py).
+``schema/build.py`` composes the mixins into ``Query`` and ``Mutation``.
 """
 
 from __future__ import annotations
@@ -9,12 +8,13 @@ from datetime import datetime
 
 import strawberry
 
-from models import environments, validation
-from models.entities import Role as DomainRole
-from models.tokens import Principal
+from models import validation
+from models.environments import operations
+from models.environments.reads import list_environments
+from models.environments.rules import Protection
 from schema.context import Info
-from schema.inputs import Role
-from schema.permissions import CanAdminister, CanRead, model_scope
+from schema.enums import Role
+from schema.permissions import CanAdminister, CanRead, acting, model_scope
 from schema.types import AuditEvent, Tag
 
 
@@ -52,11 +52,11 @@ class EnvironmentProtection:
     updated_by: str
 
     @classmethod
-    def of(cls, protection: environments.Protection) -> EnvironmentProtection:
+    def of(cls, protection: Protection) -> EnvironmentProtection:
         rules = protection.rules
         return cls(
             environment=protection.environment,
-            required_role=Role[rules.required_role.name] if rules.required_role else None,
+            required_role=rules.required_role,
             metric_rules=[
                 MetricRule(metric=r.metric, comparison=r.comparison, threshold=r.threshold, rule=str(r))
                 for r in rules.metrics
@@ -123,12 +123,6 @@ class UnprotectEnvironmentPayload:
     audit_event: AuditEvent
 
 
-def _principal(info: Info) -> Principal:
-    principal = info.context.principal
-    assert principal is not None  # guaranteed by the permission class on every mutation
-    return principal
-
-
 @strawberry.type
 class EnvironmentQueries:
     @strawberry.field(
@@ -143,7 +137,7 @@ class EnvironmentQueries:
                 active_deployment_count=env.active_deployments,
                 protection=EnvironmentProtection.of(env.protection) if env.protection else None,
             )
-            for env in await environments.list_environments(within=model_scope(info))
+            for env in await list_environments(within=model_scope(info))
         ]
 
     @strawberry.field(
@@ -162,15 +156,15 @@ class EnvironmentMutations:
         "ENVIRONMENT_PROTECTED with the old and new rules in details.",
     )
     async def protect_environment(self, info: Info, input: ProtectEnvironmentInput) -> ProtectEnvironmentPayload:
-        done = await environments.protect_environment(
+        done = await operations.protect_environment(
             environment=input.environment,
-            required_role=DomainRole[input.required_role.name] if input.required_role else None,
+            required_role=input.required_role,
             metric_rules=input.metric_rules,
             tag_rules=input.tag_rules,
             prior_environments=input.prior_environments,
             reason=input.reason,
             idempotency_key=input.idempotency_key,
-            actor=_principal(info).name,
+            actor=acting(info).name,
             request_id=info.context.request_id,
         )
         return ProtectEnvironmentPayload(
@@ -184,11 +178,11 @@ class EnvironmentMutations:
         description="Remove every rule of a protected environment (admin only). Audited as ENVIRONMENT_UNPROTECTED.",
     )
     async def unprotect_environment(self, info: Info, input: UnprotectEnvironmentInput) -> UnprotectEnvironmentPayload:
-        done = await environments.unprotect_environment(
+        done = await operations.unprotect_environment(
             environment=input.environment,
             reason=input.reason,
             idempotency_key=input.idempotency_key,
-            actor=_principal(info).name,
+            actor=acting(info).name,
             request_id=info.context.request_id,
         )
         return UnprotectEnvironmentPayload(

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from models.db.failures import translate
 from models.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated, Unavailable
-from models.retry import translate
 
 log = logging.getLogger("modelreg.graphql")
 

@@ -18,16 +18,21 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Any, Generic, TypeAlias, TypeVar
 
-from models import environments, listing, lookups, statistics
+from models.artifacts.reads import artifacts_by_sha256
+from models.audit.reads import audit_events_by_id, list_model_audit_events
+from models.db.paging import Page
+from models.deployments.reads import active_deployments, deployments_by_id, list_deployment_history, version_deployments
 from models.entities import Artifact, AuditEvent, Deployment, ModelVersion, RegisteredModel
-from models.paging import Page
+from models.environments.reads import protections_by_environment
+from models.environments.rules import Protection
+from models.registry import reads, statistics
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 R = TypeVar("R")
 
 #: (model id, filter and order, first, after)
-VersionPageKey = tuple[int, listing.VersionQuery, int, str | None]
+VersionPageKey = tuple[int, reads.VersionQuery, int, str | None]
 #: (model id, environment, first, after)
 HistoryPageKey = tuple[int, str | None, int, str | None]
 #: (model id, first, after)
@@ -195,7 +200,7 @@ FactKey = tuple[str, int]
 
 async def _version_facts(keys: list[FactKey]) -> list[list[Any]]:
     """Metrics and tags of versions, whichever each resolver asked for, in one statement."""
-    metrics, tags = await lookups.version_metrics_and_tags(
+    metrics, tags = await reads.version_metrics_and_tags(
         metrics_of=sorted({v for part, v in keys if part == "metrics"}),
         tags_of=sorted({v for part, v in keys if part == "tags"}),
     )
@@ -204,19 +209,19 @@ async def _version_facts(keys: list[FactKey]) -> list[list[Any]]:
 
 
 async def _version_pages(
-    ids: list[int], query: listing.VersionQuery, first: int, after: str | None
+    ids: list[int], query: reads.VersionQuery, first: int, after: str | None
 ) -> dict[int, Page[ModelVersion]]:
-    return await listing.list_versions(model_ids=ids, query=query, first=first, after=after)
+    return await reads.list_versions(model_ids=ids, query=query, first=first, after=after)
 
 
 async def _history_pages(
     ids: list[int], environment: str | None, first: int, after: str | None
 ) -> dict[int, Page[Placed]]:
-    return await listing.list_deployment_history(model_ids=ids, environment=environment, first=first, after=after)
+    return await list_deployment_history(model_ids=ids, environment=environment, first=first, after=after)
 
 
 async def _event_pages(ids: list[int], first: int, after: str | None) -> dict[int, Page[AuditEvent]]:
-    return await listing.list_model_audit_events(model_ids=ids, first=first, after=after)
+    return await list_model_audit_events(model_ids=ids, first=first, after=after)
 
 
 def _statistics(within: Scope) -> Callable[[list[statistics.Count]], Awaitable[list[int]]]:
@@ -242,20 +247,20 @@ Scope: TypeAlias = tuple[str, ...] | None
 class Loaders:
     def __init__(self, *, within: Scope = None) -> None:
         batcher = self.batcher = Batcher()
-        self.model: Loader[int, RegisteredModel | None] = Loader(batcher, _by_key(lookups.models_by_id))
-        self.model_by_name: Loader[str, RegisteredModel | None] = Loader(batcher, _by_key(lookups.models_by_name))
-        self.version: Loader[int, ModelVersion | None] = Loader(batcher, _by_key(lookups.versions_by_id))
+        self.model: Loader[int, RegisteredModel | None] = Loader(batcher, _by_key(reads.models_by_id))
+        self.model_by_name: Loader[str, RegisteredModel | None] = Loader(batcher, _by_key(reads.models_by_name))
+        self.version: Loader[int, ModelVersion | None] = Loader(batcher, _by_key(reads.versions_by_id))
         self.version_by_number: Loader[tuple[int, int], ModelVersion | None] = Loader(
-            batcher, _by_key(lookups.versions_by_number)
+            batcher, _by_key(reads.versions_by_number)
         )
-        self.model_tags: Loader[int, list[tuple[str, str]]] = Loader(batcher, _lists(lookups.model_tags), leaf=True)
+        self.model_tags: Loader[int, list[tuple[str, str]]] = Loader(batcher, _lists(reads.model_tags), leaf=True)
         #: Metrics and tags of versions share a statement: ("metrics" | "tags", version id).
         self.version_facts: Loader[FactKey, list[Any]] = Loader(batcher, _version_facts, leaf=True)
-        self.artifact: Loader[str, Artifact | None] = Loader(batcher, _by_key(lookups.artifacts_by_sha256), leaf=True)
-        self.active_deployments: Loader[int, list[Placed]] = Loader(batcher, _lists(lookups.active_deployments))
-        self.version_deployments: Loader[int, list[Deployment]] = Loader(batcher, _lists(lookups.version_deployments))
-        self.deployment: Loader[int, Deployment | None] = Loader(batcher, _by_key(lookups.deployments_by_id))
-        self.audit_event: Loader[int, AuditEvent | None] = Loader(batcher, _by_key(lookups.audit_events_by_id))
+        self.artifact: Loader[str, Artifact | None] = Loader(batcher, _by_key(artifacts_by_sha256), leaf=True)
+        self.active_deployments: Loader[int, list[Placed]] = Loader(batcher, _lists(active_deployments))
+        self.version_deployments: Loader[int, list[Deployment]] = Loader(batcher, _lists(version_deployments))
+        self.deployment: Loader[int, Deployment | None] = Loader(batcher, _by_key(deployments_by_id))
+        self.audit_event: Loader[int, AuditEvent | None] = Loader(batcher, _by_key(audit_events_by_id))
         self.version_page: Loader[VersionPageKey, Page[ModelVersion]] = Loader(batcher, _pages(_version_pages))
         self.history_page: Loader[HistoryPageKey, Page[Placed]] = Loader(batcher, _pages(_history_pages))
         self.event_page: Loader[EventPageKey, Page[AuditEvent]] = Loader(batcher, _pages(_event_pages))
@@ -263,8 +268,8 @@ class Loaders:
         self.average_production_metrics: Loader[None, list[tuple[str, float]]] = Loader(
             batcher, _average_production_metrics(within), leaf=True
         )
-        self.protection: Loader[str, environments.Protection | None] = Loader(
-            batcher, _by_key(environments.protections_by_environment), leaf=True
+        self.protection: Loader[str, Protection | None] = Loader(
+            batcher, _by_key(protections_by_environment), leaf=True
         )
 
     def metrics(self, version_id: int) -> asyncio.Future[list[tuple[str, float]]]:

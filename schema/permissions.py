@@ -2,7 +2,7 @@
 
 Each class checks the role, then the token's scopes against the model and environment the operation names
 (``model_at``, ``environment_at``: where in the arguments they are). The decisions themselves are
-``Principal`` methods (models/tokens.py); this module only finds the names in the arguments. Fields reached
+``Principal`` methods (models/tokens/scopes.py); this module only finds the names in the arguments. Fields reached
 by id or through lists are filtered by ``model_scope`` and ``node_visible`` instead.
 """
 
@@ -12,10 +12,10 @@ from typing import Any
 
 from strawberry.permission import BasePermission
 
-from models import tokens, validation
+from models import validation
 from models.entities import AuditEvent, RegisteredModel, Role
 from models.errors import Forbidden, Unauthenticated
-from models.tokens import Principal
+from models.tokens.scopes import Principal, may_reference_artifact
 from schema.context import Info
 
 _MISSING = object()
@@ -38,6 +38,14 @@ def require(info: Info, role: Role, *, anonymous_ok: bool = False) -> None:
             f"this operation needs the {role.value} role; "
             f"token {context.principal.name!r} is {context.principal.role.value}"
         )
+
+
+def acting(info: Info) -> Principal:
+    """The principal of a field whose permission class requires a token (every mutation)."""
+    principal = info.context.principal
+    if principal is None:  # unreachable behind the permission class; a clear error rather than an assert
+        raise Unauthenticated("this operation needs a token")
+    return principal
 
 
 def _argument(kwargs: dict[str, Any], path: str) -> Any:
@@ -127,7 +135,7 @@ class CanRegister(CanWrite):
             principal is not None
             and isinstance(sha256, str)
             and validation.SHA256.fullmatch(sha256)
-            and not await tokens.may_reference_artifact(principal, sha256)
+            and not await may_reference_artifact(principal, sha256)
         ):
             raise Forbidden(
                 f"token {principal.name!r} is limited to models matching {', '.join(principal.model_patterns or ())}; "

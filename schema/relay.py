@@ -9,8 +9,8 @@ from typing import Generic, TypeVar
 
 import strawberry
 
+from models.db.paging import Page
 from models.errors import InvalidInput
-from models.paging import Page
 
 NOT_A_GLOBAL_ID = "not a modelreg global id; use the id of a Model, Version, Deployment or AuditEvent"
 

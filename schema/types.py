@@ -11,7 +11,8 @@ from strawberry.scalars import JSON
 
 from models import entities, validation
 from schema.context import Info
-from schema.inputs import AuditAction, VersionFilter, VersionOrder, VersionStatus, version_query
+from schema.enums import AuditAction, VersionStatus
+from schema.inputs import VersionFilter, VersionOrder, version_query
 from schema.loaders import Placed, then
 from schema.relay import Connection, Node, connection, global_id
 from schema.scalars import BigInt
@@ -197,7 +198,7 @@ class Version(Node):
             id=global_id("Version", row.id),
             row=row,
             number=row.number,
-            status=VersionStatus(row.status.value),
+            status=row.status,
             description=row.description,
             hyperparameters=cast(JSON, row.hyperparameters),
             feature_names=row.feature_names,
@@ -338,7 +339,7 @@ class AuditEvent(Node):
         return cls(
             id=global_id("AuditEvent", row.id),
             row=row,
-            action=AuditAction(row.action.value),
+            action=row.action,
             actor=row.actor,
             at=row.at,
             model_name=row.model_name,

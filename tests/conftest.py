@@ -23,9 +23,9 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from app.server import create_app
 from app.settings import Settings
+from models.db.migrate import migrate
 from models.entities import Role
-from models.migrate import migrate
-from models.tokens import create_token
+from models.tokens.operations import create_token
 from tests.helpers import Api, StatementCounter
 
 POSTGRES_URL = os.environ.get("MODELREG_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")

@@ -24,10 +24,10 @@ from typing import Any
 
 import httpx
 
-from models.db import connected
+from models.db.connection import connected
 from models.entities import AuditAction, AuditEvent, Deployment, Role
-from models.registry import Registration, register_version
-from models.tokens import create_token
+from models.registry.operations import Registration, register_version
+from models.tokens.operations import create_token
 from tests.server import REPO, STARTUP_TIMEOUT, Output, environment, free_port
 
 PROMOTE = "mutation($input: PromoteInput!) { promote(input: $input) { changed auditEvent { requestId action } } }"

@@ -27,9 +27,9 @@ from tortoise.signals import Signals
 
 from app.server import create_app
 from app.settings import Settings
-from models.db import connection
+from models.db.connection import connection
 from models.entities import AuditEvent, Role
-from models.tokens import create_token
+from models.tokens.operations import create_token
 from schema.build import build_schema
 from tests.helpers import REGISTER, Api, register, row_counts
 from tests.test_limits import LEAKS

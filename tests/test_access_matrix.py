@@ -35,12 +35,14 @@ from starlette.routing import Route
 
 from app.server import create_app
 from app.settings import Settings
-from models import deployments, environments, registry
-from models.audit import now
-from models.db import connection, fetch
+from models.clock import now
+from models.db.connection import connection, fetch
+from models.deployments.operations import promote
 from models.entities import ApiToken, AuditEvent, Deployment, EnvironmentProtection, RegisteredModel, Role
-from models.token_format import generate
-from models.tokens import create_token, revoke_token
+from models.environments.operations import protect_environment
+from models.registry.operations import Registration, register_version
+from models.tokens.operations import create_token, revoke_token
+from models.tokens.secrets import generate
 from schema.build import schema
 from schema.relay import global_id
 
@@ -395,14 +397,14 @@ async def _seed_target(client: httpx.AsyncClient, seeder: dict[str, str], key: s
     target = Target(key)
     uploaded = await client.post("/api/artifacts", content=target.blob, headers=seeder)
     assert uploaded.status_code == 201, uploaded.text
-    first = await registry.register_version(
-        model=target.model, registration=registry.Registration(artifact_sha256=target.sha256), actor="seed"
+    first = await register_version(
+        model=target.model, registration=Registration(artifact_sha256=target.sha256), actor="seed"
     )
     for _ in range(3):
-        await registry.register_version(model=target.model, registration=registry.Registration(), actor="seed")
+        await register_version(model=target.model, registration=Registration(), actor="seed")
     for number in (2, 3):
-        await deployments.promote(model=target.model, version=number, actor="seed")
-    await environments.protect_environment(environment=target.locked, metric_rules=["auc>=0.5"], actor="seed")
+        await promote(model=target.model, version=number, actor="seed")
+    await protect_environment(environment=target.locked, metric_rules=["auc>=0.5"], actor="seed")
     return dataclasses.replace(target, version_id=first.version.id)
 
 
@@ -430,10 +432,10 @@ async def seeded(app: Starlette, settings: Settings) -> AsyncIterator[Registry]:
         _, seed_secret = await create_token(name="seed", role=Role.ADMIN)
         seeder = {"Authorization": f"Bearer {seed_secret}"}
         targets = {caller.key: await _seed_target(closed, seeder, caller.key) for caller in CALLERS}
-        await registry.register_version(model=OUTSIDER, registration=registry.Registration(), actor="seed")
-        await deployments.promote(model=OUTSIDER, version=1, actor="seed")
-        await deployments.promote(model=OUTSIDER, version=1, environment=OUTSIDERS_ONLY, actor="seed")
-        await environments.protect_environment(environment=SHARED_PROTECTED, required_role=Role.ADMIN, actor="seed")
+        await register_version(model=OUTSIDER, registration=Registration(), actor="seed")
+        await promote(model=OUTSIDER, version=1, actor="seed")
+        await promote(model=OUTSIDER, version=1, environment=OUTSIDERS_ONLY, actor="seed")
+        await protect_environment(environment=SHARED_PROTECTED, required_role=Role.ADMIN, actor="seed")
         secrets = {caller.key: secret for caller in CALLERS if (secret := await _issue(caller)) is not None}
         yield Registry({False: closed, True: open_}, secrets, targets)
 

@@ -28,13 +28,13 @@ from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.exceptions import BaseORMException
 
-from models.audit import record
-from models.audit_chain import ChainReport, Content, Tampering, event_hash, verify
-from models.db import connected, connection, dialect, tortoise_config, write_transaction
-from models.deployments import demote, promote, rollback
+from models.audit.chain import ChainReport, Content, Tampering, event_hash, verify
+from models.audit.record import record
+from models.db.connection import connected, connection, dialect, tortoise_config, write_transaction
+from models.db.migrate import MIGRATIONS, migrate
+from models.deployments.operations import demote, promote, rollback
 from models.entities import AuditAction, AuditEvent
-from models.migrate import MIGRATIONS, migrate
-from models.registry import Registration, archive_version, create_model, register_version, update_model
+from models.registry.operations import Registration, archive_version, create_model, register_version, update_model
 
 REPO = Path(__file__).parents[1]
 #: Details a registry-level event might carry, with the values whose JSON text the backends store differently.

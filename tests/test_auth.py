@@ -18,7 +18,7 @@ import pytest
 from app.server import create_app
 from app.settings import Settings
 from models.entities import ApiToken, AuditEvent, Role
-from models.tokens import create_token, revoke_token
+from models.tokens.operations import create_token, revoke_token
 from tests.helpers import Api, register, row_counts
 
 CREATE = "mutation($input: CreateModelInput!) { createModel(input: $input) { auditEvent { actor action } } }"

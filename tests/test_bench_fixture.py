@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.deployments import promote, rollback
+from models.deployments.operations import promote, rollback
 from models.entities import ModelVersion
-from models.registry import Registration, register_version
+from models.registry.operations import Registration, register_version
 from tests.benchmarks import fixture
 from tests.helpers import Api
 

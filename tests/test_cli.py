@@ -19,10 +19,10 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_
 from sklearn.pipeline import Pipeline
 
 from app.artifact_file import FileStore
-from models.db import connected, dialect, fetch
-from models.db import connection as db_connection
+from models.db.connection import connected, dialect, fetch
+from models.db.connection import connection as db_connection
 from models.entities import Artifact, ModelVersion, RegisteredModel, VersionTag
-from models.tokens import authenticate
+from models.tokens.operations import authenticate
 from tests.helpers import row_counts
 
 REPO = Path(__file__).parents[1]

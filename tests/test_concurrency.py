@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from models.audit_chain import verify
-from models.db import connected
+from models.audit.chain import verify
+from models.db.connection import connected
 from models.entities import AuditAction, AuditEvent, Deployment, ModelVersion, RegisteredModel
-from models.registry import Registration, register_version
+from models.registry.operations import Registration, register_version
 from tests import workers
 
 PROCESSES = 4

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.db import connected, connection
+from models.db.connection import connected, connection
 
 
 async def _pragmas(database_url: str) -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""Protected environments (models/environments.py): the rules, where they are checked, who may change them."""
+"""Protected environments (models/environments/): the rules, where they are checked, who may change them."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from app.client import Client
-from models.audit import record
-from models.audit_chain import verify
-from models.db import write_transaction
+from models.audit.chain import verify
+from models.audit.record import record
+from models.db.connection import write_transaction
 from models.entities import AuditAction, AuditEvent, EnvironmentProtection, ModelVersion, RegisteredModel, Role
-from models.environments import enforce_protection, protect_environment
-from models.tokens import create_token
+from models.environments.operations import enforce_protection, protect_environment
+from models.tokens.operations import create_token
 from tests.helpers import DEMOTE, PROMOTE, ROLLBACK, Api, promote, register, row_counts
 from tests.test_release_cli import modelreg_all, ok, refused, registry
 

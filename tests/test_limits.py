@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from graphql.language import Lexer, Source, TokenKind
 
-from models.db import connection
+from models.db.connection import connection
 from models.entities import RegisteredModel
 from tests.helpers import Api, register, row_counts
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import httpx
 
-from models.db import connected
-from models.deployments import promote
+from models.db.connection import connected
+from models.deployments.operations import promote
 from models.entities import AuditAction, Deployment
 from tests.instances import (
     VERSIONS,

@@ -29,15 +29,15 @@ from tortoise.exceptions import IntegrityError
 from app.cli import main
 from app.server import create_app
 from app.settings import ServerTuning, Settings
-from models import retry
-from models.audit import now
-from models.db import PostgresOptions, connection, dialect, fetch, tortoise_config, write_transaction
-from models.deployments import promote
+from models.clock import now
+from models.db import failures, retry
+from models.db.connection import PostgresOptions, connection, dialect, fetch, tortoise_config, write_transaction
+from models.deployments.operations import promote
 from models.entities import AuditAction, AuditEvent, Deployment, IdempotencyRecord, RegisteredModel, Role
 from models.errors import Conflict, InvalidInput, Unavailable
 from models.idempotency import RETENTION, purge_expired
-from models.registry import Registration, create_model, register_version
-from models.tokens import create_token
+from models.registry.operations import Registration, create_model, register_version
+from models.tokens.operations import create_token
 from tests.instances import Instance, accounting, ledger, plan, run_all, seed
 
 PROMOTE = 'mutation { promote(input: {model: "locked", version: 1}) { changed auditEvent { action } } }'
@@ -113,7 +113,7 @@ async def test_database_sessions_get_the_configured_limits(database_url: str) ->
         assert (await fetch(conn, "SHOW lock_timeout"))[0]["lock_timeout"] == "70ms"
         with pytest.raises(Exception) as cancelled:
             await conn.execute_query("SELECT pg_sleep(5)")
-        translated = retry.translate(cancelled.value)
+        translated = failures.translate(cancelled.value)
         assert isinstance(translated, Unavailable), cancelled.value
         assert translated.message == (
             "the database did not finish the request within the statement timeout; retry shortly"

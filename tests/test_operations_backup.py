@@ -16,10 +16,10 @@ import pytest
 
 from app.backup import ARTIFACTS_FOLDER, DATABASE_FILE
 from app.cli import main
-from models.db import connected
+from models.db.connection import connected
+from models.db.migrate import pending
 from models.entities import Artifact, AuditAction, AuditEvent, ModelVersion, RegisteredModel, Role
-from models.migrate import pending
-from models.tokens import create_token
+from models.tokens.operations import create_token
 from tests.instances import Instance
 from tests.server import REPO, environment
 

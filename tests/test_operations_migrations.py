@@ -28,8 +28,9 @@ from aerich.utils import decompress_dict, get_models_describe
 from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 
-from models.db import connected, connection, tortoise_config
-from models.deployments import promote
+from models.db.connection import connected, connection, tortoise_config
+from models.db.migrate import MIGRATIONS, pending
+from models.deployments.operations import promote
 from models.entities import (
     ApiToken,
     AuditAction,
@@ -42,8 +43,7 @@ from models.entities import (
     RegisteredModel,
     VersionTag,
 )
-from models.migrate import MIGRATIONS, pending
-from models.registry import Registration, register_version
+from models.registry.operations import Registration, register_version
 from tests.conftest import POSTGRES_URL, _forget_dialect
 from tests.instances import ledger
 from tests.server import REPO, environment

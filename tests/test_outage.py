@@ -25,9 +25,9 @@ import asyncpg
 import httpx
 import pytest
 
-from models.db import connected
+from models.db.connection import connected
+from models.db.migrate import migrate
 from models.entities import AuditAction, AuditEvent
-from models.migrate import migrate
 from tests.conftest import _forget_dialect
 from tests.instances import Instance, seed
 from tests.server import free_port

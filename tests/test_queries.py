@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from models.audit import now
+from models.clock import now
 from models.entities import RegisteredModel
 from tests.helpers import DEMOTE, ROLLBACK, Api, promote, register
 

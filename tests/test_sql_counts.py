@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from models.deployments import promote
-from models.registry import Registration, register_version
+from models.deployments.operations import promote
+from models.registry.operations import Registration, register_version
 from tests.helpers import PROMOTE, REGISTER, Api, StatementCounter
 
 DASHBOARD = (Path(__file__).parents[1] / "examples" / "dashboard.graphql").read_text()

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from models.audit import now
+from models.clock import now
 from models.entities import ApiToken, Role
-from models.token_format import ALPHABET, LENGTH, Shape, checksum, generate, shape
-from models.tokens import create_token, revoke_token
+from models.tokens.operations import create_token, revoke_token
+from models.tokens.secrets import ALPHABET, LENGTH, Shape, checksum, generate, shape
 from tests.helpers import DEMOTE, PROMOTE, REGISTER, ROLLBACK, Api, StatementCounter, promote, register, row_counts
 from tests.server import REPO
 from tests.server import environment as clean_environment

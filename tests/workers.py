@@ -13,11 +13,11 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.db import connected
-from models.deployments import promote
+from models.db.connection import connected
+from models.deployments.operations import promote
 from models.entities import Deployment
 from models.errors import Conflict
-from models.registry import Registration, register_version
+from models.registry.operations import Registration, register_version
 
 #: Seconds a process waits at the start barrier for the others.
 BARRIER_TIMEOUT = 60.0

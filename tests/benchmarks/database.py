@@ -2,7 +2,7 @@
 
 The raw connection (aiosqlite or asyncpg, the drivers the server itself uses, without Tortoise) is what the
 fixture generator writes through and what the floors read through. SQL is written with ``?`` placeholders
-and renumbered for PostgreSQL, as ``models.db.fetch`` does.
+and renumbered for PostgreSQL, as ``models.db.connection.fetch`` does.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from typing import Any
 
 import orjson
 
-from models.audit_chain import Content, event_hash
+from models.audit.chain import Content, event_hash
 from tests.benchmarks.database import Raw, sqlite_path
 
 SEED = 4
@@ -187,7 +187,7 @@ def generate_model(chunk: Chunk, index: int, versions: int, *, sqlite: bool, see
     chain_seq, previous_hash = 0, ""
 
     def event(action: str, actor: str, at: Any, **extra: Any) -> None:
-        # Each model's events form its hash chain (models/audit_chain.py), which the database's trigger checks.
+        # Each model's events form its hash chain (models/audit/chain.py), which the database's trigger checks.
         nonlocal event_id, chain_seq, previous_hash
         event_id += 1
         chain_seq += 1
@@ -340,7 +340,7 @@ async def generate(
     if versions < PROMOTIONS:
         raise ValueError(f"each model is promoted {PROMOTIONS} times to distinct versions: give >= {PROMOTIONS}")
     sqlite = sqlite_path(database_url) is not None
-    # Loading only: no fsync per chunk and a large page cache. The server's own settings are in models/db.py.
+    # Loading only: no fsync per chunk and a large page cache. The server's own settings are in models/db/connection.py.
     raw = await Raw.open(database_url, pragmas={"synchronous": "OFF", "cache_size": -262_144} if sqlite else None)
     started = time.perf_counter()
     counts = dict.fromkeys(TABLES, 0)
@@ -480,7 +480,7 @@ def _main() -> None:
     args = parser.parse_args()
 
     async def run() -> None:
-        from models.migrate import migrate
+        from models.db.migrate import migrate
 
         await migrate(args.database_url)
         done = await generate(

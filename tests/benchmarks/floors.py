@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from models.audit_chain import Content, event_hash
+from models.audit.chain import Content, event_hash
 from tests.benchmarks.database import Raw
 
 PRODUCTION = "production"
@@ -241,7 +241,7 @@ async def _promote_statements(
         "retiredDeploymentId": previous[0] if previous else None,
         "previousVersion": previous[2] if previous else None,
     }
-    # The event extends the model's hash chain, as models/audit.py does: read the head, hash, insert.
+    # The event extends the model's hash chain, as models/audit/record.py does: read the head, hash, insert.
     head = await raw.fetch(
         "SELECT chain_seq, hash FROM audit_event WHERE model_id = ? ORDER BY id DESC LIMIT 1", [model_id]
     )

@@ -20,9 +20,9 @@ import uvloop
 from pyinstrument import Profiler
 from pyinstrument.frame import Frame
 
+from models.db.migrate import migrate
 from models.entities import Role
-from models.migrate import migrate
-from models.tokens import create_token
+from models.tokens.operations import create_token
 from tests.benchmarks import fixture, workloads
 from tests.benchmarks.database import Raw, create_database, drop_database
 from tests.benchmarks.inprocess import running_app

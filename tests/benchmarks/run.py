@@ -26,7 +26,7 @@ import orjson
 import uvloop
 
 from models.entities import Role
-from models.tokens import create_token
+from models.tokens.operations import create_token
 from tests.benchmarks import fixture, plans, report, transfer, workloads
 from tests.benchmarks.database import Raw, create_database, database_size, drop_database
 from tests.benchmarks.floors import dashboard_data, dashboard_floor, promote_floor

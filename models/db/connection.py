@@ -60,7 +60,7 @@ def tortoise_config(database_url: str, postgres: PostgresOptions | None = None) 
     """The Tortoise configuration for a ``sqlite://`` or ``postgres://`` URL."""
     connection = expand_db_url(database_url)
     if connection["engine"] == "tortoise.backends.sqlite":
-        connection["engine"] = "models._sqlite"
+        connection["engine"] = "models.db._sqlite"
         credentials = connection["credentials"]
         credentials.setdefault("busy_timeout", SQLITE_BUSY_TIMEOUT_MS)
         for pragma, value in SQLITE_PRAGMAS.items():
@@ -69,7 +69,7 @@ def tortoise_config(database_url: str, postgres: PostgresOptions | None = None) 
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     elif connection["engine"] == "tortoise.backends.asyncpg":
-        connection["engine"] = "models._postgres"
+        connection["engine"] = "models.db._postgres"
         options = postgres or PostgresOptions()
         credentials = connection["credentials"]
         credentials.setdefault("minsize", options.pool_min_size)
@@ -112,7 +112,7 @@ def dialect(conn: BaseDBAsyncClient | None = None) -> str:
 async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
     """One transaction for a state change and its audit event.
 
-    On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (see ``models/_sqlite.py``); on
+    On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (see ``models/db/_sqlite.py``); on
     PostgreSQL the operation takes row locks (``SELECT ... FOR UPDATE``) on what it changes.
     """
     async with in_transaction(CONNECTION) as conn:
@@ -120,6 +120,11 @@ async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
 
 
 _PLACEHOLDER = re.compile(r"\?")
+
+
+def placeholders(values: Sequence[object]) -> str:
+    """``?, ?, ?``: one placeholder per value, for ``IN (...)`` in a statement run by ``fetch``."""
+    return ", ".join("?" for _ in values)
 
 
 async def fetch(conn: BaseDBAsyncClient, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:

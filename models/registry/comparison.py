@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models import validation
-from models.db import connection, fetch
+from models.db.connection import connection, fetch, placeholders
+from models.db.rows import columns, instance
 from models.entities import ModelVersion, RegisteredModel
 from models.errors import InvalidInput, NotFound
-from models.lookups import version_metrics
-from models.rows import columns, instance
+from models.registry.reads import version_metrics
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
@@ -56,7 +56,7 @@ async def compare_versions(
             validation.positive_version(number, f"numbers[{index}]")
         if len(set(wanted)) != len(wanted):
             raise InvalidInput("numbers", "each version number may appear once")
-        which, params = f"v.number IN ({', '.join('?' for _ in wanted)})", list(wanted)
+        which, params = f"v.number IN ({placeholders(wanted)})", list(wanted)
     else:
         # Numbers are dense and never reused, so the newest `limit` are those above version_count - limit.
         which, params = "v.number > m.version_count - ?", [limit or DEFAULT_LIMIT]

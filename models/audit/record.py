@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.audit_chain import Content, chain_head, event_hash, lock_registry_chain
+from models.audit.chain import Content, chain_head, event_hash, lock_registry_chain
+from models.clock import now
 from models.entities import AuditAction, AuditEvent, ModelVersion, RegisteredModel
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def record(
@@ -31,7 +28,7 @@ async def record(
 ) -> AuditEvent:
     """Append an event to its chain: ``model``'s, or the registry's when ``model`` is None.
 
-    The caller must hold the model's row lock (``models.locking``), or have inserted the model in this
+    The caller must hold the model's row lock (``models.db.locking``), or have inserted the model in this
     transaction, so that the chain's head cannot move until commit; the registry chain is locked here.
     The unique index on (model_id, chain_seq) turns a forgotten lock into a failed write, not a fork.
     """

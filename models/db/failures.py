@@ -1,11 +1,11 @@
-"""Transient database failures: retried around the whole write transaction, else turned into domain errors.
+"""Transient database failures: what kind each one is, and the domain error a user sees for it.
 
 Several server processes on one database meet each other's locks. PostgreSQL reports a lock wait longer
 than ``lock_timeout``, a deadlock or a serialization failure; SQLite reports "database is locked" when
 another process held the write lock past ``busy_timeout``. Each of these rolled the transaction back, so
-running the operation again from the start is safe and usually succeeds; ``retried`` does that a bounded
-number of times with jittered backoff. A unique-constraint violation from a race (two requests creating
-one model) is retried too: the next attempt sees the winner's row and answers as if it had come second.
+running the operation again from the start is safe and usually succeeds (``models.db.retry`` does that). A
+unique-constraint violation from a race (two requests creating one model) is retried too: the next attempt
+sees the winner's row and answers as if it had come second.
 
 What is still failing after the last attempt, and any failure to reach the database at all, becomes a
 ``DomainError`` with a message a user can act on, never a raw driver error: ``Unavailable`` (code
@@ -15,28 +15,15 @@ driver errors are translated by ``translate`` where they are reported (``schema/
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import errno
-import functools
-import logging
-import random
 import socket
 import sqlite3
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from enum import Enum
-from typing import ParamSpec, TypeVar
 
 import asyncpg
 from tortoise.exceptions import DBConnectionError
 
 from models.errors import Conflict, DomainError, Unavailable
-
-log = logging.getLogger("modelreg.db")
-
-P = ParamSpec("P")
-T = TypeVar("T")
 
 
 class Failure(Enum):
@@ -59,36 +46,6 @@ _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
 #: SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY (extended result codes).
 _SQLITE_UNIQUE = frozenset({2067, 1555})
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often a write transaction is attempted, and how long to wait between attempts."""
-
-    attempts: int = 5
-    #: The first backoff ceiling in seconds; it doubles per attempt up to ``max_delay`` (full jitter).
-    base_delay: float = 0.02
-    max_delay: float = 1.0
-
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait after failed attempt number ``attempt`` (1-based): random, so racers spread out."""
-        return random.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
-
-
-_policy = RetryPolicy()
-#: Set while a ``retried`` operation runs, so an operation called inside another is not retried on its own
-#: (its transaction is the outer one's, which only the outer retry may run again).
-_active: contextvars.ContextVar[bool] = contextvars.ContextVar("modelreg_retry_active", default=False)
-
-
-def configure(policy: RetryPolicy) -> None:
-    """Set the process-wide retry policy (the server does it from its settings at start)."""
-    global _policy
-    _policy = policy
-
-
-def policy() -> RetryPolicy:
-    return _policy
 
 
 def classify(error: BaseException) -> Failure | None:
@@ -122,52 +79,10 @@ def translate(error: BaseException) -> DomainError | None:
     kind = classify(error)
     if kind is None:
         return None
-    return _domain_error(kind, attempts=1)
+    return domain_error(kind, attempts=1)
 
 
-def retried(operation: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
-    """Run a state-changing operation (one write transaction) again when it lost a lock or race.
-
-    Only the outermost ``retried`` call retries. Failures to reach the database are not retried here: the
-    database is unlikely to be back within milliseconds, and the request fails fast with ``Unavailable``.
-    """
-
-    @functools.wraps(operation)
-    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
-        if _active.get():
-            return await operation(*args, **kwargs)
-        token = _active.set(True)
-        try:
-            attempt = 1
-            while True:
-                try:
-                    return await operation(*args, **kwargs)
-                except Exception as error:
-                    kind = classify(error)
-                    if kind is None:
-                        raise
-                    current = _policy
-                    if kind not in (Failure.CONTENTION, Failure.RACE) or attempt >= current.attempts:
-                        raise _domain_error(kind, attempts=attempt) from error
-                    wait = current.delay(attempt)
-                    log.info(
-                        "%s: %s (%s), attempt %d of %d; retrying in %.0f ms",
-                        operation.__name__,
-                        kind.value,
-                        type(error).__name__,
-                        attempt,
-                        current.attempts,
-                        wait * 1000,
-                    )
-                    await asyncio.sleep(wait)
-                    attempt += 1
-        finally:
-            _active.reset(token)
-
-    return run
-
-
-def _domain_error(kind: Failure, *, attempts: int) -> DomainError:
+def domain_error(kind: Failure, *, attempts: int) -> DomainError:
     tried = f" after {attempts} attempts" if attempts > 1 else ""
     if kind is Failure.RACE:
         return Conflict(

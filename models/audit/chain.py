@@ -29,7 +29,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.db import connection, dialect, fetch, write_transaction
+from models.db.connection import connection, dialect, fetch, write_transaction
 from models.errors import NotFound
 
 #: The first element of every canonical array; a new canonical form would get a new tag.
@@ -37,7 +37,7 @@ FORMAT = "modelreg-audit-1"
 #: ``previous_hash`` of the first event of a chain.
 GENESIS = ""
 #: Advisory lock serialising writers of the registry chain on PostgreSQL (model chains use the model's row
-#: lock). Derived from the chain's name so it cannot collide with the migration lock in models/migrate.py.
+#: lock). Derived from the chain's name so it cannot collide with the migration lock in models/db/migrate.py.
 REGISTRY_CHAIN_LOCK = int.from_bytes(hashlib.sha256(b"modelreg:audit-chain:registry").digest()[:8], "big", signed=True)
 #: Events read per statement while walking a chain.
 _PAGE = 1000
@@ -91,7 +91,7 @@ def event_hash(content: Content, *, position: int, previous_hash: str) -> str:
 
 
 def _timestamp(at: datetime) -> str:
-    if at.tzinfo is None:  # a naive value from the database is UTC (models/db.py configures UTC)
+    if at.tzinfo is None:  # a naive value from the database is UTC (models/db/connection.py configures UTC)
         at = at.replace(tzinfo=UTC)
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -191,7 +191,7 @@ async def chain_head(conn: BaseDBAsyncClient, model_id: int | None) -> tuple[int
 async def seal_legacy_events() -> int:
     """Give events written before the audit chain existed their place in it; return how many were sealed.
 
-    Run by ``models.migrate.migrate`` after every upgrade, so a database that had events when the chain's
+    Run by ``models.db.migrate.migrate`` after every upgrade, so a database that had events when the chain's
     migration ran is sealed before anything else writes to it. Each chain is sealed in its own transaction
     under its lock. The database triggers let an event without a hash be updated once, and only in its chain
     columns; an event is never written without one.

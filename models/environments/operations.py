@@ -1,10 +1,11 @@
-"""Protected environments: rules a version must meet before it becomes active in an environment.
+"""Protected environments: changing their rules, and enforcing them when a version becomes active.
 
 An admin protects an environment with any of: a required role (for promote, rollback and demote there),
 metric bounds (``roc_auc>=0.8``), required version tags (``approved=true``) and required prior deployments
 of the same version elsewhere (``staging``: the version was deployed there at some point, active or since
 retired). ``enforce_protection`` checks them inside promote's and rollback's transaction (demote checks the
-role only), so a promotion that breaks a rule changes nothing, not even its idempotency record.
+role only), so a promotion that breaks a rule changes nothing, not even its idempotency record. The rules
+themselves are in ``models.environments.rules``.
 
 Rules take effect atomically. On SQLite every write transaction holds the database's write lock. On
 PostgreSQL a promotion holds a shared advisory lock on its environment from reading the rules until it
@@ -15,19 +16,16 @@ promotion that broke rules already in force.
 
 from __future__ import annotations
 
-import math
-import operator
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import tokens, validation
-from models.audit import now, record
-from models.db import connection, dialect, fetch, write_transaction
+from models import validation
+from models.audit.record import record
+from models.clock import now
+from models.db.connection import dialect, write_transaction
 from models.entities import (
     AuditAction,
     AuditEvent,
@@ -39,123 +37,13 @@ from models.entities import (
     Role,
     VersionTag,
 )
-from models.errors import Conflict, Forbidden, InvalidInput
+from models.environments.rules import Protection, Rules, number, parse_rules
+from models.errors import Conflict, Forbidden
 from models.idempotency import claim
 
-#: Most rules of each kind per environment.
-MAX_RULES = 20
 #: Arbitrary constant naming protection locks among PostgreSQL advisory locks. The two-key form used here
-#: does not share a key space with the one-key migration lock (models/migrate.py).
+#: does not share a key space with the one-key migration lock (models/db/migrate.py).
 _LOCK_CLASS = 0x6D726567  # "mreg"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-#: A metric name in a rule cannot contain <, > or =, so a typo such as ``roc_auc=>0.8`` is refused, not read as
-#: the metric ``roc_auc=``.
-_METRIC_RULE = re.compile(r"(?P<metric>[^<>=]+?)\s*(?P<comparison>>=|<=|>|<)\s*(?P<threshold>[^<>=\s]+)")
-COMPARISONS: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge,
-    ">": operator.gt,
-    "<=": operator.le,
-    "<": operator.lt,
-}
-
-
-def number(value: float) -> str:
-    """A float as people write it (``0.8``, ``250``), and as ``float()`` reads it back exactly."""
-    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-
-
-@dataclass(frozen=True)
-class MetricRule:
-    metric: str
-    comparison: str
-    threshold: float
-
-    def __str__(self) -> str:
-        return f"{self.metric}{self.comparison}{number(self.threshold)}"
-
-    def holds(self, value: float) -> bool:
-        return COMPARISONS[self.comparison](value, self.threshold)
-
-
-@dataclass(frozen=True)
-class TagRule:
-    key: str
-    value: str
-
-    def __str__(self) -> str:
-        return f"{self.key}={self.value}"
-
-
-@dataclass(frozen=True)
-class Rules:
-    required_role: Role | None = None
-    metrics: tuple[MetricRule, ...] = ()
-    tags: tuple[TagRule, ...] = ()
-    prior_environments: tuple[str, ...] = ()
-
-    def describe(self) -> list[str]:
-        """One phrase per rule, e.g. ``["role admin", "roc_auc>=0.8", "tag approved=true", "prior staging"]``."""
-        role = [f"role {self.required_role.value}"] if self.required_role else []
-        return [
-            *role,
-            *map(str, self.metrics),
-            *(f"tag {tag}" for tag in self.tags),
-            *(f"prior {env}" for env in self.prior_environments),
-        ]
-
-    def stored(self) -> dict[str, list[str]]:
-        return {
-            "metrics": [str(rule) for rule in self.metrics],
-            "tags": [str(rule) for rule in self.tags],
-            "prior": list(self.prior_environments),
-        }
-
-
-@dataclass(frozen=True)
-class Protection:
-    environment: str
-    rules: Rules
-    reason: str | None
-    created_at: datetime
-    created_by: str
-    updated_at: datetime
-    updated_by: str
-
-    @classmethod
-    def of(cls, row: EnvironmentProtection) -> Protection:
-        return cls(
-            environment=row.environment,
-            rules=_stored_rules(row.required_role, row.rules),
-            reason=row.reason,
-            created_at=row.created_at,
-            created_by=row.created_by,
-            updated_at=row.updated_at,
-            updated_by=row.updated_by,
-        )
-
-    def snapshot(self) -> dict[str, Any]:
-        """The whole protection as audit details (JSON), enough to rebuild it for an idempotent replay."""
-        return {
-            "requiredRole": self.rules.required_role.value if self.rules.required_role else None,
-            "rules": self.rules.stored(),
-            "reason": self.reason,
-            "createdAt": self.created_at.isoformat(),
-            "createdBy": self.created_by,
-            "updatedAt": self.updated_at.isoformat(),
-            "updatedBy": self.updated_by,
-        }
-
-    @classmethod
-    def from_snapshot(cls, environment: str, data: dict[str, Any]) -> Protection:
-        return cls(
-            environment=environment,
-            rules=_stored_rules(Role(data["requiredRole"]) if data["requiredRole"] else None, data["rules"]),
-            reason=data["reason"],
-            created_at=datetime.fromisoformat(data["createdAt"]),
-            created_by=data["createdBy"],
-            updated_at=datetime.fromisoformat(data["updatedAt"]),
-            updated_by=data["updatedBy"],
-        )
 
 
 @dataclass(frozen=True)
@@ -170,83 +58,6 @@ class ProtectionChange:
 class ProtectionRemoval:
     previous: Protection
     event: AuditEvent
-
-
-@dataclass(frozen=True)
-class EnvironmentSummary:
-    name: str
-    active_deployments: int
-    protection: Protection | None = None
-
-
-# Parsing. Field names are input paths; every message shows the bad value and a correct example.
-
-
-def parse_metric_rule(text: str, field: str) -> MetricRule:
-    found = _METRIC_RULE.fullmatch(text.strip())
-    threshold = _float(found["threshold"]) if found else None
-    if found is None or threshold is None:
-        raise InvalidInput(
-            field,
-            f"{text[:140]!r} is not a metric rule: write METRIC OP NUMBER with OP one of >=, >, <=, < "
-            "(and no <, > or = in METRIC), e.g. roc_auc>=0.8",
-        )
-    metric = validation.metric_name(found["metric"], field)
-    return MetricRule(metric, found["comparison"], threshold)
-
-
-def parse_tag_rule(text: str, field: str) -> TagRule:
-    key, sign, value = text.partition("=")
-    key, value = key.strip(), value.strip()
-    if not sign or not key:
-        raise InvalidInput(field, f"{text[:140]!r} is not a tag rule: write KEY=VALUE, e.g. approved=true")
-    if len(key) > 128 or len(value) > 1024 or _CONTROL.search(key):
-        raise InvalidInput(
-            field, "tag keys are at most 128 characters without control characters, values at most 1,024"
-        )
-    return TagRule(key, value)
-
-
-def parse_rules(
-    *,
-    environment: str,
-    required_role: Role | None,
-    metric_rules: Sequence[str] | None,
-    tag_rules: Sequence[str] | None,
-    prior_environments: Sequence[str] | None,
-    field: str = "input",
-) -> Rules:
-    """Validate rule strings (``roc_auc>=0.8``, ``approved=true``, ``staging``) into ``Rules``."""
-    if required_role is not None and not required_role.includes(Role.DEPLOYER):
-        raise InvalidInput(
-            f"{field}.requiredRole",
-            f"promotions already need the deployer role; require deployer or admin, not {required_role.value}",
-        )
-    metrics = [
-        parse_metric_rule(text, f"{field}.metricRules[{index}]")
-        for index, text in enumerate(_bounded(metric_rules, f"{field}.metricRules"))
-    ]
-    _unique([(rule.metric, rule.comparison) for rule in metrics], f"{field}.metricRules", "a bound on this metric")
-    tags = [
-        parse_tag_rule(text, f"{field}.tagRules[{index}]")
-        for index, text in enumerate(_bounded(tag_rules, f"{field}.tagRules"))
-    ]
-    _unique([rule.key for rule in tags], f"{field}.tagRules", "a rule on this tag key")
-    prior = []
-    for index, name in enumerate(_bounded(prior_environments, f"{field}.priorEnvironments")):
-        where = f"{field}.priorEnvironments[{index}]"
-        prior.append(validation.environment(name, where))
-        if name == environment:
-            raise InvalidInput(where, f"{environment} cannot require a prior deployment in itself; name another")
-    _unique(prior, f"{field}.priorEnvironments", "this environment")
-    rules = Rules(required_role, tuple(metrics), tuple(tags), tuple(prior))
-    if not rules.describe():
-        raise InvalidInput(
-            field,
-            "give at least one rule: requiredRole, metricRules (roc_auc>=0.8), tagRules (approved=true) "
-            "or priorEnvironments (staging); to remove protection, unprotect the environment",
-        )
-    return rules
 
 
 # Changing protection: admin operations, each one transaction with its audit event.
@@ -362,39 +173,6 @@ async def unprotect_environment(
     return ProtectionRemoval(previous, event)
 
 
-# Reading.
-
-
-async def get_protection(environment: str) -> Protection | None:
-    row = await EnvironmentProtection.get_or_none(environment=validation.environment(environment))
-    return Protection.of(row) if row else None
-
-
-async def protections_by_environment(environments: Sequence[str]) -> dict[str, Protection]:
-    rows = await EnvironmentProtection.filter(environment__in=list(environments))
-    return {row.environment: Protection.of(row) for row in rows}
-
-
-async def list_environments(*, within: tuple[str, ...] | None = None) -> list[EnvironmentSummary]:
-    """Every environment that has had a deployment or has protection, by name. ``within``: only deployments of
-    the models matching these name patterns are counted (or make an environment appear), as a scoped token's
-    lists and statistics count only those; protection is registry-wide, so protected environments always appear."""
-    conn = connection()
-    sql = "SELECT environment, SUM(CASE WHEN retired_at IS NULL THEN 1 ELSE 0 END) AS active FROM deployment"
-    params: list[str] = []
-    if within is not None:  # the patterns are a bind parameter; only constant SQL is spliced in
-        sql += f" WHERE model_id IN (SELECT id FROM model WHERE {tokens.model_name_sql(conn, 'name')})"  # noqa: S608
-        params.append(tokens.pattern_regex(within))
-    active = {
-        row["environment"]: int(row["active"] or 0) for row in await fetch(conn, sql + " GROUP BY environment", params)
-    }
-    protected = {row.environment: Protection.of(row) for row in await EnvironmentProtection.all()}
-    return [
-        EnvironmentSummary(name, active.get(name, 0), protected.get(name))
-        for name in sorted(active.keys() | protected.keys())
-    ]
-
-
 # Enforcing.
 
 
@@ -411,7 +189,7 @@ async def enforce_protection(
     """Raise unless the environment's rules allow ``version`` to become active there, on ``conn``.
 
     ``known``: the environment's row when the caller read it already under the same lock (SQLite's
-    ``BEGIN IMMEDIATE``; see ``models/promotion_state.py``), which saves a round trip.
+    ``BEGIN IMMEDIATE``; see ``models/deployments/state.py``), which saves a round trip.
 
     ``version`` None (demote) checks the role rule only. Returns audit details naming the rules that were
     met (``{}`` for an unprotected environment). A role below the required one is ``Forbidden``; any other
@@ -481,34 +259,3 @@ async def _lock(conn: BaseDBAsyncClient, environment: str, *, exclusive: bool) -
         return  # SQLite: BEGIN IMMEDIATE already holds the database's write lock
     function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
     await conn.execute_query(f"SELECT {function}($1, hashtext($2))", [_LOCK_CLASS, environment])
-
-
-def _stored_rules(required_role: Role | None, stored: dict[str, list[str]]) -> Rules:
-    return Rules(
-        required_role=required_role,
-        metrics=tuple(parse_metric_rule(text, "rules.metrics") for text in stored.get("metrics", [])),
-        tags=tuple(parse_tag_rule(text, "rules.tags") for text in stored.get("tags", [])),
-        prior_environments=tuple(stored.get("prior", [])),
-    )
-
-
-def _bounded(items: Sequence[str] | None, field: str) -> Sequence[str]:
-    if items is not None and len(items) > MAX_RULES:
-        raise InvalidInput(field, f"at most {MAX_RULES} rules of each kind (got {len(items)})")
-    return items or ()
-
-
-def _unique(keys: Sequence[Any], field: str, what: str) -> None:
-    seen: set[Any] = set()
-    for index, key in enumerate(keys):
-        if key in seen:
-            raise InvalidInput(f"{field}[{index}]", f"{what} is given twice; give it once")
-        seen.add(key)
-
-
-def _float(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None

@@ -13,15 +13,16 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import validation
-from models.audit import now, record
-from models.db import write_transaction
+from models.audit.record import record
+from models.clock import now
+from models.db.connection import write_transaction
+from models.db.locking import lock_existing_model
+from models.db.retry import retried
+from models.deployments.state import read_for_promotion
 from models.entities import AuditAction, AuditEvent, Deployment, ModelVersion, RegisteredModel, Role, VersionStatus
-from models.environments import enforce_protection
+from models.environments.operations import enforce_protection
 from models.errors import Conflict, NotFound
 from models.idempotency import claim
-from models.locking import lock_existing_model
-from models.promotion_state import read_for_promotion
-from models.retry import retried
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ async def promote(
 ) -> Promotion:
     """Make ``version`` the active deployment of ``model`` in ``environment`` (default production).
 
-    ``role`` is the caller's, for a protected environment's role rule (models/environments.py); in-process
+    ``role`` is the caller's, for a protected environment's role rule (models/environments/rules.py); in-process
     callers without a token, such as the demo seed, act as admin.
     """
     validation.model_name(model, "input.model")

@@ -11,8 +11,8 @@ from collections.abc import Collection
 from enum import StrEnum
 from typing import Any
 
-from models import tokens
-from models.db import connection, fetch
+from models.db.connection import connection, fetch
+from models.tokens.scopes import model_name_sql, pattern_regex
 from models.validation import DEFAULT_ENVIRONMENT
 
 
@@ -51,11 +51,11 @@ async def counts(wanted: Collection[Count], *, within: tuple[str, ...] | None = 
     for count in chosen:
         sql, count_params, on_model = _COUNTS[count]
         if within is not None:
-            name_matches = tokens.model_name_sql(conn, "name")
+            name_matches = model_name_sql(conn, "name")
             sql += (
                 f" AND {name_matches}" if on_model else f" AND model_id IN (SELECT id FROM model WHERE {name_matches})"
             )
-            count_params = [*count_params, tokens.pattern_regex(within)]
+            count_params = [*count_params, pattern_regex(within)]
         parts.append(f"({sql}) AS {count.value}")
         params.extend(count_params)
     row = (await fetch(conn, "SELECT " + ", ".join(parts), params))[0]
@@ -67,8 +67,8 @@ async def average_production_metrics(*, within: tuple[str, ...] | None = None) -
     conn = connection()
     scoped, params = "", [DEFAULT_ENVIRONMENT]
     if within is not None:
-        scoped = f" WHERE d.model_id IN (SELECT id FROM model WHERE {tokens.model_name_sql(conn, 'name')})"
-        params.append(tokens.pattern_regex(within))
+        scoped = f" WHERE d.model_id IN (SELECT id FROM model WHERE {model_name_sql(conn, 'name')})"
+        params.append(pattern_regex(within))
     rows = await fetch(
         conn,
         "SELECT m.name AS name, AVG(m.value) AS mean FROM metric m "

@@ -13,8 +13,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import validation
-from models.audit import now, record
-from models.db import CONNECTION, write_transaction
+from models.audit.record import record
+from models.clock import now
+from models.db.connection import CONNECTION, write_transaction
+from models.db.locking import get_version, lock_existing_model, lock_model
+from models.db.retry import retried
 from models.entities import (
     Artifact,
     AuditAction,
@@ -29,8 +32,6 @@ from models.entities import (
 )
 from models.errors import Conflict, InvalidInput, NotFound
 from models.idempotency import claim
-from models.locking import get_version, lock_existing_model, lock_model
-from models.retry import retried
 
 
 @dataclass(frozen=True)

@@ -2,23 +2,26 @@
 
 A cursor encodes the ordering it belongs to, the sort key and the row's unique tie-breaker, so a page
 stays stable while rows are inserted (unlike offsets). Connections nested under a list of parents are
-fetched for all parents in one statement with window functions (``ROW_NUMBER`` per parent).
+fetched for all parents in one statement with window functions (``ROW_NUMBER`` per parent): ``windowed``
+runs such a statement and returns a page per parent.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
 
+from models.db.connection import connection, fetch, placeholders
 from models.errors import InvalidInput
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -135,3 +138,64 @@ def windowed_sql(
         f"SELECT ranked.*{extra} FROM ({ranked}) ranked {joins} "
         f"WHERE ranked.rn <= {int(limit)} ORDER BY ranked.{partition}, ranked.rn"
     )
+
+
+async def windowed(
+    select: str,
+    params: list[Any],
+    ordering: Ordering,
+    cursor: list[Any] | None,
+    parent_ids: Sequence[int],
+    first: int,
+    *,
+    sort_key: Callable[[dict[str, Any]], list[Any]],
+    rows: str,
+    joins: str,
+    build: Callable[[dict[str, Any]], T],
+) -> dict[int, Page[T]]:
+    """A page per parent in ``parent_ids`` from one statement (``windowed_sql``); ``build`` makes each node."""
+    pages: dict[int, Page[T]] = {parent: Page(has_previous=cursor is not None) for parent in parent_ids}
+    if not parent_ids:
+        return pages
+    after_sql, after_params = ordering.after(cursor) if cursor is not None else (None, [])
+    sql = windowed_sql(
+        select=select,
+        partition="model_id",
+        ordering=ordering,
+        after_sql=after_sql,
+        limit=first + 1,
+        rows=rows,
+        joins=joins,
+    )
+    conn = connection()
+    for row in await fetch(conn, sql, [*params, *after_params]):
+        page = pages[row["model_id"]]
+        page.total = int(row["total"])
+        if row["rn"] > first:
+            page.has_next = True
+        else:
+            page.edges.append((encode_cursor(ordering, sort_key(row)), build(row)))
+    if cursor is not None:
+        # A page past the end of a parent's list has no rows to carry its total: count those apart.
+        empty = [parent for parent, page in pages.items() if not page.edges and not page.has_next]
+        if empty:
+            counts = await fetch(
+                conn,
+                f"SELECT model_id, COUNT(*) AS total FROM ({select}) base WHERE model_id IN ({placeholders(empty)}) "
+                "GROUP BY model_id",
+                [*params, *empty],
+            )
+            for row in counts:
+                pages[row["model_id"]].total = int(row["total"])
+    return pages
+
+
+def required(row: R | None) -> R:
+    if row is None:  # pragma: no cover - an inner join returned no row
+        raise LookupError("row missing from its own join")
+    return row
+
+
+def as_datetime(value: datetime | str) -> datetime:
+    # SQLite hands back the stored text; PostgreSQL a datetime.
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)

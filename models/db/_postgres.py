@@ -5,7 +5,7 @@ Tortoise's pooled transaction context acquires a connection and binds it to the 
 its pool by itself, but one that stays open (``BEGIN`` cancelled by a request timeout, or refused with the
 connection still up) would never be released, and each would shrink the pool for good until requests
 waited forever. The task also stays bound to the failed transaction, so anything it runs next uses the
-broken connection. This context unbinds and releases, then lets the error through (``models.retry``
+broken connection. This context unbinds and releases, then lets the error through (``models.db.retry``
 reports it).
 """
 

@@ -5,7 +5,7 @@ deployment's version. Read one at a time they cost four round trips inside the w
 SQLite, where one writer holds the database at a time, round trips inside the transaction are what bounds
 promotions per second. Here they are one statement.
 
-Locking is unchanged (see ``models/locking.py``). On SQLite the transaction already holds the write lock
+Locking is unchanged (see ``models/db/locking.py``). On SQLite the transaction already holds the write lock
 from ``BEGIN IMMEDIATE``, so the environment's protection rules come in the same statement too. On
 PostgreSQL the model's row is locked by its own statement first: a single
 ``SELECT ... FOR UPDATE OF m`` joined to the deployments would read them from the snapshot it took before
@@ -19,10 +19,10 @@ from functools import cache
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.db import dialect, fetch
+from models.db.connection import dialect, fetch
+from models.db.rows import columns, instance
 from models.entities import Deployment, EnvironmentProtection, ModelVersion, RegisteredModel
 from models.errors import NotFound
-from models.rows import columns, instance
 
 
 @cache  # built on first use: the tables' columns are only complete once Tortoise is initialised
@@ -40,7 +40,7 @@ def _read_sql(with_protection: bool) -> str:
 
 
 #: ``PromotionState.protection`` when the rules were not read with the state (PostgreSQL reads them later,
-#: after taking the environment's advisory lock; see ``models/environments.py``).
+#: after taking the environment's advisory lock; see ``models/environments/operations.py``).
 NOT_READ = "not read"
 
 

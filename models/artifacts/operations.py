@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from tortoise.exceptions import IntegrityError
 
-from models.audit import now
+from models.clock import now
+from models.db.retry import retried
 from models.entities import Artifact
-from models.retry import retried
 
 
 @retried

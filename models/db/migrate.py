@@ -12,10 +12,10 @@ import asyncpg
 from aerich import Command
 from tortoise import Tortoise
 
-from models.audit_chain import seal_legacy_events
-from models.db import PostgresOptions, is_sqlite, tortoise_config
+from models.audit.chain import seal_legacy_events
+from models.db.connection import PostgresOptions, is_sqlite, tortoise_config
 
-MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATIONS = Path(__file__).parent.parent / "migrations"
 #: Migrations may rewrite big tables: no statement or lock timeout (they run one at a time, under a lock).
 _UNLIMITED = PostgresOptions(statement_timeout_ms=0, lock_timeout_ms=0)
 #: Arbitrary constant naming modelreg's migration lock among PostgreSQL advisory locks.

@@ -1,0 +1,1 @@
+"""Artifacts: recording uploaded blobs and reading their records."""

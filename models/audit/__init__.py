@@ -1,0 +1,1 @@
+"""The audit log: writing events, their hash chains, and reading them."""

@@ -1,0 +1,1 @@
+"""Database plumbing: connections, transactions, retries, raw rows, paging, row locks and migrations."""

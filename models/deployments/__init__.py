@@ -1,0 +1,1 @@
+"""Deployments: moving versions between environments, and reading what is and was deployed where."""

@@ -1,0 +1,69 @@
+"""Reading deployments: the history of models page by page, what is active where, and deployments by key.
+
+The history of several models comes from one statement, a page per model, so a dashboard's cost does not grow
+with the number of models. The batch reads by key take one statement each; the per-request DataLoaders in
+``schema/loaders.py`` call them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from models.db.connection import placeholders
+from models.db.paging import Key, Ordering, Page, as_datetime, decode_cursor, required, windowed
+from models.db.rows import columns, instance
+from models.entities import Deployment, ModelVersion
+
+_HISTORY = Ordering("deployment:DEPLOYED_AT:DESC", (Key("deployed_at", True, is_datetime=True), Key("id", True)))
+
+
+async def list_deployment_history(
+    *, model_ids: Sequence[int], environment: str | None, first: int, after: str | None
+) -> dict[int, Page[tuple[Deployment, ModelVersion]]]:
+    """A page of deployments for each model, each with its version, from one statement."""
+    cursor = decode_cursor(_HISTORY, after)
+    where = f"d.model_id IN ({placeholders(model_ids)})"
+    params: list[Any] = list(model_ids)
+    if environment is not None:
+        where += " AND d.environment = ?"
+        params.append(environment)
+    select = f"SELECT d.id AS id, d.model_id AS model_id, d.deployed_at AS deployed_at FROM deployment d WHERE {where}"
+    return await windowed(
+        select,
+        params,
+        _HISTORY,
+        cursor,
+        model_ids,
+        first,
+        sort_key=lambda row: [as_datetime(row["deployed_at"]), row["id"]],
+        rows=f"{columns(Deployment, 't', 'd')}, {columns(ModelVersion, 'tv', 'v')}",
+        joins="JOIN deployment t ON t.id = ranked.id JOIN version tv ON tv.id = t.version_id",
+        build=lambda row: (required(instance(Deployment, row, "d")), required(instance(ModelVersion, row, "v"))),
+    )
+
+
+async def active_deployments(model_ids: Sequence[int]) -> dict[int, list[tuple[Deployment, ModelVersion]]]:
+    """Each model's active deployments with their versions, ordered by environment name, in one statement."""
+    active: dict[int, list[tuple[Deployment, ModelVersion]]] = defaultdict(list)
+    found = (
+        await Deployment.filter(model_id__in=list(model_ids), retired_at__isnull=True)
+        .select_related("version")
+        .order_by("environment")
+    )
+    for d in found:
+        active[d.model_id].append((d, d.version))
+    return active
+
+
+async def version_deployments(version_ids: Sequence[int]) -> dict[int, list[Deployment]]:
+    """Each version's deployments, active and retired, newest first."""
+    found: dict[int, list[Deployment]] = defaultdict(list)
+    for d in await Deployment.filter(version_id__in=list(version_ids)).order_by("-deployed_at", "-id"):
+        found[d.version_id].append(d)
+    return found
+
+
+async def deployments_by_id(ids: Sequence[int]) -> dict[int, Deployment]:
+    return {d.id: d for d in await Deployment.filter(id__in=list(ids))}

@@ -1,0 +1,1 @@
+"""Protected environments: their rules, the operations that change them, and reading them."""
