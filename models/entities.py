@@ -190,13 +190,13 @@ class Metric(Model):
 
 
 class EnvironmentProtection(Model):
-    """The rules of a protected environment (models/environments/rules.py). Unprotecting deletes the row."""
+    """The rules of a protected environment (models/environments.py). Unprotecting deletes the row."""
 
     id = fields.BigIntField(primary_key=True)
     environment = fields.CharField(max_length=64, unique=True)
     #: promote, rollback and demote here need at least this role; null keeps the usual deployer.
     required_role = fields.CharEnumField(Role, max_length=16, null=True)
-    #: Rule strings by kind, in the syntax the CLI takes (models/environments/rules.py).
+    #: Rule strings by kind, in the syntax the CLI takes (models/environments.py).
     rules = fields.JSONField[dict[str, list[str]]](default=dict)
     reason = fields.TextField(null=True)
     created_at = fields.DatetimeField()
