@@ -42,7 +42,7 @@ unit: $(STAMP)
 # schemathesis against a live server on both backends with a larger budget (examples per operation and mode).
 FUZZ_EXAMPLES ?= 300
 fuzz: $(STAMP)
-	MODELREG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_fuzz.py -s -q
+	MODELREG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/app/test_fuzz.py -s -q
 
 # Known vulnerabilities in the installed dependencies (pip-audit); fails when they cannot be checked.
 audit-deps: $(STAMP)
@@ -55,7 +55,7 @@ audit-deps-if-reachable: $(STAMP)
 # Longer runs of the multi-instance, kill-loop and outage tests (make test runs the short versions).
 soak: $(STAMP)
 	MODELREG_SOAK_OPERATIONS=3000 MODELREG_SOAK_KILL_ROUNDS=100 MODELREG_SOAK_OUTAGES=10 \
-		$(BIN)/pytest -s tests/test_multi_instance.py tests/test_outage.py
+		$(BIN)/pytest -s tests/db/test_multi_instance.py tests/db/test_outage.py
 
 # The benchmark suite (docs/performance.md): `modelreg serve` measured over loopback on a generated registry of
 # 100 models x 20 versions, on SQLite and PostgreSQL (a few minutes). Writes docs/benchmarks/<date>-<backend>.json

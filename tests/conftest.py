@@ -26,7 +26,7 @@ from app.settings import Settings
 from models.db.migrate import migrate
 from models.entities import Role
 from models.tokens.operations import create_token
-from tests.helpers import Api, StatementCounter
+from tests.support.helpers import Api, StatementCounter
 
 POSTGRES_URL = os.environ.get("MODELREG_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 TEMPLATE = f"modelreg_template_{os.getpid()}"

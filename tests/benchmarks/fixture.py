@@ -10,7 +10,7 @@ Every row is what the real operations would have written, in the order they woul
   and a PROMOTED event with the details ``promote`` writes;
 - one clock for everything, so audit event ids, deployment ids and timestamps all increase together.
 
-``check_invariants`` verifies the result with SQL; ``tests/test_bench_fixture.py`` runs the real
+``check_invariants`` verifies the result with SQL; ``tests/db/test_bench_fixture.py`` runs the real
 operations and the dashboard on a generated registry.
 
 Rows go through the server's own drivers without the ORM: ``executemany`` on SQLite, ``COPY`` (asyncpg's

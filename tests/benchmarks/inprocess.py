@@ -19,7 +19,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from app.server import create_app
 from app.settings import Settings
 from tests.benchmarks.plans import Statement, recording
-from tests.helpers import StatementCounter
+from tests.support.helpers import StatementCounter
 
 
 @dataclass
@@ -73,7 +73,7 @@ class InProcess:
         return status, b"".join(chunks)
 
     async def count_statements(self, raw: bytes) -> tuple[int, list[Statement]]:
-        """SQL statements one request sends (Tortoise's DEBUG records, counted as tests/test_sql_counts.py does;
+        """SQL statements one request sends (Tortoise's DEBUG records, counted as tests/schema/test_sql_counts.py does;
         BEGIN and COMMIT are not logged), and the statements with their parameters."""
         counter = StatementCounter()
         logger = logging.getLogger("tortoise.db_client")

@@ -1,6 +1,6 @@
 """Query plans of the statements an operation really sends: recorded from Tortoise's log, then EXPLAINed.
 
-``tests/test_query_plans.py`` uses this on a small registry (PostgreSQL with ``enable_seqscan = off``, so the
+``tests/db/test_query_plans.py`` uses this on a small registry (PostgreSQL with ``enable_seqscan = off``, so the
 plan shows what an index can do rather than what is cheapest on a few rows); the benchmark uses it on the large
 registry, where the planners have real statistics.
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import psutil
 
 from tests.benchmarks.loadclient import Connection, request_bytes
-from tests.server import REPO, environment, free_port
+from tests.support.server import REPO, environment, free_port
 
 HOST = "127.0.0.1"
 READY_TIMEOUT = 60.0

@@ -27,7 +27,7 @@ from tests.benchmarks import fixture, workloads
 from tests.benchmarks.database import Raw, create_database, drop_database
 from tests.benchmarks.inprocess import running_app
 from tests.benchmarks.loadclient import RequestFactory
-from tests.server import REPO
+from tests.support.server import REPO
 
 _PACKAGE = re.compile(r"site-packages/([A-Za-z0-9_]+)")
 

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 import psutil
 
-from tests.server import REPO
+from tests.support.server import REPO
 
 
 def machine() -> dict[str, Any]:

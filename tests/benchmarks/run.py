@@ -39,7 +39,7 @@ from tests.benchmarks.loadclient import (
     run_load,
 )
 from tests.benchmarks.processes import HOST, Process, RssSampler, serve, serve_floor, wait_ready
-from tests.server import REPO, environment
+from tests.support.server import REPO, environment
 
 MB = 1024 * 1024
 

@@ -1,0 +1,310 @@
+"""The HTTP guards: rate limits per token, CORS with an allow-list, JSON-only POSTs to /graphql (no CSRF through
+simple requests), and introspection and GraphiQL switched off for public deployments; and their settings."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from app.rate_limit import MUTATION_COST, QUERY_COST, RateLimiter
+from app.settings import Settings
+from models.errors import InvalidInput
+from tests.app.test_abuse import serving
+from tests.support.helpers import Api, row_counts
+
+CREATE = "mutation($name: String!) { createModel(input: {name: $name}) { model { name } } }"
+VIEWER = "{ viewer { name } }"
+BLOB = b"artifact bytes"
+
+
+def tight(settings: Settings, **changes: Any) -> Settings:
+    """Two mutations' worth of burst, and a refill too slow to matter during a test."""
+    return dataclasses.replace(settings, rate_limit_per_second=0.001, rate_limit_burst=2 * MUTATION_COST, **changes)
+
+
+async def post(api: Api, query: str, variables: dict[str, Any] | None = None, *, as_: str | None = "writer") -> Any:
+    return await api.client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=api.headers(as_)
+    )
+
+
+def assert_rate_limited(response: Any, *, graphql: bool = True) -> None:
+    assert response.status_code == 429, response.text
+    assert int(response.headers["retry-after"]) >= 1
+    assert response.headers["x-request-id"]
+    if graphql:
+        body = response.json()
+        assert "data" not in body
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == "RATE_LIMITED"
+        assert error["extensions"]["retryAfter"] == int(response.headers["retry-after"])
+        assert "retry in" in error["message"]
+    else:
+        assert response.json()["error"]["code"] == "RATE_LIMITED"
+
+
+# --- rate limits ---------------------------------------------------------------------------------------------
+
+
+async def test_mutations_past_the_burst_get_429_and_change_nothing(settings: Settings) -> None:
+    async with serving(tight(settings)) as api:
+        for name in ["one", "two"]:
+            assert (await post(api, CREATE, {"name": name})).status_code == 200
+        before = await row_counts()
+        refused = await post(api, CREATE, {"name": "three"})
+        assert_rate_limited(refused)
+        assert "'writer'" in refused.json()["errors"][0]["message"], "the message names the token, not its secret"
+        assert api.tokens["writer"] not in refused.text
+        assert await row_counts() == before
+        assert_rate_limited(await post(api, VIEWER), graphql=True)  # the bucket is empty for queries too
+        # Other tokens have buckets of their own; health probes are never limited.
+        assert (await post(api, CREATE, {"name": "three"}, as_="admin")).status_code == 200
+        assert (await api.client.get("/healthz")).status_code == 200
+
+
+async def test_a_mutation_costs_more_than_a_query(settings: Settings) -> None:
+    async with serving(tight(settings)) as api:
+        queries = int(2 * MUTATION_COST / QUERY_COST)
+        for _ in range(queries):
+            assert (await post(api, VIEWER, as_="reader")).status_code == 200
+        assert_rate_limited(await post(api, VIEWER, as_="reader"))
+        # The writer's bucket, the same size, holds only two mutations (checked above) but ten queries.
+        assert (await post(api, CREATE, {"name": "a"})).status_code == 200
+        for _ in range(queries - int(MUTATION_COST / QUERY_COST)):
+            assert (await post(api, VIEWER)).status_code == 200
+        assert_rate_limited(await post(api, VIEWER))
+
+
+async def test_the_operation_named_by_operation_name_sets_the_cost(settings: Settings) -> None:
+    document = (
+        "query Look { viewer { name } } "
+        "mutation Make($name: String!) { createModel(input: {name: $name}) { model { name } } }"
+    )
+    async with serving(tight(settings)) as api:
+        for index in range(2):
+            response = await api.client.post(
+                "/graphql",
+                json={"query": document, "operationName": "Make", "variables": {"name": f"m{index}"}},
+                headers=api.headers("writer"),
+            )
+            assert response.status_code == 200 and "errors" not in response.json(), response.text
+        assert_rate_limited(
+            await api.client.post(
+                "/graphql", json={"query": document, "operationName": "Look"}, headers=api.headers("writer")
+            )
+        )
+
+
+async def test_requests_without_a_valid_token_share_the_client_address_bucket(settings: Settings) -> None:
+    """Inventing a new token for each request does not buy a new bucket."""
+    async with serving(tight(settings, allow_anonymous_read=True)) as api:
+        invented = [f"mreg_{str(index) * 43}" for index in range(10)]
+        for token in invented[:2]:
+            response = await post(api, CREATE, {"name": "x"}, as_=token)
+            assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert_rate_limited(await post(api, CREATE, {"name": "x"}, as_=invented[2]))
+        assert_rate_limited(await post(api, VIEWER, as_=None))
+        assert (await post(api, VIEWER, as_="reader")).status_code == 200
+
+
+async def test_artifact_routes_count_too(settings: Settings) -> None:
+    async with serving(tight(settings)) as api:
+        for _ in range(2):
+            upload = await api.client.post("/api/artifacts", content=BLOB, headers=api.headers("writer"))
+            assert upload.status_code in (200, 201), upload.text
+        assert_rate_limited(
+            await api.client.post("/api/artifacts", content=BLOB, headers=api.headers("writer")), graphql=False
+        )
+        sha256 = upload.json()["sha256"]
+        for _ in range(int(2 * MUTATION_COST / QUERY_COST)):
+            assert (await api.client.get(f"/api/artifacts/{sha256}", headers=api.headers("reader"))).status_code == 200
+        assert_rate_limited(
+            await api.client.get(f"/api/artifacts/{sha256}", headers=api.headers("reader")), graphql=False
+        )
+
+
+async def test_rate_limits_can_be_turned_off(settings: Settings) -> None:
+    async with serving(dataclasses.replace(tight(settings), rate_limit_per_second=0)) as api:
+        for index in range(5):
+            assert (await post(api, CREATE, {"name": f"m{index}"})).status_code == 200
+
+
+def test_a_bucket_refills_at_its_rate_up_to_its_burst() -> None:
+    now = [0.0]
+    limiter = RateLimiter(rate=2, burst=10, clock=lambda: now[0])
+    assert limiter.take("a", 10) == 0
+    assert limiter.take("a", 1) == pytest.approx(0.5), "one unit comes back every half second"
+    assert limiter.take("b", 10) == 0, "buckets are per key"
+    now[0] = 1.0
+    assert limiter.take("a", 2) == 0
+    assert limiter.take("a", 1) == pytest.approx(0.5)
+    now[0] = 100.0
+    assert limiter.take("a", 10) == 0, "refilled to the burst, not beyond"
+    assert limiter.take("a", 1) > 0
+    assert limiter.take("c", 50) == 0, "a cost above the burst is charged as the whole burst"
+
+
+def test_idle_buckets_are_forgotten_first() -> None:
+    limiter = RateLimiter(rate=1, burst=1, clock=lambda: 0.0, max_buckets=2)
+    limiter.take("a", 1)
+    limiter.take("b", 1)
+    limiter.take("a", 1)  # "a" is now the most recently used
+    limiter.take("c", 1)  # evicts "b"
+    assert limiter.take("a", 1) > 0, "the recently used bucket is kept (and empty)"
+    assert limiter.take("b", 1) == 0, "a forgotten bucket starts full"
+
+
+# --- CORS and content types ----------------------------------------------------------------------------------
+
+ALLOWED = "https://dashboard.example.com"
+
+
+async def test_cors_answers_allowed_origins_only(settings: Settings) -> None:
+    async with serving(dataclasses.replace(settings, cors_origins=(ALLOWED,))) as api:
+        preflight = {
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        }
+        allowed = await api.client.options("/graphql", headers={"Origin": ALLOWED, **preflight})
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == ALLOWED
+        assert "authorization" in allowed.headers["access-control-allow-headers"].lower()
+        assert "access-control-allow-credentials" not in allowed.headers
+
+        denied = await api.client.options("/graphql", headers={"Origin": "https://evil.example", **preflight})
+        assert denied.status_code == 400
+        assert "access-control-allow-origin" not in denied.headers
+
+        headers = {**api.headers("reader"), "Origin": ALLOWED}
+        answer = await api.client.post("/graphql", json={"query": VIEWER}, headers=headers)
+        assert answer.json() == {"data": {"viewer": {"name": "reader"}}}
+        assert answer.headers["access-control-allow-origin"] == ALLOWED
+        assert "x-request-id" in answer.headers["access-control-expose-headers"].lower()
+
+        headers["Origin"] = "https://evil.example"
+        other = await api.client.post("/graphql", json={"query": VIEWER}, headers=headers)
+        assert "access-control-allow-origin" not in other.headers, "the browser will not let that page read it"
+
+
+async def test_without_an_allow_list_no_origin_gets_cors_headers(api: Api) -> None:
+    preflight = await api.client.options(
+        "/graphql", headers={"Origin": ALLOWED, "Access-Control-Request-Method": "POST"}
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+    answer = await api.client.post(
+        "/graphql", json={"query": VIEWER}, headers={**api.headers("reader"), "Origin": ALLOWED}
+    )
+    assert "access-control-allow-origin" not in answer.headers
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "text/plain;charset=UTF-8",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        None,
+    ],
+)
+async def test_posts_that_skip_the_cors_preflight_are_refused(api: Api, content_type: str | None) -> None:
+    """A form or a ``fetch`` with ``mode: no-cors`` on another origin can send these without asking first."""
+    before = await row_counts()
+    body = b'{"query": "mutation { createModel(input: {name: \\"csrf\\"}) { model { name } } }"}'
+    headers = {**api.headers("admin"), **({"Content-Type": content_type} if content_type else {})}
+    response = await api.client.post("/graphql", content=body, headers=headers)
+    assert response.status_code == 415
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "application/json" in error["message"]
+    assert await row_counts() == before
+
+
+async def test_json_with_a_charset_is_accepted(api: Api) -> None:
+    response = await api.client.post(
+        "/graphql",
+        content=b'{"query": "{ viewer { name } }"}',
+        headers={**api.headers("reader"), "Content-Type": "application/json; charset=utf-8"},
+    )
+    assert response.status_code == 200
+    assert response.json() == {"data": {"viewer": {"name": "reader"}}}
+
+
+# --- introspection and GraphiQL ------------------------------------------------------------------------------
+
+INTROSPECTION = ["{ __schema { queryType { name } } }", '{ __type(name: "Model") { name } }']
+
+
+async def test_introspection_is_on_by_default(api: Api) -> None:
+    for query in INTROSPECTION:
+        assert (await api.post(query, as_="reader")).get("data"), query
+
+
+async def test_introspection_can_be_turned_off(settings: Settings) -> None:
+    async with serving(dataclasses.replace(settings, introspection=False)) as api:
+        for query in INTROSPECTION:
+            body = await api.post(query, as_="reader")
+            assert body.get("data") is None, body
+            assert "introspection" in body["errors"][0]["message"].lower()
+        assert await api.data("{ __typename viewer { name } }", as_="reader") == {
+            "__typename": "Query",
+            "viewer": {"name": "reader"},
+        }
+
+
+async def test_graphiql_can_be_turned_off(settings: Settings) -> None:
+    async with serving(dataclasses.replace(settings, graphiql=False)) as api:
+        page = await api.client.get("/graphql", headers={"Accept": "text/html"})
+        assert page.status_code == 404
+        assert "graphiql" not in page.text.lower()
+        # Queries over GET still work for clients that use them.
+        answer = await api.client.get(
+            "/graphql", params={"query": VIEWER}, headers={**api.headers("reader"), "Accept": "application/json"}
+        )
+        assert answer.json() == {"data": {"viewer": {"name": "reader"}}}
+
+
+# --- settings ------------------------------------------------------------------------------------------------
+
+
+def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    defaults = Settings.from_env()
+    assert (defaults.execution_timeout_seconds, defaults.rate_limit_per_second, defaults.rate_limit_burst) == (
+        10.0,
+        20.0,
+        200.0,
+    )
+    assert (defaults.cors_origins, defaults.introspection, defaults.graphiql) == ((), True, True)
+    monkeypatch.setenv("MODELREG_TIMEOUT_SECONDS", "2.5")
+    monkeypatch.setenv("MODELREG_RATE_LIMIT", "0")
+    monkeypatch.setenv("MODELREG_RATE_BURST", "50")
+    monkeypatch.setenv("MODELREG_CORS_ORIGINS", " https://a.example.com/, http://localhost:3000 ")
+    monkeypatch.setenv("MODELREG_INTROSPECTION", "false")
+    monkeypatch.setenv("MODELREG_GRAPHIQL", "0")
+    custom = Settings.from_env()
+    assert custom.execution_timeout_seconds == 2.5
+    assert (custom.rate_limit_per_second, custom.rate_limit_burst) == (0, 50)
+    assert custom.cors_origins == ("https://a.example.com", "http://localhost:3000")
+    assert (custom.introspection, custom.graphiql) == (False, False)
+    assert Settings.from_env(introspection=True, graphiql=True).introspection, "flags win over the environment"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("MODELREG_TIMEOUT_SECONDS", "0"),
+        ("MODELREG_TIMEOUT_SECONDS", "soon"),
+        ("MODELREG_RATE_LIMIT", "-1"),
+        ("MODELREG_RATE_LIMIT", "nan"),
+        ("MODELREG_RATE_BURST", "0.5"),
+        ("MODELREG_CORS_ORIGINS", "dashboard.example.com"),
+    ],
+)
+def test_unusable_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(InvalidInput) as raised:
+        Settings.from_env()
+    assert raised.value.field == variable
+    assert value in raised.value.message

@@ -1,0 +1,173 @@
+"""Helpers for end-to-end tests: ``modelreg serve`` as a real process, and tokens made by ``modelreg tokens``."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).parents[2]
+#: Seconds to wait for ``listening on ...``.
+STARTUP_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (at the moment of asking)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def environment() -> dict[str, str]:
+    """This process's environment without any MODELREG_* setting, so only the flags configure the commands."""
+    return {key: value for key, value in os.environ.items() if not key.startswith("MODELREG_")}
+
+
+class Output:
+    """Collects a process's output lines on a thread, so its pipe never fills and lines can be awaited."""
+
+    def __init__(self, stream: Any) -> None:
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _pump(self, stream: Any) -> None:
+        for line in stream:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def wait_for(self, wanted: str, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self._queue.get(timeout=left)
+            except queue.Empty:
+                return False
+            if line is None:  # the process closed its output: it exited
+                return False
+            self.lines.append(line)
+            if line.strip() == wanted:
+                return True
+        return False
+
+    def finish(self) -> None:
+        """Wait for the reader to see the end of the output (the process has exited)."""
+        self._thread.join(timeout=15)
+
+    def text(self) -> str:
+        while True:
+            try:
+                line = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if line is not None:
+                self.lines.append(line)
+        return "\n".join(self.lines)
+
+
+@dataclass
+class Served:
+    url: str
+    process: subprocess.Popen[str]
+    output: Output
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup of any kind runs in the server."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=15)
+
+
+@contextmanager
+def serving(database_url: str, *args: str, env: Mapping[str, str] | None = None) -> Iterator[Served]:
+    """A running ``modelreg serve --database-url URL ARGS...`` with ``env`` added to a MODELREG_-free
+    environment, its process at hand; stopped (SIGTERM, then SIGKILL) afterwards unless the test killed it."""
+    port = free_port()
+    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--database-url", database_url, *args]
+    process = subprocess.Popen(
+        command,
+        cwd=REPO,
+        env={**environment(), **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = Output(process.stdout)
+    try:
+        if not output.wait_for(f"listening on http://127.0.0.1:{port}", STARTUP_TIMEOUT):
+            pytest.fail(
+                f"the server did not print 'listening on http://127.0.0.1:{port}' within {STARTUP_TIMEOUT} s "
+                f"(exit code {process.poll()}); its output:\n{output.text()}"
+            )
+        yield Served(f"http://127.0.0.1:{port}", process, output)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=15)
+        output.finish()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+@contextmanager
+def running_server(
+    database_url: str,
+    artifact_root: Path,
+    *extra_args: str,
+    env: dict[str, str] | None = None,
+    output_lines: list[str] | None = None,
+) -> Iterator[str]:
+    """A running ``modelreg serve``; yields its base URL and stops it afterwards.
+
+    ``extra_args`` are more ``serve`` flags and ``env`` more environment variables; ``output_lines``, when
+    given, receives everything the server printed (stdout and stderr) once it has stopped.
+    """
+    served: Served | None = None
+    try:
+        with serving(database_url, "--artifact-root", str(artifact_root), *extra_args, env=env) as served:
+            yield served.url
+    finally:
+        if output_lines is not None and served is not None:
+            output_lines.extend(served.output.text().splitlines())
+
+
+def create_token(database_url: str, name: str = "e2e", role: str = "admin") -> str:
+    """A new API token made by ``modelreg tokens create`` in its own process (it prints the secret last)."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "tokens",
+            "create",
+            "--name",
+            name,
+            "--role",
+            role,
+            "--database-url",
+            database_url,
+        ],
+        cwd=REPO,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip().splitlines()[-1]
