@@ -59,7 +59,7 @@ soak: $(STAMP)
 
 # The benchmark suite (docs/performance.md): `modelreg serve` measured over loopback on a generated registry of
 # 100 models x 20 versions, on SQLite and PostgreSQL (a few minutes). Writes docs/benchmarks/<date>-<backend>.json
-# and docs/benchmarks/<date>.md, and prints the targets of issue 4 as met or missed.
+# and docs/benchmarks/<date>.md, and prints the benchmark targets (docs/performance.md, "Targets") as met or missed.
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m tests.benchmarks.run --size reference --backends sqlite,postgres
 
