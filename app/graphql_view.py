@@ -18,6 +18,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from app.auth import Credentials, credentials
+from schema.codes import ErrorCode
 from schema.context import Context
 
 log = logging.getLogger("modelreg.graphql")
@@ -77,7 +78,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
             f"the operation did not finish within {self.timeout_seconds:g} s and was cancelled; a change whose "
             "transaction had not committed was rolled back (retry a mutation with the same idempotencyKey)"
         )
-        return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": "TIMEOUT"})])
+        return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": ErrorCode.TIMEOUT})])
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
