@@ -17,12 +17,12 @@ from urllib.parse import parse_qs
 
 import orjson
 from graphql import GraphQLError, OperationDefinitionNode, parse
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth import Credentials, credentials
-from app.failures import DATABASE_ERRORS, database_failure
+from app.failures import DATABASE_ERRORS, database_failure, error_response
 from schema.build import MAX_TOKENS
+from schema.codes import ErrorCode
 
 #: The current request's id, for log records (see ``app/logs.py``).
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -139,23 +139,13 @@ class JsonOnly:
         if media_type == "application/json":
             await self.app(scope, receive, send)
             return
-        response = graphql_error_response(
+        response = error_response(
             415,
+            ErrorCode.BAD_USER_INPUT,
             f"POST {self.path} needs 'Content-Type: application/json' (got {media_type or 'none'!r})",
-            "BAD_USER_INPUT",
+            graphql=True,
         )
         await response(scope, receive, send)
-
-
-def graphql_error_response(
-    status: int, message: str, code: str, *, headers: dict[str, str] | None = None, **extensions: object
-) -> JSONResponse:
-    """A request refused before execution, in the shape of a GraphQL response: ``errors`` and no ``data``."""
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]},
-        status_code=status,
-        headers=headers,
-    )
 
 
 async def _read_body(receive: Receive) -> bytes | None:
@@ -218,7 +208,9 @@ class BodyLimit:
         await self.app(scope, _replaying(b"".join(chunks), receive), send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = graphql_error_response(413, f"request body exceeds {self.max_bytes} bytes", "BAD_USER_INPUT")
+        response = error_response(
+            413, ErrorCode.BAD_USER_INPUT, f"request body exceeds {self.max_bytes} bytes", graphql=True
+        )
         await response(scope, receive, send)
 
 

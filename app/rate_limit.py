@@ -14,11 +14,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.auth import Credentials
-from app.middleware import Operation, graphql_error_response
+from app.failures import error_response
+from app.middleware import Operation
+from schema.codes import ErrorCode
 
 #: Costs in bucket units. A mutation takes write locks and writes an audit event; an upload writes a blob.
 QUERY_COST = 1.0
@@ -112,12 +113,12 @@ class RateLimit:
             f"rate limit exceeded for {who}: retry in {seconds} s (it refills {self.limiter.rate:g} units "
             f"per second up to {self.limiter.burst:g}; a query costs {QUERY_COST:g}, a mutation {MUTATION_COST:g})"
         )
-        headers = {"retry-after": seconds}
-        response: JSONResponse
-        if scope["path"] == self.graphql_path:
-            response = graphql_error_response(429, message, "RATE_LIMITED", headers=headers, retryAfter=int(seconds))
-        else:
-            response = JSONResponse({"error": {"code": "RATE_LIMITED", "message": message}}, 429, headers)
+        graphql = scope["path"] == self.graphql_path
+        # GraphQL clients get the wait in the error too; the artifact routes' documented body has no such field.
+        details = {"retryAfter": int(seconds)} if graphql else {}
+        response = error_response(
+            429, ErrorCode.RATE_LIMITED, message, graphql=graphql, headers={"retry-after": seconds}, **details
+        )
         await response(scope, receive, send)
 
     def _cost(self, scope: Scope, operation: Operation | None) -> float:

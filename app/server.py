@@ -13,12 +13,12 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import Tortoise
 
 from app.artifact_store import clean_at_start, open_store
-from app.failures import DATABASE_ERRORS, database_failure_handler
+from app.failures import DATABASE_ERRORS, database_failure_handler, error_response
 from app.graphql_view import RegistryGraphQL
 from app.logs import configure as configure_logging
 from app.middleware import (
@@ -28,7 +28,6 @@ from app.middleware import (
     InspectOperation,
     JsonOnly,
     RequestId,
-    graphql_error_response,
 )
 from app.rate_limit import RateLimit, RateLimiter
 from app.routes import artifact_routes, healthz, readyz
@@ -37,6 +36,7 @@ from models import retry
 from models.db import tortoise_config
 from models.idempotency import purge_expired
 from schema.build import build_schema, schema
+from schema.codes import ErrorCode
 
 GRAPHQL = "/graphql"
 PROBES = ("/healthz", "/readyz")
@@ -150,10 +150,11 @@ async def _internal_error(request: Request, error: Exception) -> Response:
         exc_info=error,
         extra={"request_id": request_id},
     )
-    message = f"Internal server error; quote request id {request_id} to the operator"
-    headers = {"x-request-id": request_id}
-    if request.url.path == GRAPHQL:
-        return graphql_error_response(500, message, "INTERNAL_SERVER_ERROR", headers=headers, requestId=request_id)
-    return JSONResponse(
-        {"error": {"code": "INTERNAL_SERVER_ERROR", "message": message, "requestId": request_id}}, 500, headers
+    return error_response(
+        500,
+        ErrorCode.INTERNAL_SERVER_ERROR,
+        f"Internal server error; quote request id {request_id} to the operator",
+        graphql=request.url.path == GRAPHQL,
+        headers={"x-request-id": request_id},
+        requestId=request_id,
     )
