@@ -21,15 +21,14 @@ from app.artifact_store import clean_at_start, open_store
 from app.failures import DATABASE_ERRORS, database_failure_handler, error_response
 from app.graphql_view import RegistryGraphQL
 from app.logs import configure as configure_logging
-from app.middleware import (
-    AccessLog,
-    Authenticate,
-    BodyLimit,
-    InspectOperation,
-    JsonOnly,
-    RequestId,
-)
-from app.rate_limit import RateLimit, RateLimiter
+from app.middleware.access_log import AccessLog
+from app.middleware.authenticate import Authenticate
+from app.middleware.body import BodyLimit
+from app.middleware.json_only import JsonOnly
+from app.middleware.operation import InspectOperation
+from app.middleware.rate_limit import RateLimit
+from app.middleware.request_id import RequestId
+from app.rate_limit import RateLimiter
 from app.routes import artifact_routes, healthz, readyz
 from app.settings import Settings
 from models import retry
@@ -113,7 +112,9 @@ async def _purge_idempotency_keys(settings: Settings) -> None:
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
-    """Outermost first. Cheap refusals (CORS, content type, body size) come before the token lookup."""
+    """Outermost first. Cheap refusals (CORS, content type, body size) come before the token lookup; the body is
+    read (``BodyLimit``) before the operation is inspected (``InspectOperation``), and the rate limit needs
+    both the caller and the operation."""
     stack = [Middleware(RequestId), Middleware(AccessLog)]
     if settings.cors_origins:
         stack.append(
