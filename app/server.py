@@ -113,8 +113,8 @@ async def _purge_idempotency_keys(settings: Settings) -> None:
 
 def _middleware(settings: Settings) -> list[Middleware]:
     """Outermost first. Cheap refusals (CORS, content type, body size) come before the token lookup; the body is
-    read (``BodyLimit``) before the operation is inspected (``InspectOperation``), and the rate limit needs
-    both the caller and the operation."""
+    read (``BodyLimit``) before the document is parsed (``InspectOperation``), and the rate limit needs both
+    the caller and the operation."""
     stack = [Middleware(RequestId), Middleware(AccessLog)]
     if settings.cors_origins:
         stack.append(

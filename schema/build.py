@@ -12,12 +12,13 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ValidationCache
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.document import ParsedOnce
 from schema.errors import ErrorCodes, log_unexpected
 from schema.mutations import Mutation
 from schema.queries import Query
@@ -45,7 +46,7 @@ def build_schema(*, introspection: bool = True, extra_extensions: Sequence[Any] 
     rules = [*_LIMIT_RULES, *([] if introspection else [NoSchemaIntrospectionCustomRule])]
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: ParserCache(maxsize=256),
+        ParsedOnce,  # the document the HTTP layer parsed, else a cached parse
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=256),
         ErrorCodes,

@@ -1,17 +1,17 @@
-"""The GraphQL operation a request asks for, told before it runs."""
+"""The GraphQL operation a request asks for, told before it runs, from the one parse of its document."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import orjson
-from graphql import GraphQLError, OperationDefinitionNode, parse
+from graphql import GraphQLError, OperationDefinitionNode
 from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from schema.build import MAX_TOKENS
+from schema.document import Parsed, parse_request
 
 
 @dataclass(frozen=True)
@@ -25,10 +25,12 @@ class Operation:
 
 
 class InspectOperation:
-    """Note the type and name of the GraphQL operation a request to ``path`` asks for, before it runs.
+    """Parse the GraphQL document of a request to ``path`` and note the operation's type and name.
 
-    The rate limit charges mutations more than queries, and the access log names the operation. Runs inside
-    ``BodyLimit``, which has read a POST's body.
+    The rate limit charges mutations more than queries, and the access log names the operation. The parse,
+    within the schema's token limit, is the request's only one: it goes to ``scope["state"]["document"]``,
+    and execution takes it from there (``schema/document.py``). Runs inside ``BodyLimit``, which has read a
+    POST's body.
     """
 
     def __init__(self, app: ASGIApp, *, path: str) -> None:
@@ -48,7 +50,9 @@ class InspectOperation:
             request = dict(QueryParams(scope["query_string"]))  # the values the GraphQL view will read
         query, name = request.get("query"), request.get("operationName")
         if isinstance(query, str):
-            state["operation"] = operation_of(query, name if isinstance(name, str) else None)
+            parsed = parse_request(query, max_tokens=MAX_TOKENS)
+            state["document"] = parsed
+            state["operation"] = operation_of(parsed, name if isinstance(name, str) else None)
         await self.app(scope, receive, send)
 
 
@@ -60,29 +64,14 @@ def _json_object(body: bytes) -> dict[str, object]:
     return value if isinstance(value, dict) else {}
 
 
-#: Documents up to this size are remembered (clients repeat the same few); larger ones are parsed each time.
-_CACHED_DOCUMENT_CHARS = 16 * 1024
-
-
-def operation_of(query: str, operation_name: str | None) -> Operation:
-    """The operation ``operation_name`` selects in ``query`` (or its only one), parsed within the token limit."""
-    if len(query) <= _CACHED_DOCUMENT_CHARS:
-        return _cached_operation_of(query, operation_name)
-    return _operation_of(query, operation_name)
-
-
-def _operation_of(query: str, operation_name: str | None) -> Operation:
-    try:
-        document = parse(query, no_location=True, max_tokens=MAX_TOKENS)
-    except GraphQLError:
+def operation_of(parsed: Parsed, operation_name: str | None) -> Operation:
+    """The operation ``operation_name`` selects in the document (or its only one)."""
+    if isinstance(parsed.outcome, GraphQLError):
         return Operation()
-    operations = [node for node in document.definitions if isinstance(node, OperationDefinitionNode)]
+    operations = [node for node in parsed.outcome.definitions if isinstance(node, OperationDefinitionNode)]
     if operation_name is not None:
         operations = [node for node in operations if node.name is not None and node.name.value == operation_name]
     if len(operations) != 1:
         return Operation()
     node = operations[0]
     return Operation(type=node.operation.value, name=node.name.value if node.name else "-")
-
-
-_cached_operation_of = functools.lru_cache(maxsize=256)(_operation_of)
