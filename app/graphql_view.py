@@ -18,7 +18,9 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from app.auth import Credentials, credentials
+from schema.codes import ErrorCode
 from schema.context import Context
+from schema.document import Parsed
 
 log = logging.getLogger("modelreg.graphql")
 
@@ -37,15 +39,18 @@ class RegistryGraphQL(GraphQL[Context, None]):
         self.timeout_seconds = timeout_seconds
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        # The Authenticate middleware has usually read the token already; do not look it up twice.
-        found: Credentials | None = request.scope.get("state", {}).get("credentials")
+        # The middleware has usually read the token and parsed the document already; do neither twice.
+        state = request.scope.get("state", {})
+        found: Credentials | None = state.get("credentials")
         if found is None:
             found = await credentials(request.headers.get("authorization"))
+        document: Parsed | None = state.get("document")
         return Context(
             principal=found.principal,
             auth_error=found.error,
             request_id=request.state.request_id,
             allow_anonymous_read=self.allow_anonymous_read,
+            document=document,
         )
 
     async def execute_operation(
@@ -77,7 +82,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
             f"the operation did not finish within {self.timeout_seconds:g} s and was cancelled; a change whose "
             "transaction had not committed was rolled back (retry a mutation with the same idempotencyKey)"
         )
-        return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": "TIMEOUT"})])
+        return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": ErrorCode.TIMEOUT})])
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
-from app.middleware import request_id_var
+from app.middleware.request_id import request_id_var
 
 #: A modelreg token (``mreg_`` and its random part), or whatever follows ``Bearer`` in a header value.
 _SECRET = re.compile(r"mreg_[A-Za-z0-9_-]+|(?<=[Bb]earer )\S+")

@@ -11,17 +11,15 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from app.artifact_store import ArtifactStore, StoreUnavailable, TooLarge
 from app.auth import Credentials, credentials
+from app.failures import error_response
 from models.artifacts.operations import record_artifact
 from models.db.connection import connection
 from models.entities import Role
 from models.tokens.scopes import Principal, artifact_visible
 from models.validation import SHA256
+from schema.codes import ErrorCode
 
 log = logging.getLogger("modelreg.http")
-
-
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
 async def _authorize(request: Request, role: Role) -> Principal | JSONResponse:
@@ -31,16 +29,23 @@ async def _authorize(request: Request, role: Role) -> Principal | JSONResponse:
         found = await credentials(request.headers.get("authorization"))
     if found.principal is None:
         reason = f"the bearer token is {found.error}" if found.error else "send 'Authorization: Bearer mreg_...'"
-        return _error(401, "UNAUTHENTICATED", reason)
+        return error_response(401, ErrorCode.UNAUTHENTICATED, reason, graphql=False)
     if not found.principal.can(role):
-        return _error(403, "FORBIDDEN", f"this needs the {role.value} role; the token is {found.principal.role.value}")
+        return error_response(
+            403,
+            ErrorCode.FORBIDDEN,
+            f"this needs the {role.value} role; the token is {found.principal.role.value}",
+            graphql=False,
+        )
     return found.principal
 
 
 def _store_unavailable() -> JSONResponse:
     # The cause (which may name internal hosts or the bucket) goes to the log; the client learns only to retry.
     log.warning("artifact store unavailable", exc_info=True)
-    return _error(503, "SERVICE_UNAVAILABLE", "the artifact store is unavailable; retry later")
+    return error_response(
+        503, ErrorCode.SERVICE_UNAVAILABLE, "the artifact store is unavailable; retry later", graphql=False
+    )
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -53,11 +58,13 @@ def artifact_routes(store: ArtifactStore) -> tuple[Endpoint, Endpoint]:
             return principal
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > store.max_bytes:
-            return _error(413, "BAD_USER_INPUT", f"artifact exceeds the limit of {store.max_bytes} bytes")
+            return error_response(
+                413, ErrorCode.BAD_USER_INPUT, f"artifact exceeds the limit of {store.max_bytes} bytes", graphql=False
+            )
         try:
             blob = await store.put_stream(request.stream())
         except TooLarge as error:
-            return _error(413, "BAD_USER_INPUT", str(error))
+            return error_response(413, ErrorCode.BAD_USER_INPUT, str(error), graphql=False)
         except StoreUnavailable:
             return _store_unavailable()
         _, created = await record_artifact(sha256=blob.sha256, size_bytes=blob.size_bytes, actor=principal.name)
@@ -69,10 +76,12 @@ def artifact_routes(store: ArtifactStore) -> tuple[Endpoint, Endpoint]:
             return principal
         sha256 = request.path_params["sha256"]
         if not SHA256.fullmatch(sha256):
-            return _error(400, "BAD_USER_INPUT", "sha256: must be 64 lowercase hexadecimal characters")
+            return error_response(
+                400, ErrorCode.BAD_USER_INPUT, "sha256: must be 64 lowercase hexadecimal characters", graphql=False
+            )
         # A model-scoped token sees only blobs of its models; any other blob is as absent as an unknown one.
         if not await artifact_visible(principal, sha256):
-            return _error(404, "NOT_FOUND", f"no artifact with sha256 {sha256}")
+            return error_response(404, ErrorCode.NOT_FOUND, f"no artifact with sha256 {sha256}", graphql=False)
         etag = f'"{sha256}"'
         # HEAD and a matching If-None-Match need only the size; a GET opens the blob once (one store request).
         fresh = request.headers.get("if-none-match", "").strip('"') == sha256
@@ -82,7 +91,7 @@ def artifact_routes(store: ArtifactStore) -> tuple[Endpoint, Endpoint]:
         except StoreUnavailable:
             return _store_unavailable()
         if size is None:
-            return _error(404, "NOT_FOUND", f"no artifact with sha256 {sha256}")
+            return error_response(404, ErrorCode.NOT_FOUND, f"no artifact with sha256 {sha256}", graphql=False)
         if fresh:
             return Response(status_code=304, headers={"etag": etag})
         headers = {

@@ -13,30 +13,29 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import Tortoise
 
 from app.artifact_store import clean_at_start, open_store
-from app.failures import DATABASE_ERRORS, database_failure_handler
+from app.failures import DATABASE_ERRORS, database_failure_handler, error_response
 from app.graphql_view import RegistryGraphQL
 from app.logs import configure as configure_logging
-from app.middleware import (
-    AccessLog,
-    Authenticate,
-    BodyLimit,
-    InspectOperation,
-    JsonOnly,
-    RequestId,
-    graphql_error_response,
-)
-from app.rate_limit import RateLimit, RateLimiter
+from app.middleware.access_log import AccessLog
+from app.middleware.authenticate import Authenticate
+from app.middleware.body import BodyLimit
+from app.middleware.json_only import JsonOnly
+from app.middleware.operation import InspectOperation
+from app.middleware.rate_limit import RateLimit
+from app.middleware.request_id import RequestId
+from app.rate_limit import RateLimiter
 from app.routes import artifact_routes, healthz, readyz
 from app.settings import Settings
 from models.db import retry
 from models.db.connection import tortoise_config
 from models.idempotency import purge_expired
 from schema.build import build_schema, schema
+from schema.codes import ErrorCode
 
 GRAPHQL = "/graphql"
 PROBES = ("/healthz", "/readyz")
@@ -113,7 +112,9 @@ async def _purge_idempotency_keys(settings: Settings) -> None:
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
-    """Outermost first. Cheap refusals (CORS, content type, body size) come before the token lookup."""
+    """Outermost first. Cheap refusals (CORS, content type, body size) come before the token lookup; the body is
+    read (``BodyLimit``) before the document is parsed (``InspectOperation``), and the rate limit needs both
+    the caller and the operation."""
     stack = [Middleware(RequestId), Middleware(AccessLog)]
     if settings.cors_origins:
         stack.append(
@@ -150,10 +151,11 @@ async def _internal_error(request: Request, error: Exception) -> Response:
         exc_info=error,
         extra={"request_id": request_id},
     )
-    message = f"Internal server error; quote request id {request_id} to the operator"
-    headers = {"x-request-id": request_id}
-    if request.url.path == GRAPHQL:
-        return graphql_error_response(500, message, "INTERNAL_SERVER_ERROR", headers=headers, requestId=request_id)
-    return JSONResponse(
-        {"error": {"code": "INTERNAL_SERVER_ERROR", "message": message, "requestId": request_id}}, 500, headers
+    return error_response(
+        500,
+        ErrorCode.INTERNAL_SERVER_ERROR,
+        f"Internal server error; quote request id {request_id} to the operator",
+        graphql=request.url.path == GRAPHQL,
+        headers={"x-request-id": request_id},
+        requestId=request_id,
     )

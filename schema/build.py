@@ -13,7 +13,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ValidationCache
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.schema.config import StrawberryConfig
@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext
 
 from schema.audit import AuditQueries
 from schema.deployments import DeploymentMutations
+from schema.document import ParsedOnce
 from schema.environments import EnvironmentMutations, EnvironmentQueries
 from schema.errors import ErrorCodes, log_unexpected
 from schema.node import NodeQueries
@@ -61,7 +62,7 @@ def build_schema(*, introspection: bool = True, extra_extensions: Sequence[Any] 
     rules = [*_LIMIT_RULES, *([] if introspection else [NoSchemaIntrospectionCustomRule])]
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: ParserCache(maxsize=256),
+        ParsedOnce,  # the document the HTTP layer parsed, else a cached parse
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=256),
         ErrorCodes,

@@ -8,6 +8,7 @@ from typing import TypeAlias
 from strawberry.types import Info as StrawberryInfo
 
 from models.tokens.scopes import Principal
+from schema.document import Parsed
 from schema.loaders import Loaders
 
 
@@ -18,6 +19,8 @@ class Context:
     allow_anonymous_read: bool
     #: Why a presented token was refused ("malformed ...", "not valid ...", "expired ..."); None when none was.
     auth_error: str | None = None
+    #: The request's document as the HTTP layer parsed it, executed without parsing it again (schema/document.py).
+    document: Parsed | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -16,16 +16,17 @@ from strawberry.extensions import SchemaExtension
 
 from models.db.failures import translate
 from models.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated, Unavailable
+from schema.codes import ErrorCode
 
 log = logging.getLogger("modelreg.graphql")
 
-CODES: dict[type[DomainError], str] = {
-    InvalidInput: "BAD_USER_INPUT",
-    Unauthenticated: "UNAUTHENTICATED",
-    Forbidden: "FORBIDDEN",
-    NotFound: "NOT_FOUND",
-    Conflict: "CONFLICT",
-    Unavailable: "SERVICE_UNAVAILABLE",
+CODES: dict[type[DomainError], ErrorCode] = {
+    InvalidInput: ErrorCode.BAD_USER_INPUT,
+    Unauthenticated: ErrorCode.UNAUTHENTICATED,
+    Forbidden: ErrorCode.FORBIDDEN,
+    NotFound: ErrorCode.NOT_FOUND,
+    Conflict: ErrorCode.CONFLICT,
+    Unavailable: ErrorCode.SERVICE_UNAVAILABLE,
 }
 
 
@@ -54,11 +55,11 @@ def code_error(error: GraphQLError, request_id: str) -> GraphQLError:
             f"Internal server error; quote request id {request_id} to the operator",
             error.nodes,
             path=error.path,
-            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+            extensions={"code": ErrorCode.INTERNAL_SERVER_ERROR, "requestId": request_id},
         )
     if original is not None and error.path is None:
         # A variable's value was refused while it was coerced (a malformed DateTime, say): a user input error.
-        return GraphQLError(error.message, error.nodes, extensions={"code": "BAD_USER_INPUT"})
+        return GraphQLError(error.message, error.nodes, extensions={"code": ErrorCode.BAD_USER_INPUT})
     return error
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from app.rate_limit import MUTATION_COST, QUERY_COST, RateLimiter
+from app.middleware.rate_limit import MUTATION_COST, QUERY_COST
+from app.rate_limit import RateLimiter
 from app.settings import Settings
 from models.errors import InvalidInput
 from tests.app.test_abuse import serving
