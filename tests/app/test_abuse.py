@@ -43,7 +43,7 @@ class Sabotage(SchemaExtension):
     """Test-only: ``model(name: "slow")`` stalls past any timeout, ``model(name: "explode")`` raises."""
 
     async def resolve(
-        self, _next: Callable[..., Any], root: Any, info: GraphQLResolveInfo, *args: Any, **kwargs: Any
+        self, _next: Callable[..., Any], root: Any, info: GraphQLResolveInfo[Any], *args: Any, **kwargs: Any
     ) -> Any:
         if info.field_name == "model" and kwargs.get("name") == "slow":
             await asyncio.sleep(STALL_SECONDS)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import cast
 
 import httpx
 import pytest
@@ -72,7 +73,11 @@ async def _contents(url: str, artifacts: Path) -> dict[str, int]:
     assert await pending(url) == []  # the copy knows its migrations
     async with connected(url):
         for model in await RegisteredModel.all():
-            numbers = await ModelVersion.filter(model_id=model.id).order_by("number").values_list("number", flat=True)
+            # Tortoise types values_list() as tuples even with flat=True.
+            numbers = cast(
+                "list[int]",
+                await ModelVersion.filter(model_id=model.id).order_by("number").values_list("number", flat=True),
+            )
             assert list(numbers) == list(range(1, model.version_count + 1)), f"{model.name}: {numbers}"
         versions = await ModelVersion.all().count()
         registered = await AuditEvent.filter(action=AuditAction.VERSION_REGISTERED).count()

@@ -149,7 +149,7 @@ def test_estimators_round_trip_with_verified_artifacts(database_url: str, tmp_pa
         assert version.hyperparameters["max_iter"] == 1000
         assert fit.seconds is not None and fit.seconds > 0
         assert version.training_duration_seconds == pytest.approx(fit.seconds)
-        assert version.training_duration_seconds > 0
+        assert version.training_duration_seconds is not None and version.training_duration_seconds > 0
         assert version.metrics == {"accuracy": accuracy}
         assert version.dataset_version == "iris-2024-01"
         assert version.description == "baseline logistic regression"

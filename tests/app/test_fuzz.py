@@ -22,6 +22,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
+from schemathesis.core.result import Err
 from schemathesis.graphql import nodes
 
 from tests.support.server import REPO, create_token, environment, running_server
@@ -130,7 +131,11 @@ def test_schemathesis_finds_no_server_errors(database_url: str, tmp_path: Path) 
 
     with running_server(database_url, artifacts, env={"MODELREG_RATE_LIMIT": "0"}) as base:
         schema = schemathesis.graphql.from_url(f"{base}/graphql", headers=auth)
-        operations = [result.ok() for result in schema.get_all_operations()]
+        operations = []
+        for result in schema.get_all_operations():
+            if isinstance(result, Err):
+                raise result.err()  # an operation schemathesis cannot read fails the test, with its reason
+            operations.append(result.ok())
         assert len(operations) >= 14, [operation.label for operation in operations]
         for operation in operations:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):

@@ -273,10 +273,10 @@ def test_release_commands_tables_json_gates_and_exit_codes(database_url: str, tm
         run = ok(runs["compare"])
         assert run.rows() == ["v2", "v3", "v1", "v4"], run.out
         assert run.out.splitlines()[0].split() == ["VERSION", "accuracy", "f1"], run.out
-        table = {line.split()[0]: line for line in run.out.splitlines()[1:] if line.strip()}
-        assert table["v3"].split()[:4] == ["v3", "*", "0.8500", "0.7200"], run.out  # production is marked
-        assert "0.9000 (+0.0500)" in table["v2"] and "0.7500 (+0.0300)" in table["v2"], run.out
-        assert "0.6000 (-0.2500)" in table["v4"], run.out
+        compared = {line.split()[0]: line for line in run.out.splitlines()[1:] if line.strip()}
+        assert compared["v3"].split()[:4] == ["v3", "*", "0.8500", "0.7200"], run.out  # production is marked
+        assert "0.9000 (+0.0500)" in compared["v2"] and "0.7500 (+0.0300)" in compared["v2"], run.out
+        assert "0.6000 (-0.2500)" in compared["v4"], run.out
         assert "* in production" in run.out, run.out
 
         comparison = ok(runs["compare json"]).json()

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import pytest
@@ -303,8 +303,11 @@ async def _data_survived(url: str) -> None:
             (2, "v2", {"C": 2}, ["tenure", "plan"]),
         ]
         assert versions[1].artifact_id == "b" * 64 and versions[0].artifact_id is None
-        assert sorted(await Metric.filter(model_id=model.id).values_list("value", flat=True)) == [0.81, 0.82]
-        assert await VersionTag.filter(version_id=versions[1].id).values_list("value", flat=True) == ["s2"]
+        # Tortoise types values_list() as tuples even with flat=True.
+        values = cast("list[float]", await Metric.filter(model_id=model.id).values_list("value", flat=True))
+        assert sorted(values) == [0.81, 0.82]
+        tags = cast("list[str]", await VersionTag.filter(version_id=versions[1].id).values_list("value", flat=True))
+        assert tags == ["s2"]
         (active,) = await Deployment.filter(model_id=model.id, retired_at=None)
         assert active.version_id == versions[1].id
         assert await AuditEvent.filter(model_id=model.id).count() == 4

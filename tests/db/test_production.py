@@ -18,11 +18,12 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 import asyncpg
 import httpx
 import pytest
+from starlette.applications import Starlette
 from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 
@@ -279,7 +280,7 @@ async def test_a_write_whose_begin_fails_leaves_the_process_healthy(database_url
             assert answers[2:] == ["ok"] * 4, answers
 
 
-async def test_a_write_that_keeps_losing_a_unique_race_is_a_conflict(app: Any) -> None:
+async def test_a_write_that_keeps_losing_a_unique_race_is_a_conflict(app: Starlette) -> None:
     """A unique violation from a concurrent insert is retried (the next attempt sees the winner's row); one
     that persists becomes CONFLICT, never INTERNAL_SERVER_ERROR."""
     retry.configure(retry.RetryPolicy(attempts=3, base_delay=0.001))
@@ -340,10 +341,12 @@ async def _old_and_new_keys(old: int, new: int) -> None:
         )
 
 
-async def test_expired_idempotency_keys_are_purged_in_bounded_batches(app: Any) -> None:
+async def test_expired_idempotency_keys_are_purged_in_bounded_batches(app: Starlette) -> None:
     await _old_and_new_keys(old=7, new=3)
     assert [await purge_expired(limit=3) for _ in range(4)] == [3, 3, 1, 0]
-    assert sorted(await IdempotencyRecord.all().values_list("key", flat=True)) == ["key-7", "key-8", "key-9"]
+    # Tortoise types values_list() as tuples even with flat=True.
+    keys = cast("list[str]", await IdempotencyRecord.all().values_list("key", flat=True))
+    assert sorted(keys) == ["key-7", "key-8", "key-9"]
 
 
 async def test_the_server_purges_expired_keys_in_the_background(database_url: str, tmp_path: Path) -> None:
@@ -355,7 +358,8 @@ async def test_the_server_purges_expired_keys_in_the_background(database_url: st
             if await IdempotencyRecord.all().count() == 2:
                 break
             await asyncio.sleep(0.01)
-        assert sorted(await IdempotencyRecord.all().values_list("key", flat=True)) == ["key-5", "key-6"]
+        keys = cast("list[str]", await IdempotencyRecord.all().values_list("key", flat=True))
+        assert sorted(keys) == ["key-5", "key-6"]
 
 
 # --- Processes: SIGTERM and --workers ----------------------------------------------------------------------

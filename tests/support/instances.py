@@ -360,7 +360,7 @@ def _violations(deployments: list[Deployment], events: list[AuditEvent]) -> list
                 found.append(f"deployment {deployment.id} retired before it was deployed")
 
     # Replaying each (model, environment)'s events in order ends at the database's active deployment.
-    replayed: dict[tuple[int, str], int | None] = {}
+    replayed: dict[tuple[int | None, str], int | None] = {}
     for event in events:
         key = (event.model_id, event.environment or "")
         current = replayed.get(key)
@@ -368,7 +368,9 @@ def _violations(deployments: list[Deployment], events: list[AuditEvent]) -> list
         if details.get("retiredDeploymentId") != current:
             found.append(f"event {event.id} retired {details.get('retiredDeploymentId')} while {current} was active")
         replayed[key] = None if event.action == AuditAction.DEMOTED else details.get("deploymentId")
-    final = {(d.model_id, d.environment): d.id for d in deployments if d.retired_at is None}
+    final: dict[tuple[int | None, str], int] = {
+        (d.model_id, d.environment): d.id for d in deployments if d.retired_at is None
+    }
     for key in set(replayed) | set(final):
         if replayed.get(key) != final.get(key):
             found.append(f"{key}: the audit log replays to {replayed.get(key)}, the database has {final.get(key)}")

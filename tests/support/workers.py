@@ -10,14 +10,19 @@ from __future__ import annotations
 import asyncio
 import random
 import traceback
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from models.db.connection import connected
 from models.deployments.operations import promote
 from models.entities import Deployment
 from models.errors import Conflict
 from models.registry.operations import Registration, register_version
+
+if TYPE_CHECKING:
+    import multiprocessing.queues
+    import multiprocessing.synchronize
 
 #: Seconds a process waits at the start barrier for the others.
 BARRIER_TIMEOUT = 60.0
@@ -48,7 +53,7 @@ def _failure(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}\n{''.join(traceback.format_exception(error))}"
 
 
-def _run(outcome: Outcome, queue: Any, work: Any) -> None:
+def _run(outcome: Outcome, queue: multiprocessing.queues.Queue[Outcome], work: Coroutine[Any, Any, None]) -> None:
     """Run the coroutine ``work`` and always put ``outcome`` on ``queue``, even when it crashes."""
     try:
         asyncio.run(work)
@@ -73,8 +78,8 @@ def promote_randomly(
     versions: list[int],
     count: int,
     compare_and_set: bool,
-    barrier: Any,
-    queue: Any,
+    barrier: multiprocessing.synchronize.Barrier,
+    queue: multiprocessing.queues.Queue[Outcome],
 ) -> None:
     """Promote ``count`` random versions of ``model``, mostly into production and some into staging."""
     outcome = Outcome(worker=f"worker-{index}")
@@ -118,8 +123,8 @@ def promote_with_keys(
     model: str,
     rounds: list[tuple[str, int]],
     actor: str,
-    barrier: Any,
-    queue: Any,
+    barrier: multiprocessing.synchronize.Barrier,
+    queue: multiprocessing.queues.Queue[Outcome],
 ) -> None:
     """For each (idempotency key, version) round, all workers promote the same input with the same key at once."""
     outcome = Outcome(worker=f"worker-{index}")
@@ -150,7 +155,14 @@ def promote_with_keys(
     _run(outcome, queue, work())
 
 
-def register_many(url: str, index: int, model: str, count: int, barrier: Any, queue: Any) -> None:
+def register_many(
+    url: str,
+    index: int,
+    model: str,
+    count: int,
+    barrier: multiprocessing.synchronize.Barrier,
+    queue: multiprocessing.queues.Queue[Outcome],
+) -> None:
     """Register ``count`` versions of ``model`` (creating it if needed) as fast as possible."""
     outcome = Outcome(worker=f"worker-{index}")
 
