@@ -45,9 +45,9 @@ def test_the_error_catalogue_lists_every_code() -> None:
 def test_one_builder_two_documented_shapes() -> None:
     graphql = error_response(429, ErrorCode.RATE_LIMITED, "slow down", graphql=True, retryAfter=3)
     assert graphql.status_code == 429
-    assert json.loads(graphql.body) == {
+    assert json.loads(bytes(graphql.body)) == {
         "errors": [{"message": "slow down", "extensions": {"code": "RATE_LIMITED", "retryAfter": 3}}]
     }
     artifact = error_response(404, ErrorCode.NOT_FOUND, "no artifact", graphql=False, headers={"x-a": "b"})
     assert (artifact.status_code, artifact.headers["x-a"]) == (404, "b")
-    assert json.loads(artifact.body) == {"error": {"code": "NOT_FOUND", "message": "no artifact"}}
+    assert json.loads(bytes(artifact.body)) == {"error": {"code": "NOT_FOUND", "message": "no artifact"}}
