@@ -26,6 +26,7 @@ from models import validation
 from models.audit.record import record
 from models.clock import now
 from models.db.connection import dialect, write_transaction
+from models.db.retry import retried
 from models.entities import (
     AuditAction,
     AuditEvent,
@@ -92,6 +93,7 @@ async def _protection_event(conn: BaseDBAsyncClient, event_id: int) -> tuple[Aud
 # Changing protection: admin operations, each one transaction with its audit event.
 
 
+@retried
 async def protect_environment(
     *,
     environment: str,
@@ -129,6 +131,7 @@ async def protect_environment(
         )
 
 
+@retried
 async def unprotect_environment(
     *,
     environment: str,
