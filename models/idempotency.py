@@ -68,6 +68,10 @@ async def replay_or_run(
     (a different ``operation`` or ``arguments`` is ``Conflict``) and runs nothing. Otherwise awaits ``run()``,
     the operation's checks and changes on ``conn``, and stores its result for later replays. Without a key it
     only runs. ``arguments`` are the validated input the key must match.
+
+    ``operation`` and the keys of ``arguments`` go into the stored hash, so they keep the spelling they were
+    stored with (``registerVersion``, ``expectedCurrentVersion``): renaming one would refuse the retry of a
+    request sent before the change as a different request.
     """
     claimed = await _claim(conn, principal=principal, key=key, operation=operation, arguments=arguments)
     if claimed.replay is not None:

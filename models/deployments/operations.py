@@ -122,8 +122,8 @@ async def promote(
     callers without a token, such as the demo seed, act as admin.
     """
     env = _checked(model, environment, reason, version=version)
-    validation.expected_version(expected_current_version, "input.expectedCurrentVersion")
-    key = validation.idempotency_key(idempotency_key, "input.idempotencyKey")
+    validation.expected_version(expected_current_version, "expected_current_version")
+    key = validation.idempotency_key(idempotency_key, "idempotency_key")
     request = _Request(model, env, actor, role, reason, request_id)
     arguments = {
         "model": model,
@@ -158,8 +158,8 @@ async def demote(
 ) -> Demotion:
     """Retire the active deployment of ``model`` in ``environment``, leaving nothing active there."""
     env = _checked(model, environment, reason)
-    validation.expected_version(expected_current_version, "input.expectedCurrentVersion")
-    key = validation.idempotency_key(idempotency_key, "input.idempotencyKey")
+    validation.expected_version(expected_current_version, "expected_current_version")
+    key = validation.idempotency_key(idempotency_key, "idempotency_key")
     request = _Request(model, env, actor, role, reason, request_id)
     arguments = {
         "model": model,
@@ -197,7 +197,7 @@ async def rollback(
     recently retired deployment.
     """
     env = _checked(model, environment, reason)
-    key = validation.idempotency_key(idempotency_key, "input.idempotencyKey")
+    key = validation.idempotency_key(idempotency_key, "idempotency_key")
     request = _Request(model, env, actor, role, reason, request_id)
     arguments = {"model": model, "environment": env, "reason": reason}
     async with write_transaction() as conn:
@@ -214,11 +214,11 @@ async def rollback(
 
 def _checked(model: str, environment: str | None, reason: str | None, *, version: int | None = None) -> str:
     """Check the arguments every move shares, before any SQL; return the environment, defaulted."""
-    validation.model_name(model, "input.model")
+    validation.model_name(model, "model")
     if version is not None:
-        validation.positive_version(version, "input.version")
-    env = validation.environment(environment, "input.environment")
-    validation.text(reason, "input.reason", max_length=validation.MAX_REASON)
+        validation.positive_version(version, "version")
+    env = validation.environment(environment, "environment")
+    validation.text(reason, "reason", max_length=validation.MAX_REASON)
     return env
 
 

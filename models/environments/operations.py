@@ -107,7 +107,7 @@ async def protect_environment(
     request_id: str | None = None,
 ) -> ProtectionChange:
     """Set the rules of ``environment``, replacing any it had. Callers check that the actor is an admin."""
-    env = validation.environment(environment, "input.environment")
+    env = validation.environment(environment, "environment")
     rules = parse_rules(
         environment=env,
         required_role=required_role,
@@ -115,8 +115,8 @@ async def protect_environment(
         tag_rules=tag_rules,
         prior_environments=prior_environments,
     )
-    validation.text(reason, "input.reason", max_length=validation.MAX_REASON)
-    key = validation.idempotency_key(idempotency_key, "input.idempotencyKey")
+    validation.text(reason, "reason", max_length=validation.MAX_REASON)
+    key = validation.idempotency_key(idempotency_key, "idempotency_key")
     role = required_role.value if required_role else None
     arguments = {"environment": env, "requiredRole": role, **rules.stored(), "reason": reason}
     async with write_transaction() as conn:
@@ -141,9 +141,9 @@ async def unprotect_environment(
     request_id: str | None = None,
 ) -> ProtectionRemoval:
     """Remove every rule of ``environment``. Callers check that the actor is an admin."""
-    env = validation.environment(environment, "input.environment")
-    validation.text(reason, "input.reason", max_length=validation.MAX_REASON)
-    key = validation.idempotency_key(idempotency_key, "input.idempotencyKey")
+    env = validation.environment(environment, "environment")
+    validation.text(reason, "reason", max_length=validation.MAX_REASON)
+    key = validation.idempotency_key(idempotency_key, "idempotency_key")
     arguments = {"environment": env, "reason": reason}
     async with write_transaction() as conn:
         return await replay_or_run(

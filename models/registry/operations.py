@@ -56,9 +56,9 @@ async def create_model(
     description: str | None = None,
     tags: list[tuple[str, str]] | None = None,
 ) -> ModelChange:
-    validation.model_name(name, "input.name")
-    validation.text(description, "input.description", max_length=validation.MAX_DESCRIPTION)
-    tag_map = validation.tags(tags, "input.tags")
+    validation.model_name(name, "name")
+    validation.text(description, "description", max_length=validation.MAX_DESCRIPTION)
+    tag_map = validation.tags(tags, "tags")
     async with write_transaction() as conn:
         if await lock_model(conn, name) is not None:
             raise Conflict(f"a model named {name!r} already exists")
@@ -86,11 +86,11 @@ async def update_model(
     tags: list[tuple[str, str]] | None = None,
 ) -> ModelChange:
     """Replace the description and/or the whole tag set (``None`` leaves a field as it is)."""
-    validation.model_name(name, "input.name")
-    validation.text(description, "input.description", max_length=validation.MAX_DESCRIPTION)
-    new_tags = validation.tags(tags, "input.tags") if tags is not None else None
+    validation.model_name(name, "name")
+    validation.text(description, "description", max_length=validation.MAX_DESCRIPTION)
+    new_tags = validation.tags(tags, "tags") if tags is not None else None
     if description is None and new_tags is None:
-        raise InvalidInput("input", "give description or tags (or both) to change")
+        raise InvalidInput("", "give description or tags (or both) to change")
     async with write_transaction() as conn:
         model = await lock_existing_model(conn, name)
         changes: dict[str, Any] = {}
@@ -113,7 +113,10 @@ async def update_model(
 
 @dataclass(frozen=True)
 class Registration:
-    """What a training pipeline knows about a version it registers. Field names follow RegisterVersionInput."""
+    """What a training pipeline knows about a version it registers.
+
+    ``InvalidInput`` names a bad field as it is named here, with the path into it (``metrics[2].value``).
+    """
 
     description: str | None = None
     tags: list[tuple[str, str]] | None = None
@@ -174,9 +177,9 @@ async def register_version(
     idempotency_key: str | None = None,
 ) -> RegisteredVersion:
     """Register the next version of ``model``, creating the model first when asked to."""
-    validation.model_name(model, "input.model")
+    validation.model_name(model, "model")
     checked = _checked(registration)
-    key = validation.idempotency_key(idempotency_key, "input.idempotencyKey")
+    key = validation.idempotency_key(idempotency_key, "idempotency_key")
     arguments = {"model": model, "createModel": create_model, **_registration_arguments(registration)}
     async with write_transaction() as conn:
         return await replay_or_run(
@@ -194,9 +197,9 @@ async def register_version(
 async def archive_version(
     *, model: str, version: int, actor: str, request_id: str | None = None, reason: str | None = None
 ) -> VersionChange:
-    validation.model_name(model, "input.model")
-    validation.positive_version(version, "input.version")
-    validation.text(reason, "input.reason", max_length=validation.MAX_REASON)
+    validation.model_name(model, "model")
+    validation.positive_version(version, "version")
+    validation.text(reason, "reason", max_length=validation.MAX_REASON)
     async with write_transaction() as conn:
         target = await lock_existing_model(conn, model)
         found = await get_version(conn, target, version)
@@ -230,22 +233,22 @@ async def archive_version(
 
 def _checked(reg: Registration) -> _Checked:
     """Validate every field of ``reg``, before any SQL."""
-    validation.text(reg.description, "input.description", max_length=validation.MAX_DESCRIPTION)
-    tag_map = validation.tags(reg.tags, "input.tags")
-    metric_map = validation.metrics(reg.metrics, "input.metrics")
-    hyperparameters = validation.hyperparameters(reg.hyperparameters, "input.hyperparameters")
-    features = validation.feature_names(reg.feature_names, "input.featureNames")
+    validation.text(reg.description, "description", max_length=validation.MAX_DESCRIPTION)
+    tag_map = validation.tags(reg.tags, "tags")
+    metric_map = validation.metrics(reg.metrics, "metrics")
+    hyperparameters = validation.hyperparameters(reg.hyperparameters, "hyperparameters")
+    features = validation.feature_names(reg.feature_names, "feature_names")
     for field, value in (
-        ("input.modelType", reg.model_type),
-        ("input.framework", reg.framework),
-        ("input.datasetVersion", reg.dataset_version),
+        ("model_type", reg.model_type),
+        ("framework", reg.framework),
+        ("dataset_version", reg.dataset_version),
     ):
         validation.text(value, field, max_length=validation.MAX_SHORT_TEXT)
-    validation.non_negative_finite(reg.training_duration_seconds, "input.trainingDurationSeconds")
-    sha256 = validation.sha256(reg.artifact_sha256, "input.artifactSha256") if reg.artifact_sha256 is not None else None
+    validation.non_negative_finite(reg.training_duration_seconds, "training_duration_seconds")
+    sha256 = validation.sha256(reg.artifact_sha256, "artifact_sha256") if reg.artifact_sha256 is not None else None
     if reg.artifact_format is not None and sha256 is None:
-        raise InvalidInput("input.artifactFormat", "is only used together with artifactSha256")
-    artifact_format = validation.artifact_format(reg.artifact_format, "input.artifactFormat") if sha256 else None
+        raise InvalidInput("artifact_format", "is only used together with artifactSha256")
+    artifact_format = validation.artifact_format(reg.artifact_format, "artifact_format") if sha256 else None
     return _Checked(reg, tag_map, metric_map, hyperparameters, features, artifact_format)
 
 
@@ -255,7 +258,7 @@ async def _register(
     sha256 = checked.registration.artifact_sha256
     if sha256 is not None and not await Artifact.exists(sha256=sha256, using_db=conn):
         raise InvalidInput(
-            "input.artifactSha256", "no artifact with this sha256 was uploaded; POST it to /api/artifacts first"
+            "artifact_sha256", "no artifact with this sha256 was uploaded; POST it to /api/artifacts first"
         )
     target, model_event = await _model_to_register_in(
         conn, model, actor=actor, request_id=request_id, create_model=create_model
