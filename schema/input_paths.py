@@ -18,11 +18,14 @@ from typing import ParamSpec, TypeVar
 from strawberry.utils.str_converters import to_camel_case
 
 from models.errors import InvalidInput
+from models.registry.operations import ARTIFACT_NOT_UPLOADED
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: What a client does about a problem whose fix ``models`` cannot name: an HTTP route.
+_REMEDIES = {ARTIFACT_NOT_UPLOADED: "POST it to /api/artifacts first"}
 
 
 def input_path(field: str) -> str:
@@ -40,6 +43,8 @@ def input_paths(resolver: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]
         try:
             return await resolver(*args, **kwargs)
         except InvalidInput as error:
-            raise InvalidInput(input_path(error.field), error.problem) from error
+            remedy = _REMEDIES.get(error.problem)
+            problem = f"{error.problem}; {remedy}" if remedy else error.problem
+            raise InvalidInput(input_path(error.field), problem) from error
 
     return resolve

@@ -34,6 +34,9 @@ from models.entities import (
 from models.errors import Conflict, InvalidInput, NotFound
 from models.idempotency import replay_or_run
 
+#: The problem with an ``artifact_sha256`` that no recorded artifact has; ``schema`` adds how to upload one.
+ARTIFACT_NOT_UPLOADED = "no artifact with this sha256 was uploaded"
+
 
 @dataclass(frozen=True)
 class ModelChange:
@@ -257,9 +260,7 @@ async def _register(
 ) -> RegisteredVersion:
     sha256 = checked.registration.artifact_sha256
     if sha256 is not None and not await Artifact.exists(sha256=sha256, using_db=conn):
-        raise InvalidInput(
-            "artifact_sha256", "no artifact with this sha256 was uploaded; POST it to /api/artifacts first"
-        )
+        raise InvalidInput("artifact_sha256", ARTIFACT_NOT_UPLOADED)
     target, model_event = await _model_to_register_in(
         conn, model, actor=actor, request_id=request_id, create_model=create_model
     )
