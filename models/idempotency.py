@@ -52,28 +52,29 @@ class Replayable(Protocol):
 R = TypeVar("R", bound=Replayable)
 
 
+@dataclass(frozen=True)
+class Request:
+    """What an idempotency key covers: a retry under the same key must repeat the operation and its arguments."""
+
+    operation: str
+    principal: str
+    key: str | None
+    #: The validated input. Like ``operation``, its keys go into the stored hash, so they keep the spelling they
+    #: were stored with (``expectedCurrentVersion``): renaming one would refuse a retry of an earlier request.
+    arguments: dict[str, Any]
+
+
 async def replay_or_run(
-    conn: BaseDBAsyncClient,
-    result: type[R],
-    run: Callable[[], Awaitable[R]],
-    *,
-    principal: str,
-    key: str | None,
-    operation: str,
-    arguments: dict[str, Any],
+    conn: BaseDBAsyncClient, request: Request, result: type[R], run: Callable[[], Awaitable[R]]
 ) -> R:
     """Run an operation once per idempotency key, inside its transaction ``conn``.
 
-    Claims ``key`` for ``principal``; when the key's first request already succeeded, returns its result rebuilt
-    (a different ``operation`` or ``arguments`` is ``Conflict``) and runs nothing. Otherwise awaits ``run()``,
-    the operation's checks and changes on ``conn``, and stores its result for later replays. Without a key it
-    only runs. ``arguments`` are the validated input the key must match.
-
-    ``operation`` and the keys of ``arguments`` go into the stored hash, so they keep the spelling they were
-    stored with (``registerVersion``, ``expectedCurrentVersion``): renaming one would refuse the retry of a
-    request sent before the change as a different request.
+    Claims the request's key; when the key's first request already succeeded, returns its result rebuilt (a
+    different operation or arguments is ``Conflict``) and runs nothing. Otherwise awaits ``run()``, the
+    operation's checks and changes on ``conn``, and stores its result for later replays. Without a key it
+    only runs.
     """
-    claimed = await _claim(conn, principal=principal, key=key, operation=operation, arguments=arguments)
+    claimed = await _claim(conn, request)
     if claimed.replay is not None:
         return await result.rebuilt(conn, claimed.replay)
     done = await run()
@@ -100,13 +101,12 @@ def request_hash(operation: str, arguments: dict[str, Any]) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
-async def _claim(
-    conn: BaseDBAsyncClient, *, principal: str, key: str | None, operation: str, arguments: dict[str, Any]
-) -> _Claim:
-    """Claim ``key`` for this request, or return the stored result of the request that claimed it first."""
+async def _claim(conn: BaseDBAsyncClient, request: Request) -> _Claim:
+    """Claim the request's key, or return the stored result of the request that claimed it first."""
+    principal, key, operation = request.principal, request.key, request.operation
     if key is None:
         return _Claim(record=None)
-    digest = request_hash(operation, arguments)
+    digest = request_hash(operation, request.arguments)
     await (
         IdempotencyRecord.filter(principal=principal, key=key, created_at__lt=now() - RETENTION).using_db(conn).delete()
     )

@@ -22,7 +22,7 @@ from models.deployments.state import read_for_promotion
 from models.entities import AuditAction, AuditEvent, Deployment, ModelVersion, RegisteredModel, Role, VersionStatus
 from models.environments.operations import enforce_protection
 from models.errors import Conflict, NotFound
-from models.idempotency import replay_or_run
+from models.idempotency import Request, replay_or_run
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ class Rollback:
 
 
 @dataclass(frozen=True)
-class _Request:
+class _Move:
     """A validated request to move versions in one environment of one model: what every step below needs."""
 
     model: str
@@ -124,7 +124,7 @@ async def promote(
     env = _checked(model, environment, reason, version=version)
     validation.expected_version(expected_current_version, "expected_current_version")
     key = validation.idempotency_key(idempotency_key, "idempotency_key")
-    request = _Request(model, env, actor, role, reason, request_id)
+    move = _Move(model, env, actor, role, reason, request_id)
     arguments = {
         "model": model,
         "version": version,
@@ -132,15 +132,10 @@ async def promote(
         "reason": reason,
         "expectedCurrentVersion": expected_current_version,
     }
+    keyed = Request("promote", principal=actor, key=key, arguments=arguments)
     async with write_transaction() as conn:
         return await replay_or_run(
-            conn,
-            Promotion,
-            lambda: _promote(conn, request, version, expected=expected_current_version),
-            principal=actor,
-            key=key,
-            operation="promote",
-            arguments=arguments,
+            conn, keyed, Promotion, lambda: _promote(conn, move, version, expected_current_version)
         )
 
 
@@ -160,23 +155,16 @@ async def demote(
     env = _checked(model, environment, reason)
     validation.expected_version(expected_current_version, "expected_current_version")
     key = validation.idempotency_key(idempotency_key, "idempotency_key")
-    request = _Request(model, env, actor, role, reason, request_id)
+    move = _Move(model, env, actor, role, reason, request_id)
     arguments = {
         "model": model,
         "environment": env,
         "reason": reason,
         "expectedCurrentVersion": expected_current_version,
     }
+    keyed = Request("demote", principal=actor, key=key, arguments=arguments)
     async with write_transaction() as conn:
-        return await replay_or_run(
-            conn,
-            Demotion,
-            lambda: _demote(conn, request, expected=expected_current_version),
-            principal=actor,
-            key=key,
-            operation="demote",
-            arguments=arguments,
-        )
+        return await replay_or_run(conn, keyed, Demotion, lambda: _demote(conn, move, expected_current_version))
 
 
 @retried
@@ -198,18 +186,11 @@ async def rollback(
     """
     env = _checked(model, environment, reason)
     key = validation.idempotency_key(idempotency_key, "idempotency_key")
-    request = _Request(model, env, actor, role, reason, request_id)
+    move = _Move(model, env, actor, role, reason, request_id)
     arguments = {"model": model, "environment": env, "reason": reason}
+    keyed = Request("rollback", principal=actor, key=key, arguments=arguments)
     async with write_transaction() as conn:
-        return await replay_or_run(
-            conn,
-            Rollback,
-            lambda: _rollback(conn, request),
-            principal=actor,
-            key=key,
-            operation="rollback",
-            arguments=arguments,
-        )
+        return await replay_or_run(conn, keyed, Rollback, lambda: _rollback(conn, move))
 
 
 def _checked(model: str, environment: str | None, reason: str | None, *, version: int | None = None) -> str:
@@ -222,8 +203,8 @@ def _checked(model: str, environment: str | None, reason: str | None, *, version
     return env
 
 
-async def _promote(conn: BaseDBAsyncClient, request: _Request, number: int, *, expected: int | None) -> Promotion:
-    model, env = request.model, request.environment
+async def _promote(conn: BaseDBAsyncClient, move: _Move, number: int, expected: int | None) -> Promotion:
+    model, env = move.model, move.environment
     state = await read_for_promotion(conn, model=model, version=number, environment=env)
     candidate, active = state.version, state.active
     if candidate is None:
@@ -239,12 +220,12 @@ async def _promote(conn: BaseDBAsyncClient, request: _Request, number: int, *, e
         environment=env,
         model=state.model,
         version=candidate,
-        role=request.role,
-        actor=request.actor,
+        role=move.role,
+        actor=move.actor,
         known=state.protection,
     )
     deployment, event = await _replace(
-        conn, request, state.model, candidate, active, AuditAction.PROMOTED, active_number=active_number, more=checked
+        conn, move, state.model, candidate, active, AuditAction.PROMOTED, active_number=active_number, more=checked
     )
     return Promotion(
         deployment=deployment,
@@ -256,44 +237,44 @@ async def _promote(conn: BaseDBAsyncClient, request: _Request, number: int, *, e
     )
 
 
-async def _demote(conn: BaseDBAsyncClient, request: _Request, *, expected: int | None) -> Demotion:
-    model, env = request.model, request.environment
+async def _demote(conn: BaseDBAsyncClient, move: _Move, expected: int | None) -> Demotion:
+    model, env = move.model, move.environment
     target = await lock_existing_model(conn, model)
     active, active_number = await _active(conn, target, env)
     _compare_and_set(expected, active_number, model, env)
     if active is None:
         raise Conflict(f"nothing is active for {model!r} in {env}; there is nothing to demote")
     checked = await enforce_protection(
-        conn, environment=env, model=target, version=None, role=request.role, actor=request.actor
+        conn, environment=env, model=target, version=None, role=move.role, actor=move.actor
     )
     stamp = now()
-    await _retire(conn, active, actor=request.actor, reason=request.reason, at=stamp)
+    await _retire(conn, active, actor=move.actor, reason=move.reason, at=stamp)
     event = await record(
         conn,
         action=AuditAction.DEMOTED,
-        actor=request.actor,
+        actor=move.actor,
         model=target,
         version=await ModelVersion.get(id=active.version_id, using_db=conn),
         environment=env,
         previous_version_id=active.version_id,
-        reason=request.reason,
-        request_id=request.request_id,
+        reason=move.reason,
+        request_id=move.request_id,
         details={"retiredDeploymentId": active.id, "previousVersion": active_number} | checked,
         at=stamp,
     )
     return Demotion(retired=active, event=event)
 
 
-async def _rollback(conn: BaseDBAsyncClient, request: _Request) -> Rollback:
-    target = await lock_existing_model(conn, request.model)
-    active, active_number = await _active(conn, target, request.environment)
-    before, restored = await _to_restore(conn, request, target, active)
+async def _rollback(conn: BaseDBAsyncClient, move: _Move) -> Rollback:
+    target = await lock_existing_model(conn, move.model)
+    active, active_number = await _active(conn, target, move.environment)
+    before, restored = await _to_restore(conn, move, target, active)
     checked = await enforce_protection(
-        conn, environment=request.environment, model=target, version=restored, role=request.role, actor=request.actor
+        conn, environment=move.environment, model=target, version=restored, role=move.role, actor=move.actor
     )
     deployment, event = await _replace(
         conn,
-        request,
+        move,
         target,
         restored,
         active,
@@ -305,27 +286,26 @@ async def _rollback(conn: BaseDBAsyncClient, request: _Request) -> Rollback:
 
 
 async def _to_restore(
-    conn: BaseDBAsyncClient, request: _Request, model: RegisteredModel, active: Deployment | None
+    conn: BaseDBAsyncClient, move: _Move, model: RegisteredModel, active: Deployment | None
 ) -> tuple[Deployment, ModelVersion]:
     """The deployment a rollback restores and its version: see ``rollback``."""
-    history = Deployment.filter(model_id=model.id, environment=request.environment).using_db(conn)
+    history = Deployment.filter(model_id=model.id, environment=move.environment).using_db(conn)
     if active is not None:
         history = history.filter(id__lt=active.id).exclude(version_id=active.version_id)
     before = await history.order_by("-id").first()
     if before is None:
-        raise Conflict(f"{request.model!r} has no earlier deployment in {request.environment} to roll back to")
+        raise Conflict(f"{move.model!r} has no earlier deployment in {move.environment} to roll back to")
     restored = await ModelVersion.get(id=before.version_id, using_db=conn)
     if restored.status == VersionStatus.ARCHIVED:
         raise Conflict(
-            f"the version to roll back to ({restored.number} of {request.model!r}) is ARCHIVED; "
-            "promote a version instead"
+            f"the version to roll back to ({restored.number} of {move.model!r}) is ARCHIVED; promote a version instead"
         )
     return before, restored
 
 
 async def _replace(
     conn: BaseDBAsyncClient,
-    request: _Request,
+    move: _Move,
     model: RegisteredModel,
     version: ModelVersion,
     active: Deployment | None,
@@ -340,20 +320,18 @@ async def _replace(
     """
     stamp = now()
     if active is not None:
-        await _retire(conn, active, actor=request.actor, reason=request.reason, at=stamp)
-    deployment = await _deploy(
-        conn, model, version, request.environment, actor=request.actor, reason=request.reason, at=stamp
-    )
+        await _retire(conn, active, actor=move.actor, reason=move.reason, at=stamp)
+    deployment = await _deploy(conn, model, version, move.environment, actor=move.actor, reason=move.reason, at=stamp)
     event = await record(
         conn,
         action=action,
-        actor=request.actor,
+        actor=move.actor,
         model=model,
         version=version,
-        environment=request.environment,
+        environment=move.environment,
         previous_version_id=active.version_id if active else None,
-        reason=request.reason,
-        request_id=request.request_id,
+        reason=move.reason,
+        request_id=move.request_id,
         details=_details(deployment, active, previous_number=active_number) | more,
         at=stamp,
     )

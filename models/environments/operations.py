@@ -40,7 +40,7 @@ from models.entities import (
 )
 from models.environments.rules import Protection, Rules, number, parse_rules
 from models.errors import Conflict, Forbidden
-from models.idempotency import replay_or_run
+from models.idempotency import Request, replay_or_run
 
 #: Arbitrary constant naming protection locks among PostgreSQL advisory locks. The two-key form used here
 #: does not share a key space with the one-key migration lock (models/db/migrate.py).
@@ -119,15 +119,10 @@ async def protect_environment(
     key = validation.idempotency_key(idempotency_key, "idempotency_key")
     role = required_role.value if required_role else None
     arguments = {"environment": env, "requiredRole": role, **rules.stored(), "reason": reason}
+    keyed = Request("protectEnvironment", principal=actor, key=key, arguments=arguments)
     async with write_transaction() as conn:
         return await replay_or_run(
-            conn,
-            ProtectionChange,
-            lambda: _protect(conn, env, rules, actor=actor, reason=reason, request_id=request_id),
-            principal=actor,
-            key=key,
-            operation="protectEnvironment",
-            arguments=arguments,
+            conn, keyed, ProtectionChange, lambda: _protect(conn, env, rules, actor, reason, request_id)
         )
 
 
@@ -144,21 +139,15 @@ async def unprotect_environment(
     env = validation.environment(environment, "environment")
     validation.text(reason, "reason", max_length=validation.MAX_REASON)
     key = validation.idempotency_key(idempotency_key, "idempotency_key")
-    arguments = {"environment": env, "reason": reason}
+    keyed = Request("unprotectEnvironment", principal=actor, key=key, arguments={"environment": env, "reason": reason})
     async with write_transaction() as conn:
         return await replay_or_run(
-            conn,
-            ProtectionRemoval,
-            lambda: _unprotect(conn, env, actor=actor, reason=reason, request_id=request_id),
-            principal=actor,
-            key=key,
-            operation="unprotectEnvironment",
-            arguments=arguments,
+            conn, keyed, ProtectionRemoval, lambda: _unprotect(conn, env, actor, reason, request_id)
         )
 
 
 async def _protect(
-    conn: BaseDBAsyncClient, env: str, rules: Rules, *, actor: str, reason: str | None, request_id: str | None
+    conn: BaseDBAsyncClient, env: str, rules: Rules, actor: str, reason: str | None, request_id: str | None
 ) -> ProtectionChange:
     await _lock(conn, env, exclusive=True)
     row = await EnvironmentProtection.get_or_none(environment=env, using_db=conn)
@@ -194,7 +183,7 @@ async def _protect(
 
 
 async def _unprotect(
-    conn: BaseDBAsyncClient, env: str, *, actor: str, reason: str | None, request_id: str | None
+    conn: BaseDBAsyncClient, env: str, actor: str, reason: str | None, request_id: str | None
 ) -> ProtectionRemoval:
     await _lock(conn, env, exclusive=True)
     row = await EnvironmentProtection.get_or_none(environment=env, using_db=conn)

@@ -32,7 +32,7 @@ from models.entities import (
     VersionTag,
 )
 from models.errors import Conflict, InvalidInput, NotFound
-from models.idempotency import replay_or_run
+from models.idempotency import Request, replay_or_run
 
 #: The problem with an ``artifact_sha256`` that no recorded artifact has; ``schema`` adds how to upload one.
 ARTIFACT_NOT_UPLOADED = "no artifact with this sha256 was uploaded"
@@ -184,15 +184,13 @@ async def register_version(
     checked = _checked(registration)
     key = validation.idempotency_key(idempotency_key, "idempotency_key")
     arguments = {"model": model, "createModel": create_model, **_registration_arguments(registration)}
+    keyed = Request("registerVersion", principal=actor, key=key, arguments=arguments)
     async with write_transaction() as conn:
         return await replay_or_run(
             conn,
+            keyed,
             RegisteredVersion,
             lambda: _register(conn, model, checked, actor=actor, request_id=request_id, create_model=create_model),
-            principal=actor,
-            key=key,
-            operation="registerVersion",
-            arguments=arguments,
         )
 
 
