@@ -12,11 +12,18 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    """An argument is malformed or out of range. ``field`` is the input path, e.g. ``input.metrics[2].value``."""
+    """An argument is malformed or out of range.
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+    ``field`` names it as its caller wrote it: in ``models``, an operation's keyword argument and the path into
+    it (``expected_current_version``, ``metrics[2].value``), or ``""`` when the arguments as a whole are at
+    fault; a setting's name in ``app``. ``schema`` re-raises it at the GraphQL path (``input.metrics[2].value``).
+    ``problem`` is what is wrong and how to fix it; ``message`` starts with the field.
+    """
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}" if field else problem)
         self.field = field
+        self.problem = problem
 
 
 class NotFound(DomainError):

@@ -8,14 +8,19 @@ operation rolls its claim back with everything else, so only successes are repla
 This holds across server processes and instances: the unique index and the locks are the database's.
 Records older than ``RETENTION`` are deleted by ``purge_expired``, which the server runs periodically in
 bounded batches (and a claim deletes an expired record of its own key before inserting).
+
+Every idempotent operation goes through ``replay_or_run``: its result type says which ids to keep
+(``stored``) and how to read the result back from them (``rebuilt``), so claiming, replaying and completing
+are written here once.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol, Self, TypeVar
 
 import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -31,8 +36,54 @@ from models.errors import Conflict
 RETENTION = timedelta(hours=24)
 
 
+class Replayable(Protocol):
+    """The result of an idempotent operation: kept as ids in its idempotency record, and read back from them."""
+
+    def stored(self) -> dict[str, Any]:
+        """The ids (JSON) that ``rebuilt`` needs to return this result again."""
+        ...
+
+    @classmethod
+    async def rebuilt(cls, conn: BaseDBAsyncClient, stored: dict[str, Any]) -> Self:
+        """The result again, read on ``conn`` from what ``stored`` returned when it was first produced."""
+        ...
+
+
+R = TypeVar("R", bound=Replayable)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What an idempotency key covers: a retry under the same key must repeat the operation and its arguments."""
+
+    operation: str
+    principal: str
+    key: str | None
+    #: The validated input. Like ``operation``, its keys go into the stored hash, so they keep the spelling they
+    #: were stored with (``expectedCurrentVersion``): renaming one would refuse a retry of an earlier request.
+    arguments: dict[str, Any]
+
+
+async def replay_or_run(
+    conn: BaseDBAsyncClient, request: Request, result: type[R], run: Callable[[], Awaitable[R]]
+) -> R:
+    """Run an operation once per idempotency key, inside its transaction ``conn``.
+
+    Claims the request's key; when the key's first request already succeeded, returns its result rebuilt (a
+    different operation or arguments is ``Conflict``) and runs nothing. Otherwise awaits ``run()``, the
+    operation's checks and changes on ``conn``, and stores its result for later replays. Without a key it
+    only runs.
+    """
+    claimed = await _claim(conn, request)
+    if claimed.replay is not None:
+        return await result.rebuilt(conn, claimed.replay)
+    done = await run()
+    await claimed.complete(conn, done.stored())
+    return done
+
+
 @dataclass
-class Claim:
+class _Claim:
     """The outcome of presenting a key: either a replay of a stored result, or the right to proceed."""
 
     record: IdempotencyRecord | None
@@ -50,13 +101,12 @@ def request_hash(operation: str, arguments: dict[str, Any]) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
-async def claim(
-    conn: BaseDBAsyncClient, *, principal: str, key: str | None, operation: str, arguments: dict[str, Any]
-) -> Claim:
-    """Claim ``key`` for this request, or return the stored result of the request that claimed it first."""
+async def _claim(conn: BaseDBAsyncClient, request: Request) -> _Claim:
+    """Claim the request's key, or return the stored result of the request that claimed it first."""
+    principal, key, operation = request.principal, request.key, request.operation
     if key is None:
-        return Claim(record=None)
-    digest = request_hash(operation, arguments)
+        return _Claim(record=None)
+    digest = request_hash(operation, request.arguments)
     await (
         IdempotencyRecord.filter(principal=principal, key=key, created_at__lt=now() - RETENTION).using_db(conn).delete()
     )
@@ -71,7 +121,7 @@ async def claim(
                 created_at=now(),
                 using_db=savepoint,
             )
-        return Claim(record=record)
+        return _Claim(record=record)
     except IntegrityError:
         existing = await IdempotencyRecord.get(principal=principal, key=key, using_db=conn)
     if existing.request_hash != digest:
@@ -79,7 +129,7 @@ async def claim(
             f"idempotencyKey {key!r} was already used for a different {existing.operation} request; "
             "use a new key for a new request"
         )
-    return Claim(record=None, replay=existing.result)
+    return _Claim(record=None, replay=existing.result)
 
 
 async def purge_expired(*, limit: int) -> int:

@@ -61,13 +61,13 @@ def positive_version(value: int, field: str = "version") -> int:
     return value
 
 
-def expected_version(value: int | None, field: str = "expectedCurrentVersion") -> int | None:
+def expected_version(value: int | None, field: str = "expected_current_version") -> int | None:
     if value is not None and value < 0:
         raise InvalidInput(field, f"must be 0 (nothing active) or a version number (got {value})")
     return value
 
 
-def idempotency_key(value: str | None, field: str = "idempotencyKey") -> str | None:
+def idempotency_key(value: str | None, field: str = "idempotency_key") -> str | None:
     if value is None:
         return None
     if not 1 <= len(value) <= MAX_IDEMPOTENCY_KEY or _CONTROL.search(value):
@@ -75,13 +75,13 @@ def idempotency_key(value: str | None, field: str = "idempotencyKey") -> str | N
     return value
 
 
-def sha256(value: str, field: str = "artifactSha256") -> str:
+def sha256(value: str, field: str = "artifact_sha256") -> str:
     if not SHA256.fullmatch(value):
         raise InvalidInput(field, "must be 64 lowercase hexadecimal characters (a sha256 digest)")
     return value
 
 
-def artifact_format(value: str | None, field: str = "artifactFormat") -> str:
+def artifact_format(value: str | None, field: str = "artifact_format") -> str:
     if value is None:
         return "joblib"
     if not ARTIFACT_FORMAT.fullmatch(value):
@@ -132,7 +132,7 @@ def tags(items: Sequence[tuple[str, str]] | None, field: str = "tags") -> dict[s
     return result
 
 
-def feature_names(items: Iterable[str] | None, field: str = "featureNames") -> list[str]:
+def feature_names(items: Iterable[str] | None, field: str = "feature_names") -> list[str]:
     names = list(items or [])
     if len(names) > MAX_FEATURES:
         raise InvalidInput(field, f"at most {MAX_FEATURES} feature names")

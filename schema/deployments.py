@@ -8,6 +8,7 @@ import strawberry
 
 from models.deployments import operations
 from schema.context import Info
+from schema.input_paths import input_paths
 from schema.permissions import CanDeploy, acting
 from schema.types import AuditEvent, Deployment
 
@@ -80,6 +81,7 @@ class RollbackPayload:
 @strawberry.type
 class DeploymentMutations:
     @strawberry.mutation(permission_classes=[CanDeploy])
+    @input_paths
     async def promote(self, info: Info, input: PromoteInput) -> PromotePayload:
         principal = acting(info)
         done = await operations.promote(
@@ -104,6 +106,7 @@ class DeploymentMutations:
         )
 
     @strawberry.mutation(permission_classes=[CanDeploy])
+    @input_paths
     async def demote(self, info: Info, input: DemoteInput) -> DemotePayload:
         principal = acting(info)
         done = await operations.demote(
@@ -119,6 +122,7 @@ class DeploymentMutations:
         return DemotePayload(retired=Deployment.of(done.retired), audit_event=AuditEvent.of(done.event))
 
     @strawberry.mutation(permission_classes=[CanDeploy])
+    @input_paths
     async def rollback(self, info: Info, input: RollbackInput) -> RollbackPayload:
         principal = acting(info)
         done = await operations.rollback(

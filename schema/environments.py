@@ -14,6 +14,7 @@ from models.environments.reads import list_environments
 from models.environments.rules import Protection
 from schema.context import Info
 from schema.enums import Role
+from schema.input_paths import input_paths
 from schema.permissions import CanAdminister, CanRead, acting, model_scope
 from schema.types import AuditEvent, Tag
 
@@ -155,6 +156,7 @@ class EnvironmentMutations:
         description="Protect an environment with rules, replacing any it had (admin only). Audited as "
         "ENVIRONMENT_PROTECTED with the old and new rules in details.",
     )
+    @input_paths
     async def protect_environment(self, info: Info, input: ProtectEnvironmentInput) -> ProtectEnvironmentPayload:
         done = await operations.protect_environment(
             environment=input.environment,
@@ -177,6 +179,7 @@ class EnvironmentMutations:
         permission_classes=[CanAdminister],
         description="Remove every rule of a protected environment (admin only). Audited as ENVIRONMENT_UNPROTECTED.",
     )
+    @input_paths
     async def unprotect_environment(self, info: Info, input: UnprotectEnvironmentInput) -> UnprotectEnvironmentPayload:
         done = await operations.unprotect_environment(
             environment=input.environment,

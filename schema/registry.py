@@ -16,6 +16,7 @@ from models.registry import comparison, operations, statistics
 from models.registry.reads import ModelOrderField, ModelQuery, list_models
 from schema.context import Info
 from schema.enums import SortDirection
+from schema.input_paths import input_paths
 from schema.inputs import MetricInput, TagInput, metric_pairs, pairs
 from schema.permissions import (
     CanCompare,
@@ -257,6 +258,7 @@ class RegistryQueries:
 @strawberry.type
 class RegistryMutations:
     @strawberry.mutation(permission_classes=[CanWriteByName])
+    @input_paths
     async def create_model(self, info: Info, input: CreateModelInput) -> CreateModelPayload:
         done = await operations.create_model(
             name=input.name,
@@ -268,6 +270,7 @@ class RegistryMutations:
         return CreateModelPayload(model=Model.of(done.model), audit_event=AuditEvent.of(done.event))
 
     @strawberry.mutation(permission_classes=[CanWriteByName])
+    @input_paths
     async def update_model(self, info: Info, input: UpdateModelInput) -> UpdateModelPayload:
         done = await operations.update_model(
             name=input.name,
@@ -279,6 +282,7 @@ class RegistryMutations:
         return UpdateModelPayload(model=Model.of(done.model), audit_event=AuditEvent.of(done.event))
 
     @strawberry.mutation(permission_classes=[CanRegister])
+    @input_paths
     async def register_version(self, info: Info, input: RegisterVersionInput) -> RegisterVersionPayload:
         registration = operations.Registration(
             description=input.description,
@@ -304,6 +308,7 @@ class RegistryMutations:
         return RegisterVersionPayload(version=Version.of(done.version), audit_event=AuditEvent.of(done.event))
 
     @strawberry.mutation(permission_classes=[CanWrite])
+    @input_paths
     async def archive_version(self, info: Info, input: ArchiveVersionInput) -> ArchiveVersionPayload:
         done = await operations.archive_version(
             model=input.model,

@@ -22,7 +22,7 @@ from models.deployments.state import read_for_promotion
 from models.entities import AuditAction, AuditEvent, Deployment, ModelVersion, RegisteredModel, Role, VersionStatus
 from models.environments.operations import enforce_protection
 from models.errors import Conflict, NotFound
-from models.idempotency import claim
+from models.idempotency import Request, replay_or_run
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,38 @@ class Promotion:
     version: ModelVersion | None = None
     previous_version: ModelVersion | None = None
 
+    def stored(self) -> dict[str, Any]:
+        return {
+            "deployment": self.deployment.id,
+            "previous": self.previous.id if self.previous else None,
+            "changed": self.changed,
+            "event": self.event.id if self.event else None,
+        }
+
+    @classmethod
+    async def rebuilt(cls, conn: BaseDBAsyncClient, stored: dict[str, Any]) -> Promotion:
+        return cls(
+            deployment=await Deployment.get(id=stored["deployment"], using_db=conn),
+            previous=await _deployment_or_none(conn, stored["previous"]),
+            changed=stored["changed"],
+            event=await _event_or_none(conn, stored["event"]),
+        )
+
 
 @dataclass(frozen=True)
 class Demotion:
     retired: Deployment
     event: AuditEvent
+
+    def stored(self) -> dict[str, Any]:
+        return {"retired": self.retired.id, "event": self.event.id}
+
+    @classmethod
+    async def rebuilt(cls, conn: BaseDBAsyncClient, stored: dict[str, Any]) -> Demotion:
+        return cls(
+            retired=await Deployment.get(id=stored["retired"], using_db=conn),
+            event=await AuditEvent.get(id=stored["event"], using_db=conn),
+        )
 
 
 @dataclass(frozen=True)
@@ -47,6 +74,33 @@ class Rollback:
     deployment: Deployment
     previous: Deployment | None
     event: AuditEvent
+
+    def stored(self) -> dict[str, Any]:
+        return {
+            "deployment": self.deployment.id,
+            "previous": self.previous.id if self.previous else None,
+            "event": self.event.id,
+        }
+
+    @classmethod
+    async def rebuilt(cls, conn: BaseDBAsyncClient, stored: dict[str, Any]) -> Rollback:
+        return cls(
+            deployment=await Deployment.get(id=stored["deployment"], using_db=conn),
+            previous=await _deployment_or_none(conn, stored["previous"]),
+            event=await AuditEvent.get(id=stored["event"], using_db=conn),
+        )
+
+
+@dataclass(frozen=True)
+class _Move:
+    """A validated request to move versions in one environment of one model: what every step below needs."""
+
+    model: str
+    environment: str
+    actor: str
+    role: Role
+    reason: str | None
+    request_id: str | None
 
 
 @retried
@@ -67,12 +121,10 @@ async def promote(
     ``role`` is the caller's, for a protected environment's role rule (models/environments/rules.py); in-process
     callers without a token, such as the demo seed, act as admin.
     """
-    validation.model_name(model, "input.model")
-    validation.positive_version(version, "input.version")
-    env = validation.environment(environment, "input.environment")
-    validation.text(reason, "input.reason", max_length=validation.MAX_REASON)
-    validation.expected_version(expected_current_version, "input.expectedCurrentVersion")
-    key = validation.idempotency_key(idempotency_key, "input.idempotencyKey")
+    env = _checked(model, environment, reason, version=version)
+    validation.expected_version(expected_current_version, "expected_current_version")
+    key = validation.idempotency_key(idempotency_key, "idempotency_key")
+    move = _Move(model, env, actor, role, reason, request_id)
     arguments = {
         "model": model,
         "version": version,
@@ -80,70 +132,11 @@ async def promote(
         "reason": reason,
         "expectedCurrentVersion": expected_current_version,
     }
+    keyed = Request("promote", principal=actor, key=key, arguments=arguments)
     async with write_transaction() as conn:
-        claimed = await claim(conn, principal=actor, key=key, operation="promote", arguments=arguments)
-        if claimed.replay is not None:
-            return Promotion(
-                deployment=await Deployment.get(id=claimed.replay["deployment"], using_db=conn),
-                previous=await _deployment_or_none(conn, claimed.replay["previous"]),
-                changed=claimed.replay["changed"],
-                event=await _event_or_none(conn, claimed.replay["event"]),
-            )
-        state = await read_for_promotion(conn, model=model, version=version, environment=env)
-        target, candidate, active = state.model, state.version, state.active
-        if candidate is None:
-            raise NotFound(f"model {model!r} has no version {version}")
-        if candidate.status == VersionStatus.ARCHIVED:
-            raise Conflict(f"version {version} of {model!r} is ARCHIVED and cannot be promoted")
-        active_number = state.active_version.number if state.active_version else 0
-        _compare_and_set(expected_current_version, active_number, model, env)
-        if active is not None and active.version_id == candidate.id:
-            result = Promotion(deployment=active, previous=None, changed=False, event=None, version=candidate)
-        else:
-            checked = await enforce_protection(
-                conn,
-                environment=env,
-                model=target,
-                version=candidate,
-                role=role,
-                actor=actor,
-                known=state.protection,
-            )
-            stamp = now()
-            if active is not None:
-                await _retire(conn, active, actor=actor, reason=reason, at=stamp)
-            deployment = await _deploy(conn, target, candidate, env, actor=actor, reason=reason, at=stamp)
-            event = await record(
-                conn,
-                action=AuditAction.PROMOTED,
-                actor=actor,
-                model=target,
-                version=candidate,
-                environment=env,
-                previous_version_id=active.version_id if active else None,
-                reason=reason,
-                request_id=request_id,
-                details=_details(deployment, active, previous_number=active_number) | checked,
-                at=stamp,
-            )
-            result = Promotion(
-                deployment=deployment,
-                previous=active,
-                changed=True,
-                event=event,
-                version=candidate,
-                previous_version=state.active_version,
-            )
-        await claimed.complete(
-            conn,
-            {
-                "deployment": result.deployment.id,
-                "previous": result.previous.id if result.previous else None,
-                "changed": result.changed,
-                "event": result.event.id if result.event else None,
-            },
+        return await replay_or_run(
+            conn, keyed, Promotion, lambda: _promote(conn, move, version, expected_current_version)
         )
-    return result
 
 
 @retried
@@ -159,47 +152,19 @@ async def demote(
     request_id: str | None = None,
 ) -> Demotion:
     """Retire the active deployment of ``model`` in ``environment``, leaving nothing active there."""
-    validation.model_name(model, "input.model")
-    env = validation.environment(environment, "input.environment")
-    validation.text(reason, "input.reason", max_length=validation.MAX_REASON)
-    validation.expected_version(expected_current_version, "input.expectedCurrentVersion")
-    key = validation.idempotency_key(idempotency_key, "input.idempotencyKey")
+    env = _checked(model, environment, reason)
+    validation.expected_version(expected_current_version, "expected_current_version")
+    key = validation.idempotency_key(idempotency_key, "idempotency_key")
+    move = _Move(model, env, actor, role, reason, request_id)
     arguments = {
         "model": model,
         "environment": env,
         "reason": reason,
         "expectedCurrentVersion": expected_current_version,
     }
+    keyed = Request("demote", principal=actor, key=key, arguments=arguments)
     async with write_transaction() as conn:
-        claimed = await claim(conn, principal=actor, key=key, operation="demote", arguments=arguments)
-        if claimed.replay is not None:
-            return Demotion(
-                retired=await Deployment.get(id=claimed.replay["retired"], using_db=conn),
-                event=await AuditEvent.get(id=claimed.replay["event"], using_db=conn),
-            )
-        target = await lock_existing_model(conn, model)
-        active, active_number = await _active(conn, target, env)
-        _compare_and_set(expected_current_version, active_number, model, env)
-        if active is None:
-            raise Conflict(f"nothing is active for {model!r} in {env}; there is nothing to demote")
-        checked = await enforce_protection(conn, environment=env, model=target, version=None, role=role, actor=actor)
-        stamp = now()
-        await _retire(conn, active, actor=actor, reason=reason, at=stamp)
-        event = await record(
-            conn,
-            action=AuditAction.DEMOTED,
-            actor=actor,
-            model=target,
-            version=await ModelVersion.get(id=active.version_id, using_db=conn),
-            environment=env,
-            previous_version_id=active.version_id,
-            reason=reason,
-            request_id=request_id,
-            details={"retiredDeploymentId": active.id, "previousVersion": active_number} | checked,
-            at=stamp,
-        )
-        await claimed.complete(conn, {"retired": active.id, "event": event.id})
-    return Demotion(retired=active, event=event)
+        return await replay_or_run(conn, keyed, Demotion, lambda: _demote(conn, move, expected_current_version))
 
 
 @retried
@@ -219,60 +184,158 @@ async def rollback(
     from the active version (so two rollbacks in a row toggle), or, when nothing is active, the most
     recently retired deployment.
     """
-    validation.model_name(model, "input.model")
-    env = validation.environment(environment, "input.environment")
-    validation.text(reason, "input.reason", max_length=validation.MAX_REASON)
-    key = validation.idempotency_key(idempotency_key, "input.idempotencyKey")
+    env = _checked(model, environment, reason)
+    key = validation.idempotency_key(idempotency_key, "idempotency_key")
+    move = _Move(model, env, actor, role, reason, request_id)
     arguments = {"model": model, "environment": env, "reason": reason}
+    keyed = Request("rollback", principal=actor, key=key, arguments=arguments)
     async with write_transaction() as conn:
-        claimed = await claim(conn, principal=actor, key=key, operation="rollback", arguments=arguments)
-        if claimed.replay is not None:
-            return Rollback(
-                deployment=await Deployment.get(id=claimed.replay["deployment"], using_db=conn),
-                previous=await _deployment_or_none(conn, claimed.replay["previous"]),
-                event=await AuditEvent.get(id=claimed.replay["event"], using_db=conn),
-            )
-        target = await lock_existing_model(conn, model)
-        active, active_number = await _active(conn, target, env)
-        history = Deployment.filter(model_id=target.id, environment=env).using_db(conn)
-        if active is not None:
-            history = history.filter(id__lt=active.id).exclude(version_id=active.version_id)
-        before = await history.order_by("-id").first()
-        if before is None:
-            raise Conflict(f"{model!r} has no earlier deployment in {env} to roll back to")
-        restored = await ModelVersion.get(id=before.version_id, using_db=conn)
-        if restored.status == VersionStatus.ARCHIVED:
-            raise Conflict(
-                f"the version to roll back to ({restored.number} of {model!r}) is ARCHIVED; promote a version instead"
-            )
-        checked = await enforce_protection(
-            conn, environment=env, model=target, version=restored, role=role, actor=actor
-        )
-        stamp = now()
-        if active is not None:
-            await _retire(conn, active, actor=actor, reason=reason, at=stamp)
-        deployment = await _deploy(conn, target, restored, env, actor=actor, reason=reason, at=stamp)
-        event = await record(
-            conn,
-            action=AuditAction.ROLLED_BACK,
-            actor=actor,
-            model=target,
-            version=restored,
-            environment=env,
-            previous_version_id=active.version_id if active else None,
-            reason=reason,
-            request_id=request_id,
-            details={
-                **_details(deployment, active, previous_number=active_number),
-                "restoredFromDeploymentId": before.id,
-                **checked,
-            },
-            at=stamp,
-        )
-        await claimed.complete(
-            conn, {"deployment": deployment.id, "previous": active.id if active else None, "event": event.id}
-        )
+        return await replay_or_run(conn, keyed, Rollback, lambda: _rollback(conn, move))
+
+
+def _checked(model: str, environment: str | None, reason: str | None, *, version: int | None = None) -> str:
+    """Check the arguments every move shares, before any SQL; return the environment, defaulted."""
+    validation.model_name(model, "model")
+    if version is not None:
+        validation.positive_version(version, "version")
+    env = validation.environment(environment, "environment")
+    validation.text(reason, "reason", max_length=validation.MAX_REASON)
+    return env
+
+
+async def _promote(conn: BaseDBAsyncClient, move: _Move, number: int, expected: int | None) -> Promotion:
+    model, env = move.model, move.environment
+    state = await read_for_promotion(conn, model=model, version=number, environment=env)
+    candidate, active = state.version, state.active
+    if candidate is None:
+        raise NotFound(f"model {model!r} has no version {number}")
+    if candidate.status == VersionStatus.ARCHIVED:
+        raise Conflict(f"version {number} of {model!r} is ARCHIVED and cannot be promoted")
+    active_number = state.active_version.number if state.active_version else 0
+    _compare_and_set(expected, active_number, model, env)
+    if active is not None and active.version_id == candidate.id:
+        return Promotion(deployment=active, previous=None, changed=False, event=None, version=candidate)
+    checked = await enforce_protection(
+        conn,
+        environment=env,
+        model=state.model,
+        version=candidate,
+        role=move.role,
+        actor=move.actor,
+        known=state.protection,
+    )
+    deployment, event = await _replace(
+        conn, move, state.model, candidate, active, AuditAction.PROMOTED, active_number=active_number, more=checked
+    )
+    return Promotion(
+        deployment=deployment,
+        previous=active,
+        changed=True,
+        event=event,
+        version=candidate,
+        previous_version=state.active_version,
+    )
+
+
+async def _demote(conn: BaseDBAsyncClient, move: _Move, expected: int | None) -> Demotion:
+    model, env = move.model, move.environment
+    target = await lock_existing_model(conn, model)
+    active, active_number = await _active(conn, target, env)
+    _compare_and_set(expected, active_number, model, env)
+    if active is None:
+        raise Conflict(f"nothing is active for {model!r} in {env}; there is nothing to demote")
+    checked = await enforce_protection(
+        conn, environment=env, model=target, version=None, role=move.role, actor=move.actor
+    )
+    stamp = now()
+    await _retire(conn, active, actor=move.actor, reason=move.reason, at=stamp)
+    event = await record(
+        conn,
+        action=AuditAction.DEMOTED,
+        actor=move.actor,
+        model=target,
+        version=await ModelVersion.get(id=active.version_id, using_db=conn),
+        environment=env,
+        previous_version_id=active.version_id,
+        reason=move.reason,
+        request_id=move.request_id,
+        details={"retiredDeploymentId": active.id, "previousVersion": active_number} | checked,
+        at=stamp,
+    )
+    return Demotion(retired=active, event=event)
+
+
+async def _rollback(conn: BaseDBAsyncClient, move: _Move) -> Rollback:
+    target = await lock_existing_model(conn, move.model)
+    active, active_number = await _active(conn, target, move.environment)
+    before, restored = await _to_restore(conn, move, target, active)
+    checked = await enforce_protection(
+        conn, environment=move.environment, model=target, version=restored, role=move.role, actor=move.actor
+    )
+    deployment, event = await _replace(
+        conn,
+        move,
+        target,
+        restored,
+        active,
+        AuditAction.ROLLED_BACK,
+        active_number=active_number,
+        more={"restoredFromDeploymentId": before.id, **checked},
+    )
     return Rollback(deployment=deployment, previous=active, event=event)
+
+
+async def _to_restore(
+    conn: BaseDBAsyncClient, move: _Move, model: RegisteredModel, active: Deployment | None
+) -> tuple[Deployment, ModelVersion]:
+    """The deployment a rollback restores and its version: see ``rollback``."""
+    history = Deployment.filter(model_id=model.id, environment=move.environment).using_db(conn)
+    if active is not None:
+        history = history.filter(id__lt=active.id).exclude(version_id=active.version_id)
+    before = await history.order_by("-id").first()
+    if before is None:
+        raise Conflict(f"{move.model!r} has no earlier deployment in {move.environment} to roll back to")
+    restored = await ModelVersion.get(id=before.version_id, using_db=conn)
+    if restored.status == VersionStatus.ARCHIVED:
+        raise Conflict(
+            f"the version to roll back to ({restored.number} of {move.model!r}) is ARCHIVED; promote a version instead"
+        )
+    return before, restored
+
+
+async def _replace(
+    conn: BaseDBAsyncClient,
+    move: _Move,
+    model: RegisteredModel,
+    version: ModelVersion,
+    active: Deployment | None,
+    action: AuditAction,
+    *,
+    active_number: int,
+    more: dict[str, Any],
+) -> tuple[Deployment, AuditEvent]:
+    """Retire ``active`` (if any), deploy ``version`` and record ``action``, with one timestamp for all three.
+
+    Retiring comes first, so the new deployment does not collide with the old one in the partial unique index.
+    """
+    stamp = now()
+    if active is not None:
+        await _retire(conn, active, actor=move.actor, reason=move.reason, at=stamp)
+    deployment = await _deploy(conn, model, version, move.environment, actor=move.actor, reason=move.reason, at=stamp)
+    event = await record(
+        conn,
+        action=action,
+        actor=move.actor,
+        model=model,
+        version=version,
+        environment=move.environment,
+        previous_version_id=active.version_id if active else None,
+        reason=move.reason,
+        request_id=move.request_id,
+        details=_details(deployment, active, previous_number=active_number) | more,
+        at=stamp,
+    )
+    return deployment, event
 
 
 async def _active(conn: BaseDBAsyncClient, model: RegisteredModel, env: str) -> tuple[Deployment | None, int]:

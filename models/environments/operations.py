@@ -26,6 +26,7 @@ from models import validation
 from models.audit.record import record
 from models.clock import now
 from models.db.connection import dialect, write_transaction
+from models.db.retry import retried
 from models.entities import (
     AuditAction,
     AuditEvent,
@@ -39,7 +40,7 @@ from models.entities import (
 )
 from models.environments.rules import Protection, Rules, number, parse_rules
 from models.errors import Conflict, Forbidden
-from models.idempotency import claim
+from models.idempotency import Request, replay_or_run
 
 #: Arbitrary constant naming protection locks among PostgreSQL advisory locks. The two-key form used here
 #: does not share a key space with the one-key migration lock (models/db/migrate.py).
@@ -53,16 +54,46 @@ class ProtectionChange:
     previous: Protection | None
     event: AuditEvent
 
+    def stored(self) -> dict[str, Any]:
+        return {"event": self.event.id}
+
+    @classmethod
+    async def rebuilt(cls, conn: BaseDBAsyncClient, stored: dict[str, Any]) -> ProtectionChange:
+        event, env = await _protection_event(conn, stored["event"])
+        previous = event.details["previous"]
+        return cls(
+            protection=Protection.from_snapshot(env, event.details["protection"]),
+            previous=Protection.from_snapshot(env, previous) if previous else None,
+            event=event,
+        )
+
 
 @dataclass(frozen=True)
 class ProtectionRemoval:
     previous: Protection
     event: AuditEvent
 
+    def stored(self) -> dict[str, Any]:
+        return {"event": self.event.id}
+
+    @classmethod
+    async def rebuilt(cls, conn: BaseDBAsyncClient, stored: dict[str, Any]) -> ProtectionRemoval:
+        event, env = await _protection_event(conn, stored["event"])
+        return cls(Protection.from_snapshot(env, event.details["previous"]), event)
+
+
+async def _protection_event(conn: BaseDBAsyncClient, event_id: int) -> tuple[AuditEvent, str]:
+    """The audit event of a protection change, and its environment: the event's details hold the rules."""
+    event = await AuditEvent.get(id=event_id, using_db=conn)
+    if event.environment is None:  # never: protect and unprotect always record their environment
+        raise LookupError(f"audit event {event_id} names no environment")
+    return event, event.environment
+
 
 # Changing protection: admin operations, each one transaction with its audit event.
 
 
+@retried
 async def protect_environment(
     *,
     environment: str,
@@ -76,7 +107,7 @@ async def protect_environment(
     request_id: str | None = None,
 ) -> ProtectionChange:
     """Set the rules of ``environment``, replacing any it had. Callers check that the actor is an admin."""
-    env = validation.environment(environment, "input.environment")
+    env = validation.environment(environment, "environment")
     rules = parse_rules(
         environment=env,
         required_role=required_role,
@@ -84,57 +115,18 @@ async def protect_environment(
         tag_rules=tag_rules,
         prior_environments=prior_environments,
     )
-    validation.text(reason, "input.reason", max_length=validation.MAX_REASON)
-    key = validation.idempotency_key(idempotency_key, "input.idempotencyKey")
+    validation.text(reason, "reason", max_length=validation.MAX_REASON)
+    key = validation.idempotency_key(idempotency_key, "idempotency_key")
     role = required_role.value if required_role else None
     arguments = {"environment": env, "requiredRole": role, **rules.stored(), "reason": reason}
+    keyed = Request("protectEnvironment", principal=actor, key=key, arguments=arguments)
     async with write_transaction() as conn:
-        claimed = await claim(conn, principal=actor, key=key, operation="protectEnvironment", arguments=arguments)
-        if claimed.replay is not None:
-            event = await AuditEvent.get(id=claimed.replay["event"], using_db=conn)
-            previous = event.details["previous"]
-            return ProtectionChange(
-                protection=Protection.from_snapshot(env, event.details["protection"]),
-                previous=Protection.from_snapshot(env, previous) if previous else None,
-                event=event,
-            )
-        await _lock(conn, env, exclusive=True)
-        row = await EnvironmentProtection.get_or_none(environment=env, using_db=conn)
-        previous_protection = Protection.of(row) if row else None
-        stamp = now()
-        changes = {
-            "required_role": rules.required_role,
-            "rules": rules.stored(),
-            "reason": reason,
-            "updated_at": stamp,
-            "updated_by": actor,
-        }
-        if row is None:
-            row = await EnvironmentProtection.create(
-                environment=env, created_at=stamp, created_by=actor, **changes, using_db=conn
-            )
-        else:
-            row.update_from_dict(changes)
-            await row.save(using_db=conn, update_fields=list(changes))
-        protection = Protection.of(row)
-        event = await record(
-            conn,
-            action=AuditAction.ENVIRONMENT_PROTECTED,
-            actor=actor,
-            model=None,
-            environment=env,
-            reason=reason,
-            request_id=request_id,
-            details={
-                "protection": protection.snapshot(),
-                "previous": previous_protection.snapshot() if previous_protection else None,
-            },
-            at=stamp,
+        return await replay_or_run(
+            conn, keyed, ProtectionChange, lambda: _protect(conn, env, rules, actor, reason, request_id)
         )
-        await claimed.complete(conn, {"event": event.id})
-    return ProtectionChange(protection=protection, previous=previous_protection, event=event)
 
 
+@retried
 async def unprotect_environment(
     *,
     environment: str,
@@ -144,32 +136,71 @@ async def unprotect_environment(
     request_id: str | None = None,
 ) -> ProtectionRemoval:
     """Remove every rule of ``environment``. Callers check that the actor is an admin."""
-    env = validation.environment(environment, "input.environment")
-    validation.text(reason, "input.reason", max_length=validation.MAX_REASON)
-    key = validation.idempotency_key(idempotency_key, "input.idempotencyKey")
+    env = validation.environment(environment, "environment")
+    validation.text(reason, "reason", max_length=validation.MAX_REASON)
+    key = validation.idempotency_key(idempotency_key, "idempotency_key")
+    keyed = Request("unprotectEnvironment", principal=actor, key=key, arguments={"environment": env, "reason": reason})
     async with write_transaction() as conn:
-        arguments = {"environment": env, "reason": reason}
-        claimed = await claim(conn, principal=actor, key=key, operation="unprotectEnvironment", arguments=arguments)
-        if claimed.replay is not None:
-            event = await AuditEvent.get(id=claimed.replay["event"], using_db=conn)
-            return ProtectionRemoval(Protection.from_snapshot(env, event.details["previous"]), event)
-        await _lock(conn, env, exclusive=True)
-        row = await EnvironmentProtection.get_or_none(environment=env, using_db=conn)
-        if row is None:
-            raise Conflict(f"{env} is not protected; there is nothing to unprotect")
-        previous = Protection.of(row)
-        await row.delete(using_db=conn)
-        event = await record(
-            conn,
-            action=AuditAction.ENVIRONMENT_UNPROTECTED,
-            actor=actor,
-            model=None,
-            environment=env,
-            reason=reason,
-            request_id=request_id,
-            details={"previous": previous.snapshot()},
+        return await replay_or_run(
+            conn, keyed, ProtectionRemoval, lambda: _unprotect(conn, env, actor, reason, request_id)
         )
-        await claimed.complete(conn, {"event": event.id})
+
+
+async def _protect(
+    conn: BaseDBAsyncClient, env: str, rules: Rules, actor: str, reason: str | None, request_id: str | None
+) -> ProtectionChange:
+    await _lock(conn, env, exclusive=True)
+    row = await EnvironmentProtection.get_or_none(environment=env, using_db=conn)
+    previous = Protection.of(row) if row else None
+    stamp = now()
+    changes = {
+        "required_role": rules.required_role,
+        "rules": rules.stored(),
+        "reason": reason,
+        "updated_at": stamp,
+        "updated_by": actor,
+    }
+    if row is None:
+        row = await EnvironmentProtection.create(
+            environment=env, created_at=stamp, created_by=actor, **changes, using_db=conn
+        )
+    else:
+        row.update_from_dict(changes)
+        await row.save(using_db=conn, update_fields=list(changes))
+    protection = Protection.of(row)
+    event = await record(
+        conn,
+        action=AuditAction.ENVIRONMENT_PROTECTED,
+        actor=actor,
+        model=None,
+        environment=env,
+        reason=reason,
+        request_id=request_id,
+        details={"protection": protection.snapshot(), "previous": previous.snapshot() if previous else None},
+        at=stamp,
+    )
+    return ProtectionChange(protection=protection, previous=previous, event=event)
+
+
+async def _unprotect(
+    conn: BaseDBAsyncClient, env: str, actor: str, reason: str | None, request_id: str | None
+) -> ProtectionRemoval:
+    await _lock(conn, env, exclusive=True)
+    row = await EnvironmentProtection.get_or_none(environment=env, using_db=conn)
+    if row is None:
+        raise Conflict(f"{env} is not protected; there is nothing to unprotect")
+    previous = Protection.of(row)
+    await row.delete(using_db=conn)
+    event = await record(
+        conn,
+        action=AuditAction.ENVIRONMENT_UNPROTECTED,
+        actor=actor,
+        model=None,
+        environment=env,
+        reason=reason,
+        request_id=request_id,
+        details={"previous": previous.snapshot()},
+    )
     return ProtectionRemoval(previous, event)
 
 

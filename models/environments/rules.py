@@ -133,7 +133,7 @@ class Protection:
         )
 
 
-# Parsing. Field names are input paths; every message shows the bad value and a correct example.
+# Parsing. Every message shows the bad value and a correct example.
 
 
 def parse_metric_rule(text: str, field: str) -> MetricRule:
@@ -168,35 +168,34 @@ def parse_rules(
     metric_rules: Sequence[str] | None,
     tag_rules: Sequence[str] | None,
     prior_environments: Sequence[str] | None,
-    field: str = "input",
 ) -> Rules:
-    """Validate rule strings (``roc_auc>=0.8``, ``approved=true``, ``staging``) into ``Rules``."""
+    """Validate rule strings (``roc_auc>=0.8``, ``approved=true``, ``staging``) into ``Rules``.
+
+    A bad rule is ``InvalidInput`` naming its argument and position, e.g. ``metric_rules[1]``.
+    """
     if required_role is not None and not required_role.includes(Role.DEPLOYER):
         raise InvalidInput(
-            f"{field}.requiredRole",
+            "required_role",
             f"promotions already need the deployer role; require deployer or admin, not {required_role.value}",
         )
     metrics = [
-        parse_metric_rule(text, f"{field}.metricRules[{index}]")
-        for index, text in enumerate(_bounded(metric_rules, f"{field}.metricRules"))
+        parse_metric_rule(text, f"metric_rules[{index}]")
+        for index, text in enumerate(_bounded(metric_rules, "metric_rules"))
     ]
-    _unique([(rule.metric, rule.comparison) for rule in metrics], f"{field}.metricRules", "a bound on this metric")
-    tags = [
-        parse_tag_rule(text, f"{field}.tagRules[{index}]")
-        for index, text in enumerate(_bounded(tag_rules, f"{field}.tagRules"))
-    ]
-    _unique([rule.key for rule in tags], f"{field}.tagRules", "a rule on this tag key")
+    _unique([(rule.metric, rule.comparison) for rule in metrics], "metric_rules", "a bound on this metric")
+    tags = [parse_tag_rule(text, f"tag_rules[{index}]") for index, text in enumerate(_bounded(tag_rules, "tag_rules"))]
+    _unique([rule.key for rule in tags], "tag_rules", "a rule on this tag key")
     prior = []
-    for index, name in enumerate(_bounded(prior_environments, f"{field}.priorEnvironments")):
-        where = f"{field}.priorEnvironments[{index}]"
+    for index, name in enumerate(_bounded(prior_environments, "prior_environments")):
+        where = f"prior_environments[{index}]"
         prior.append(validation.environment(name, where))
         if name == environment:
             raise InvalidInput(where, f"{environment} cannot require a prior deployment in itself; name another")
-    _unique(prior, f"{field}.priorEnvironments", "this environment")
+    _unique(prior, "prior_environments", "this environment")
     rules = Rules(required_role, tuple(metrics), tuple(tags), tuple(prior))
     if not rules.describe():
         raise InvalidInput(
-            field,
+            "",
             "give at least one rule: requiredRole, metricRules (roc_auc>=0.8), tagRules (approved=true) "
             "or priorEnvironments (staging); to remove protection, unprotect the environment",
         )

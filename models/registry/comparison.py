@@ -46,38 +46,8 @@ async def compare_versions(
         raise InvalidInput("limit", f"must be between 1 and {MAX_LIMIT} (got {limit})")
     if sort_by is not None:
         validation.metric_name(sort_by, "sortBy")
-    if numbers is not None:
-        wanted = list(numbers)
-        if not wanted:
-            raise InvalidInput("numbers", "give at least one version number, or leave numbers out")
-        if len(wanted) > MAX_LIMIT:
-            raise InvalidInput("numbers", f"compare at most {MAX_LIMIT} versions at once")
-        for index, number in enumerate(wanted):
-            validation.positive_version(number, f"numbers[{index}]")
-        if len(set(wanted)) != len(wanted):
-            raise InvalidInput("numbers", "each version number may appear once")
-        which, params = f"v.number IN ({placeholders(wanted)})", list(wanted)
-    else:
-        # Numbers are dense and never reused, so the newest `limit` are those above version_count - limit.
-        which, params = "v.number > m.version_count - ?", [limit or DEFAULT_LIMIT]
-    # The model, the versions to compare and what is in production, in one statement.
-    joins = (
-        "LEFT JOIN deployment d ON d.model_id = m.id AND d.environment = ? AND d.retired_at IS NULL "
-        f"LEFT JOIN version v ON v.model_id = m.id AND {which}"
-    )
-    selected = f"{columns(RegisteredModel, 'm', 'm')}, {columns(ModelVersion, 'v', 'v')}, d.version_id AS production"
-    rows = await fetch(
-        connection(), f"SELECT {selected} FROM model m {joins} WHERE m.name = ?", [DEFAULT_ENV, *params, model]
-    )
-    if not rows:
-        raise NotFound(f"no model named {model!r}")
-    target = _required(instance(RegisteredModel, rows[0], "m"))
-    versions = [version for row in rows if (version := instance(ModelVersion, row, "v")) is not None]
-    production_version_id: int | None = rows[0]["production"]
-    if numbers is not None:
-        missing = sorted(set(numbers) - {v.number for v in versions})
-        if missing:
-            raise NotFound(f"model {model!r} has no version {', '.join(map(str, missing))}")
+    wanted = _checked_numbers(numbers)
+    target, versions, production_version_id = await _read(model, wanted, limit or DEFAULT_LIMIT)
 
     ids = [v.id for v in versions]
     if production_version_id is not None and production_version_id not in ids:
@@ -104,6 +74,50 @@ async def compare_versions(
         return (value is None, sign * (value or 0.0), -version.number)
 
     return Comparison(target, names, [row(v) for v in sorted(versions, key=order)])
+
+
+def _checked_numbers(numbers: Sequence[int] | None) -> list[int] | None:
+    if numbers is None:
+        return None
+    wanted = list(numbers)
+    if not wanted:
+        raise InvalidInput("numbers", "give at least one version number, or leave numbers out")
+    if len(wanted) > MAX_LIMIT:
+        raise InvalidInput("numbers", f"compare at most {MAX_LIMIT} versions at once")
+    for index, number in enumerate(wanted):
+        validation.positive_version(number, f"numbers[{index}]")
+    if len(set(wanted)) != len(wanted):
+        raise InvalidInput("numbers", "each version number may appear once")
+    return wanted
+
+
+async def _read(
+    model: str, numbers: list[int] | None, newest: int
+) -> tuple[RegisteredModel, list[ModelVersion], int | None]:
+    """In one statement: the model, the versions to compare (``numbers``, else the ``newest`` many) and the id
+    of the version in production."""
+    if numbers is not None:
+        which, params = f"v.number IN ({placeholders(numbers)})", list(numbers)
+    else:
+        # Numbers are dense and never reused, so the newest N are those above version_count - N.
+        which, params = "v.number > m.version_count - ?", [newest]
+    joins = (
+        "LEFT JOIN deployment d ON d.model_id = m.id AND d.environment = ? AND d.retired_at IS NULL "
+        f"LEFT JOIN version v ON v.model_id = m.id AND {which}"
+    )
+    selected = f"{columns(RegisteredModel, 'm', 'm')}, {columns(ModelVersion, 'v', 'v')}, d.version_id AS production"
+    rows = await fetch(
+        connection(), f"SELECT {selected} FROM model m {joins} WHERE m.name = ?", [DEFAULT_ENV, *params, model]
+    )
+    if not rows:
+        raise NotFound(f"no model named {model!r}")
+    target = _required(instance(RegisteredModel, rows[0], "m"))
+    versions = [version for row in rows if (version := instance(ModelVersion, row, "v")) is not None]
+    if numbers is not None:
+        missing = sorted(set(numbers) - {v.number for v in versions})
+        if missing:
+            raise NotFound(f"model {model!r} has no version {', '.join(map(str, missing))}")
+    return target, versions, rows[0]["production"]
 
 
 def _required(row: RegisteredModel | None) -> RegisteredModel:

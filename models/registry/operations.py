@@ -6,6 +6,7 @@ Each is one transaction that locks, checks, changes and writes its audit event; 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -31,7 +32,10 @@ from models.entities import (
     VersionTag,
 )
 from models.errors import Conflict, InvalidInput, NotFound
-from models.idempotency import claim
+from models.idempotency import Request, replay_or_run
+
+#: The problem with an ``artifact_sha256`` that no recorded artifact has; ``schema`` adds how to upload one.
+ARTIFACT_NOT_UPLOADED = "no artifact with this sha256 was uploaded"
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,9 @@ async def create_model(
     description: str | None = None,
     tags: list[tuple[str, str]] | None = None,
 ) -> ModelChange:
-    validation.model_name(name, "input.name")
-    validation.text(description, "input.description", max_length=validation.MAX_DESCRIPTION)
-    tag_map = validation.tags(tags, "input.tags")
+    validation.model_name(name, "name")
+    validation.text(description, "description", max_length=validation.MAX_DESCRIPTION)
+    tag_map = validation.tags(tags, "tags")
     async with write_transaction() as conn:
         if await lock_model(conn, name) is not None:
             raise Conflict(f"a model named {name!r} already exists")
@@ -85,11 +89,11 @@ async def update_model(
     tags: list[tuple[str, str]] | None = None,
 ) -> ModelChange:
     """Replace the description and/or the whole tag set (``None`` leaves a field as it is)."""
-    validation.model_name(name, "input.name")
-    validation.text(description, "input.description", max_length=validation.MAX_DESCRIPTION)
-    new_tags = validation.tags(tags, "input.tags") if tags is not None else None
+    validation.model_name(name, "name")
+    validation.text(description, "description", max_length=validation.MAX_DESCRIPTION)
+    new_tags = validation.tags(tags, "tags") if tags is not None else None
     if description is None and new_tags is None:
-        raise InvalidInput("input", "give description or tags (or both) to change")
+        raise InvalidInput("", "give description or tags (or both) to change")
     async with write_transaction() as conn:
         model = await lock_existing_model(conn, name)
         changes: dict[str, Any] = {}
@@ -112,7 +116,10 @@ async def update_model(
 
 @dataclass(frozen=True)
 class Registration:
-    """What a training pipeline knows about a version it registers. Field names follow RegisterVersionInput."""
+    """What a training pipeline knows about a version it registers.
+
+    ``InvalidInput`` names a bad field as it is named here, with the path into it (``metrics[2].value``).
+    """
 
     description: str | None = None
     tags: list[tuple[str, str]] | None = None
@@ -134,6 +141,33 @@ class RegisteredVersion:
     #: The MODEL_CREATED event when registering created the model.
     model_event: AuditEvent | None = None
 
+    def stored(self) -> dict[str, Any]:
+        return {
+            "version": self.version.id,
+            "event": self.event.id,
+            "modelEvent": self.model_event.id if self.model_event else None,
+        }
+
+    @classmethod
+    async def rebuilt(cls, conn: BaseDBAsyncClient, stored: dict[str, Any]) -> RegisteredVersion:
+        version = await ModelVersion.get(id=stored["version"], using_db=conn)
+        event = await AuditEvent.get(id=stored["event"], using_db=conn)
+        model_event = await AuditEvent.get(id=stored["modelEvent"], using_db=conn) if stored["modelEvent"] else None
+        return cls(version, event, model_event)
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A registration that passed validation, in the shapes the tables take."""
+
+    registration: Registration
+    tags: dict[str, str]
+    metrics: dict[str, float]
+    hyperparameters: dict[str, Any]
+    feature_names: list[str]
+    #: The artifact's format (default joblib) when the registration names an artifact, else None.
+    artifact_format: str | None
+
 
 @retried
 async def register_version(
@@ -146,98 +180,27 @@ async def register_version(
     idempotency_key: str | None = None,
 ) -> RegisteredVersion:
     """Register the next version of ``model``, creating the model first when asked to."""
-    validation.model_name(model, "input.model")
-    reg = registration
-    validation.text(reg.description, "input.description", max_length=validation.MAX_DESCRIPTION)
-    tag_map = validation.tags(reg.tags, "input.tags")
-    metric_map = validation.metrics(reg.metrics, "input.metrics")
-    hyperparameters = validation.hyperparameters(reg.hyperparameters, "input.hyperparameters")
-    features = validation.feature_names(reg.feature_names, "input.featureNames")
-    for field, value in (
-        ("input.modelType", reg.model_type),
-        ("input.framework", reg.framework),
-        ("input.datasetVersion", reg.dataset_version),
-    ):
-        validation.text(value, field, max_length=validation.MAX_SHORT_TEXT)
-    validation.non_negative_finite(reg.training_duration_seconds, "input.trainingDurationSeconds")
-    sha256 = validation.sha256(reg.artifact_sha256, "input.artifactSha256") if reg.artifact_sha256 is not None else None
-    if reg.artifact_format is not None and sha256 is None:
-        raise InvalidInput("input.artifactFormat", "is only used together with artifactSha256")
-    artifact_format = validation.artifact_format(reg.artifact_format, "input.artifactFormat") if sha256 else None
-    key = validation.idempotency_key(idempotency_key, "input.idempotencyKey")
-
+    validation.model_name(model, "model")
+    checked = _checked(registration)
+    key = validation.idempotency_key(idempotency_key, "idempotency_key")
+    arguments = {"model": model, "createModel": create_model, **_registration_arguments(registration)}
+    keyed = Request("registerVersion", principal=actor, key=key, arguments=arguments)
     async with write_transaction() as conn:
-        arguments = {"model": model, "createModel": create_model, **_registration_arguments(reg)}
-        claimed = await claim(conn, principal=actor, key=key, operation="registerVersion", arguments=arguments)
-        if claimed.replay is not None:
-            return await _registered_from(conn, claimed.replay)
-        if sha256 is not None and not await Artifact.exists(sha256=sha256, using_db=conn):
-            raise InvalidInput(
-                "input.artifactSha256", "no artifact with this sha256 was uploaded; POST it to /api/artifacts first"
-            )
-        target = await lock_model(conn, model)
-        model_event = None
-        if target is None:
-            if not create_model:
-                raise NotFound(f"no model named {model!r} (set createModel: true to create it)")
-            target = await _insert_model(conn, name=model, actor=actor, description=None, tags={})
-            if target is None:  # created by a concurrent request between our lookup and insert
-                target = await lock_existing_model(conn, model)
-            else:
-                model_event = await record(
-                    conn, action=AuditAction.MODEL_CREATED, actor=actor, model=target, request_id=request_id
-                )
-        stamp = now()
-        target.version_count += 1
-        target.updated_at = stamp
-        await target.save(using_db=conn, update_fields=["version_count", "updated_at"])
-        version = await ModelVersion.create(
-            model_id=target.id,
-            number=target.version_count,
-            status=VersionStatus.READY,
-            description=reg.description,
-            hyperparameters=hyperparameters,
-            feature_names=features,
-            model_type=reg.model_type,
-            framework=reg.framework,
-            dataset_version=reg.dataset_version,
-            training_duration_seconds=reg.training_duration_seconds,
-            artifact_id=sha256,
-            artifact_format=artifact_format,
-            created_at=stamp,
-            created_by=actor,
-            using_db=conn,
-        )
-        if metric_map:
-            await Metric.bulk_create(
-                [Metric(version_id=version.id, model_id=target.id, name=n, value=v) for n, v in metric_map.items()],
-                using_db=conn,
-            )
-        await _insert_tags(conn, VersionTag, "version_id", version.id, tag_map)
-        event = await record(
+        return await replay_or_run(
             conn,
-            action=AuditAction.VERSION_REGISTERED,
-            actor=actor,
-            model=target,
-            version=version,
-            request_id=request_id,
-            details={"number": version.number, "artifactSha256": sha256, "datasetVersion": reg.dataset_version},
-            at=stamp,
+            keyed,
+            RegisteredVersion,
+            lambda: _register(conn, model, checked, actor=actor, request_id=request_id, create_model=create_model),
         )
-        await claimed.complete(
-            conn,
-            {"version": version.id, "event": event.id, "modelEvent": model_event.id if model_event else None},
-        )
-    return RegisteredVersion(version, event, model_event)
 
 
 @retried
 async def archive_version(
     *, model: str, version: int, actor: str, request_id: str | None = None, reason: str | None = None
 ) -> VersionChange:
-    validation.model_name(model, "input.model")
-    validation.positive_version(version, "input.version")
-    validation.text(reason, "input.reason", max_length=validation.MAX_REASON)
+    validation.model_name(model, "model")
+    validation.positive_version(version, "version")
+    validation.text(reason, "reason", max_length=validation.MAX_REASON)
     async with write_transaction() as conn:
         target = await lock_existing_model(conn, model)
         found = await get_version(conn, target, version)
@@ -267,6 +230,105 @@ async def archive_version(
             request_id=request_id,
         )
     return VersionChange(found, event)
+
+
+def _checked(reg: Registration) -> _Checked:
+    """Validate every field of ``reg``, before any SQL."""
+    validation.text(reg.description, "description", max_length=validation.MAX_DESCRIPTION)
+    tag_map = validation.tags(reg.tags, "tags")
+    metric_map = validation.metrics(reg.metrics, "metrics")
+    hyperparameters = validation.hyperparameters(reg.hyperparameters, "hyperparameters")
+    features = validation.feature_names(reg.feature_names, "feature_names")
+    for field, value in (
+        ("model_type", reg.model_type),
+        ("framework", reg.framework),
+        ("dataset_version", reg.dataset_version),
+    ):
+        validation.text(value, field, max_length=validation.MAX_SHORT_TEXT)
+    validation.non_negative_finite(reg.training_duration_seconds, "training_duration_seconds")
+    sha256 = validation.sha256(reg.artifact_sha256, "artifact_sha256") if reg.artifact_sha256 is not None else None
+    if reg.artifact_format is not None and sha256 is None:
+        raise InvalidInput("artifact_format", "is only used together with artifactSha256")
+    artifact_format = validation.artifact_format(reg.artifact_format, "artifact_format") if sha256 else None
+    return _Checked(reg, tag_map, metric_map, hyperparameters, features, artifact_format)
+
+
+async def _register(
+    conn: BaseDBAsyncClient, model: str, checked: _Checked, *, actor: str, request_id: str | None, create_model: bool
+) -> RegisteredVersion:
+    sha256 = checked.registration.artifact_sha256
+    if sha256 is not None and not await Artifact.exists(sha256=sha256, using_db=conn):
+        raise InvalidInput("artifact_sha256", ARTIFACT_NOT_UPLOADED)
+    target, model_event = await _model_to_register_in(
+        conn, model, actor=actor, request_id=request_id, create_model=create_model
+    )
+    stamp = now()
+    target.version_count += 1
+    target.updated_at = stamp
+    await target.save(using_db=conn, update_fields=["version_count", "updated_at"])
+    version = await _insert_version(conn, target, checked, actor=actor, at=stamp)
+    event = await record(
+        conn,
+        action=AuditAction.VERSION_REGISTERED,
+        actor=actor,
+        model=target,
+        version=version,
+        request_id=request_id,
+        details={
+            "number": version.number,
+            "artifactSha256": sha256,
+            "datasetVersion": checked.registration.dataset_version,
+        },
+        at=stamp,
+    )
+    return RegisteredVersion(version, event, model_event)
+
+
+async def _model_to_register_in(
+    conn: BaseDBAsyncClient, name: str, *, actor: str, request_id: str | None, create_model: bool
+) -> tuple[RegisteredModel, AuditEvent | None]:
+    """The model's row, locked; created first (with its MODEL_CREATED event) when it does not exist yet."""
+    target = await lock_model(conn, name)
+    if target is not None:
+        return target, None
+    if not create_model:
+        raise NotFound(f"no model named {name!r} (set createModel: true to create it)")
+    target = await _insert_model(conn, name=name, actor=actor, description=None, tags={})
+    if target is None:  # created by a concurrent request between our lookup and insert
+        return await lock_existing_model(conn, name), None
+    event = await record(conn, action=AuditAction.MODEL_CREATED, actor=actor, model=target, request_id=request_id)
+    return target, event
+
+
+async def _insert_version(
+    conn: BaseDBAsyncClient, model: RegisteredModel, checked: _Checked, *, actor: str, at: datetime
+) -> ModelVersion:
+    """Insert the version numbered ``model.version_count``, with its metrics and tags."""
+    reg = checked.registration
+    version = await ModelVersion.create(
+        model_id=model.id,
+        number=model.version_count,
+        status=VersionStatus.READY,
+        description=reg.description,
+        hyperparameters=checked.hyperparameters,
+        feature_names=checked.feature_names,
+        model_type=reg.model_type,
+        framework=reg.framework,
+        dataset_version=reg.dataset_version,
+        training_duration_seconds=reg.training_duration_seconds,
+        artifact_id=reg.artifact_sha256,
+        artifact_format=checked.artifact_format,
+        created_at=at,
+        created_by=actor,
+        using_db=conn,
+    )
+    if checked.metrics:
+        await Metric.bulk_create(
+            [Metric(version_id=version.id, model_id=model.id, name=n, value=v) for n, v in checked.metrics.items()],
+            using_db=conn,
+        )
+    await _insert_tags(conn, VersionTag, "version_id", version.id, checked.tags)
+    return version
 
 
 async def _insert_model(
@@ -315,10 +377,3 @@ def _registration_arguments(reg: Registration) -> dict[str, Any]:
         "artifactSha256": reg.artifact_sha256,
         "artifactFormat": reg.artifact_format,
     }
-
-
-async def _registered_from(conn: BaseDBAsyncClient, stored: dict[str, Any]) -> RegisteredVersion:
-    version = await ModelVersion.get(id=stored["version"], using_db=conn)
-    event = await AuditEvent.get(id=stored["event"], using_db=conn)
-    model_event = await AuditEvent.get(id=stored["modelEvent"], using_db=conn) if stored["modelEvent"] else None
-    return RegisteredVersion(version, event, model_event)

@@ -1,0 +1,64 @@
+"""Rules about the shape of the code, checked by reading it: short functions in models/, and every write
+operation retried the same way."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+from pathlib import Path
+
+from models.db.retry import retried
+
+MODELS = Path(__file__).resolve().parent.parent / "models"
+#: Longest function in models/, counted from its ``def`` line to the last line of its body.
+MAX_FUNCTION_LINES = 60
+
+#: Public async functions of models/*/operations.py that are not wrapped by ``retried``, and why they need not be.
+NOT_RETRIED = {
+    "models.environments.operations.enforce_protection": "a step of promote, demote and rollback, on their "
+    "connection: their retry runs it again with the whole transaction",
+    "models.tokens.operations.list_tokens": "a read",
+    "models.tokens.operations.identify": "a read for each request; its once-a-minute last_used_at stamp is a "
+    "single UPDATE outside any transaction",
+    "models.tokens.operations.authenticate": "identify, answering a principal or None",
+}
+
+
+async def _probe() -> None:
+    """Wrapped below only to learn the code that every function ``retried`` returns runs."""
+
+
+_RETRIED_CODE = retried(_probe).__code__
+
+
+def test_no_function_in_models_is_longer_than_the_limit() -> None:
+    too_long = []
+    for path in sorted(MODELS.rglob("*.py")):
+        if "migrations" in path.relative_to(MODELS).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    where = path.relative_to(MODELS.parent)
+                    too_long.append(f"{where}:{node.lineno} {node.name} ({length} lines)")
+    assert not too_long, f"functions longer than {MAX_FUNCTION_LINES} lines; split them into named steps: {too_long}"
+
+
+def test_every_public_operation_is_retried() -> None:
+    public: set[str] = set()
+    not_retried = []
+    for path in sorted(MODELS.glob("*/operations.py")):
+        module = importlib.import_module(f"models.{path.parent.name}.operations")
+        for name, function in vars(module).items():
+            if name.startswith("_") or not inspect.iscoroutinefunction(function):
+                continue
+            if function.__module__ != module.__name__:  # imported from elsewhere: checked where it is defined
+                continue
+            qualified = f"{module.__name__}.{name}"
+            public.add(qualified)
+            if function.__code__ is not _RETRIED_CODE and qualified not in NOT_RETRIED:
+                not_retried.append(qualified)
+    assert not not_retried, f"write operations without @retried (models/db/retry.py): {not_retried}"
+    assert set(NOT_RETRIED) <= public, f"NOT_RETRIED names what is gone: {sorted(set(NOT_RETRIED) - public)}"
