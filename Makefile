@@ -81,7 +81,7 @@ FUZZ_EXAMPLES ?= 300
 fuzz: $(TEST_STAMP)
 	MODELREG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_fuzz.py -s -q
 
-# Known vulnerabilities in the installed dependencies (pip-audit); fails when they cannot be checked.
+# Known vulnerabilities in the locked dependencies (pip-audit); fails when they cannot be checked.
 audit-deps: $(TEST_STAMP)
 	$(BIN)/python tools/audit_deps.py
 
