@@ -7,14 +7,14 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP := $(VENV)/.test-installed
-# Folders holding the pyproject.toml of each distribution: make lock locks their dependencies together,
-# .venv holds them (editable). A second distribution is one more word here.
+# Folders holding the pyproject.toml of each distribution: make dist builds them, make lock locks their
+# dependencies together, .venv holds them (editable). A second distribution is one more word here.
 DISTRIBUTIONS := .
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test lint typecheck unit soak clean fuzz audit-deps audit-deps-if-reachable bench bench-large \
-	lock lock-upgrade lock-check
+	lock lock-upgrade lock-check dist
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "make: no Python 3.11 or later found; set PYTHON=/path/to/python3.11" >&2; exit 1; }
@@ -52,6 +52,16 @@ lock: $(UV)
 lock-upgrade: $(UV)
 	$(BIN)/python tools/locks.py compile --upgrade $(DISTRIBUTIONS)
 
+# Wheels and sdists in dist/, built with the locked build backend. setuptools would add the file list of a
+# leftover *.egg-info (from an earlier build or the editable install) to the sdist: each build starts without.
+dist: lock-check $(UV)
+	rm -rf dist
+	for folder in $(DISTRIBUTIONS); do \
+		rm -rf $$folder/*.egg-info && \
+		$(UV) build --quiet --build-constraints requirements/build.txt --require-hashes --out-dir dist $$folder || exit 1; \
+	done
+	@ls -l dist
+
 # Seed the demo registry (idempotent), print an admin token, serve on http://$(HOST):$(PORT) with
 # anonymous reads allowed so GraphiQL works at once. Migrations are applied by each command.
 run: lock-check $(RUNTIME_STAMP)
@@ -61,8 +71,8 @@ run: lock-check $(RUNTIME_STAMP)
 	printf '  (in GraphiQL, Headers: {"Authorization": "Bearer %s"} for mutations)\n\n' "$$token"
 	@exec $(BIN)/modelreg serve --host $(HOST) --port $(PORT) --allow-anonymous-read
 
-# The whole suite: lint, types, then every test on SQLite and PostgreSQL (schemathesis included, with a small
-# budget), and the dependency audit when its advisory data can be reached.
+# The whole suite: lint, types, then every test on SQLite and PostgreSQL (schemathesis and the built wheel's
+# smoke check included), and the dependency audit when its advisory data can be reached.
 test: lock-check $(TEST_STAMP) lint typecheck unit audit-deps-if-reachable
 
 lint: $(TEST_STAMP)
@@ -106,4 +116,4 @@ bench-large: $(TEST_STAMP)
 	$(BIN)/python -m tests.benchmarks.run --size large --backends sqlite,postgres
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) var dist build .pytest_cache .mypy_cache .ruff_cache *.egg-info
