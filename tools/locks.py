@@ -88,7 +88,8 @@ def check(folders: list[str]) -> int:
         if recorded is None or recorded[1] != wanted:
             stale.append(f"requirements/{name}")
     if stale:
-        print(f"locks: {', '.join(stale)} do not match pyproject.toml: run 'make lock' and commit requirements/")
+        which = "the locks in requirements/" if len(stale) == len(LOCKS) else ", ".join(stale)
+        print(f"locks: {which} do not match pyproject.toml: run 'make lock' and commit requirements/")
         return 1
     return 0
 
