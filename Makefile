@@ -30,16 +30,17 @@ lock-check: | $(BIN)/python
 	@$(BIN)/python tools/locks.py check $(DISTRIBUTIONS)
 
 # The runtime lock, exactly (sync removes what it does not list), then the distributions themselves,
-# editable and without dependencies; redone when pyproject.toml or a lock changes.
+# editable and without dependencies; redone when pyproject.toml or a lock changes. Bytecode is compiled at
+# install, as pip does: where PYTHONDONTWRITEBYTECODE is set, each server process would compile its imports.
 $(RUNTIME_STAMP): pyproject.toml requirements/runtime.txt requirements/build.txt $(UV) | lock-check
-	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes requirements/runtime.txt
+	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes --compile-bytecode requirements/runtime.txt
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps --build-constraints requirements/build.txt \
 		$(addprefix -e ,$(DISTRIBUTIONS))
 	touch $@
 
 # The test lock: the runtime lock's pins plus the test and benchmark tools.
 $(TEST_STAMP): requirements/test.txt $(RUNTIME_STAMP)
-	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes requirements/test.txt
+	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes --compile-bytecode requirements/test.txt
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps --build-constraints requirements/build.txt \
 		$(addprefix -e ,$(DISTRIBUTIONS))
 	touch $@
