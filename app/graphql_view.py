@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 
 import orjson
 import strawberry
@@ -17,6 +18,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
+from app import __version__
 from app.auth import Credentials, credentials
 from schema.codes import ErrorCode
 from schema.context import Context
@@ -37,6 +39,11 @@ class RegistryGraphQL(GraphQL[Context, None]):
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
         self.allow_anonymous_read = allow_anonymous_read
         self.timeout_seconds = timeout_seconds
+
+    @property
+    def graphql_ide_html(self) -> str:
+        # Strawberry's page is titled "Strawberry GraphiQL"; a browser tab should name the server and its version.
+        return re.sub("<title>.*?</title>", f"<title>modelreg {__version__} GraphiQL</title>", super().graphql_ide_html)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         # The middleware has usually read the token and parsed the document already; do neither twice.

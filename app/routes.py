@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from app import __version__
 from app.artifact_store import ArtifactStore, StoreUnavailable, TooLarge
 from app.auth import Credentials, credentials
 from app.failures import error_response
@@ -107,7 +108,7 @@ def artifact_routes(store: ArtifactStore) -> tuple[Endpoint, Endpoint]:
 
 
 async def healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "ok", "version": __version__})
 
 
 async def readyz(request: Request) -> Response:

@@ -1,0 +1,179 @@
+"""What a release ships: one version everywhere it shows, locks that agree, and a wheel that serves on its own.
+
+The wheel test builds the sdist and the wheel as ``make dist`` does, installs the wheel into a clean
+virtualenv outside the repository with the runtime lock, and runs ``modelreg`` from there. It needs uv
+beside this Python (``make test`` installs it) and fails, never skips, without it.
+Run these alone with ``pytest -m packaging``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app import __version__
+from tests.support.helpers import Api
+from tests.support.server import REPO, environment, free_port
+
+pytestmark = pytest.mark.packaging
+
+MIGRATIONS = sorted(path.name for path in (REPO / "models" / "migrations" / "models").glob("*.py"))
+READY_TIMEOUT = 60.0
+
+
+async def test_healthz_names_the_version(api: Api) -> None:
+    health = await api.client.get("/healthz")
+    assert (health.status_code, health.json()) == (200, {"status": "ok", "version": __version__})
+
+
+async def test_graphiql_title_names_the_version(api: Api) -> None:
+    page = await api.client.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert re.findall(r"<title>(.*?)</title>", page.text) == [f"modelreg {__version__} GraphiQL"]
+
+
+def _pins(lock: str) -> dict[str, str]:
+    """Each requirement line of a lock (``name==version ; markers``), by name and markers."""
+    text = (REPO / "requirements" / lock).read_text()
+    return {line.split("==")[0] + line.partition(";")[2]: line for line in re.findall(r"^\S+==[^\\\n]+", text, re.M)}
+
+
+def test_test_lock_pins_the_runtime_lock_exactly() -> None:
+    runtime, test = _pins("runtime.txt"), _pins("test.txt")
+    assert runtime, "requirements/runtime.txt pins nothing"
+    assert {name: test.get(name) for name in runtime} == runtime
+
+
+def _uv() -> Path:
+    uv = Path(sys.executable).with_name("uv")
+    if not uv.exists():
+        pytest.fail(f"{uv} is missing: run the tests with 'make test', which installs uv from requirements/uv.txt")
+    return uv
+
+
+def _outside() -> dict[str, str]:
+    """An environment in which nothing points back into the repository or its virtualenv."""
+    return {key: value for key, value in environment().items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+
+def _run(*command: str | Path, cwd: Path) -> str:
+    """Run a command outside the repository; fail the test with its output if it fails."""
+    finished = subprocess.run(
+        [str(part) for part in command],
+        cwd=cwd,
+        env=_outside(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if finished.returncode != 0:
+        pytest.fail(f"{' '.join(map(str, command))} exited {finished.returncode}:\n{finished.stdout}{finished.stderr}")
+    return finished.stdout
+
+
+@dataclass
+class Built:
+    wheel: Path
+    sdist: Path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The sdist and the wheel, built from the work tree with the locked build backend, as ``make dist`` does."""
+    out = tmp_path_factory.mktemp("dist")
+    uv = _uv()
+    for leftover in REPO.glob("*.egg-info"):  # setuptools would add its stale file list to the sdist
+        shutil.rmtree(leftover)
+    build = ("build", "--quiet", "--build-constraints", REPO / "requirements/build.txt", "--require-hashes")
+    _run(uv, *build, "--out-dir", out, REPO, cwd=out)
+    wheel, sdist = out / f"modelreg-{__version__}-py3-none-any.whl", out / f"modelreg-{__version__}.tar.gz"
+    assert sorted(out.iterdir()) == sorted([wheel, sdist, out / ".gitignore"]), sorted(out.iterdir())
+    return Built(wheel, sdist)
+
+
+def _migrations(names: list[str]) -> list[str]:
+    return sorted(name.rsplit("/", 1)[1] for name in names if name.startswith("models/migrations/models/"))
+
+
+def test_wheel_and_sdist_carry_the_migrations_and_the_metadata(built: Built) -> None:
+    with zipfile.ZipFile(built.wheel) as wheel:
+        names = wheel.namelist()
+        metadata = wheel.read(f"modelreg-{__version__}.dist-info/METADATA").decode()
+    assert _migrations(names) == MIGRATIONS
+    assert not [name for name in names if name.startswith(("tests/", "tools/", "examples/"))]
+    assert f"\nVersion: {__version__}\n" in metadata
+    assert "\nLicense-Expression: Apache-2.0\n" in metadata
+    with tarfile.open(built.sdist) as sdist:
+        names = [name.removeprefix(f"modelreg-{__version__}/") for name in sdist.getnames()]
+    assert _migrations(names) == MIGRATIONS
+    assert {"CHANGELOG.md", "requirements/runtime.txt", "requirements/build.txt"} <= set(names)
+    assert not [name for name in names if name.startswith("tests/")]
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> httpx.Response | None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            answer = httpx.get(f"{url}/readyz", timeout=2)
+        except httpx.TransportError:  # not listening yet
+            answer = None
+        if answer is not None and answer.status_code == 200:
+            return answer
+        time.sleep(0.2)
+    return None
+
+
+def test_wheel_serves_from_a_clean_virtualenv(built: Built, tmp_path: Path) -> None:
+    uv, venv = _uv(), tmp_path / "venv"
+    python, modelreg = venv / "bin" / "python", venv / "bin" / "modelreg"
+    _run(uv, "venv", "--quiet", "--python", sys.executable, venv, cwd=tmp_path)
+    install = ("--quiet", "--python", python)
+    _run(uv, "pip", "sync", *install, "--require-hashes", REPO / "requirements/runtime.txt", cwd=tmp_path)
+    _run(uv, "pip", "install", *install, "--no-deps", built.wheel, cwd=tmp_path)
+    _run(uv, "pip", "check", "--quiet", "--python", python, cwd=tmp_path)  # the wheel's requirements meet the lock
+
+    assert _run(modelreg, "--version", cwd=tmp_path).strip() == f"modelreg {__version__}"
+    where = _run(python, "-c", "import app, models; print(app.__file__); print(models.__file__)", cwd=tmp_path)
+    assert all(Path(line).is_relative_to(venv) for line in where.split()), where
+
+    database, port = tmp_path / "registry.sqlite3", free_port()
+    database_url = f"sqlite://{database}"
+    serve = [modelreg, "serve", "--database-url", database_url, "--artifact-url", f"file://{tmp_path / 'artifacts'}"]
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [*map(str, serve), "--port", str(port)], cwd=tmp_path, env=_outside(), stdout=output, stderr=output
+        )
+        try:
+            ready = _wait_ready(f"http://127.0.0.1:{port}", process)
+            health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json() if ready else None
+        finally:
+            process.send_signal(signal.SIGTERM)
+            code = process.wait(timeout=30)
+    assert ready is not None, f"/readyz never answered 200 (exit code {code}):\n{log.read_text()}"
+    assert (ready.status_code, ready.json()["status"], health) == (200, "ok", {"status": "ok", "version": __version__})
+    assert code in (0, -signal.SIGTERM), log.read_text()  # uvicorn re-raises SIGTERM after shutting down
+
+    with closing(sqlite3.connect(database)) as connection:
+        applied = sorted(version for (version,) in connection.execute("SELECT version FROM aerich"))
+    assert applied == MIGRATIONS
+    _run(modelreg, "migrate", "--check", "--database-url", database_url, cwd=tmp_path)  # exit 0: nothing pending
+    print(
+        f"\npackaging: {built.wheel.name} ({built.wheel.stat().st_size:,} bytes), {built.sdist.name} "
+        f"({built.sdist.stat().st_size:,} bytes); 'modelreg --version': modelreg {__version__}; /readyz "
+        f"{ready.status_code} {ready.json()}; /healthz {health}; migrations applied: {', '.join(applied)}"
+    )
