@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
-from typing import Any, Generic, TypeAlias, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar, cast
 
 from models.artifacts.reads import artifacts_by_sha256
 from models.audit.reads import audit_events_by_id, list_model_audit_events
@@ -145,11 +145,18 @@ class Loader(Generic[K, V]):
                 future.set_result(value)
 
 
-def then(pending: asyncio.Future[V], convert: Callable[[V], R]) -> R | Awaitable[R]:
-    """``convert`` of a loaded value: at once when it is cached, so the field costs no coroutine, else later."""
+def then(pending: asyncio.Future[V], convert: Callable[[V], R]) -> R:
+    """What a loader-backed resolver returns: ``convert`` of the loaded value.
+
+    When the request has the value already, that is the result itself: the field costs no coroutine and no await
+    in graphql-core. Otherwise the result is an awaitable of it. A resolver may return one (graphql-core awaits
+    whatever awaitable a resolver returns), so the field still resolves to an ``R`` and ``then`` is typed as
+    returning one: resolvers then declare their real return type, which mypy checks and Strawberry reads as the
+    GraphQL type. Only ever return it from a resolver.
+    """
     if pending.done():
         return convert(pending.result())
-    return _later(pending, convert)
+    return cast(R, _later(pending, convert))
 
 
 async def _later(pending: asyncio.Future[V], convert: Callable[[V], R]) -> R:
