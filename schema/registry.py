@@ -205,9 +205,7 @@ class RegistryQueries:
         order_by: ModelOrder | None = None,
     ) -> Connection[Model]:
         query, size = model_query(filter, order_by), validation.page_size(first)
-        page = await info.context.loaders.batcher.call(
-            list_models(query=query, first=size, after=after, within=model_scope(info))
-        )
+        page = await list_models(query=query, first=size, after=after, within=model_scope(info))
         return connection(page, Model.of)
 
     @strawberry.field(permission_classes=[CanReadModel])
@@ -231,10 +229,8 @@ class RegistryQueries:
         direction: SortDirection | None = None,
         limit: int | None = None,
     ) -> VersionComparison:
-        result = await info.context.loaders.batcher.call(
-            comparison.compare_versions(
-                model=model, numbers=numbers, sort_by=sort_by, descending=direction != SortDirection.ASC, limit=limit
-            )
+        result = await comparison.compare_versions(
+            model=model, numbers=numbers, sort_by=sort_by, descending=direction != SortDirection.ASC, limit=limit
         )
         return VersionComparison(
             model=Model.of(result.model),
