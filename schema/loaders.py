@@ -7,10 +7,17 @@ All the loaders of a request share one ``Batcher``, which makes batching determi
 DataLoader dispatches a batch on the next tick of the event loop, so loads issued by resolvers whose parents
 arrived from different statements (a production version and a page of versions, both wanting metrics) went
 out in as many batches as there were statements, and the count varied with I/O timing. The batcher instead
-waits until no batch is in flight, no root field is running its own statement, and no resolver has queued a
-load for a few ticks, then dispatches every queued load of every loader at once: one round per level of the
-document. ``RootField``, which ``batched_roots`` puts on every field of ``Query``, counts a root field as running
-from its start to its end, except while it waits on a load of its own.
+dispatches every queued load of every loader at once, in rounds, when nothing that could still queue a load
+for the round is running: one round per level of the document. What can still queue one:
+
+- a root query field that is running its own statement (a page of models, say): the rows it returns have
+  children to load. ``RootField``, which ``batched_roots`` puts on every field of ``Query``, counts such a field
+  from its start to its end, except while it waits on a load of its own;
+- a resolver woken by the previous round. Those run before the batcher resumes from that round: results are set
+  before the round's dispatches end, and the event loop runs callbacks in the order they were scheduled.
+  graphql-core completes a resolved value in the step that receives it, so the children's resolvers run in that
+  step too; they load synchronously, through ``then()`` (``tests/test_loaders.py`` keeps coroutine resolvers
+  out of the nested types, whose loads would come a step late).
 
 Mutations need no counting: they run one after the other, and load only below their payload, once they return.
 """
@@ -52,18 +59,12 @@ EventPageKey = tuple[int, int, str | None]
 #: A deployment with its version, read together.
 Placed = tuple[Deployment, ModelVersion]
 
-#: Ticks without a new load before a round starts. Later rounds rarely need them (they wait for the previous
-#: round's batches, and the rows of those reach their resolvers meanwhile); they let resolvers that await
-#: something else before they load queue their loads in the same round as their peers.
-SETTLE_TICKS = 8
-
 
 class Batcher:
-    """Dispatches the queued loads of all of one request's loaders together, once the request has settled."""
+    """Dispatches the queued loads of all of one request's loaders together, once no root field is running."""
 
     def __init__(self) -> None:
         self._waiting: dict[Loader[Any, Any], None] = {}
-        self._queued = 0
         self._task: asyncio.Task[None] | None = None
         #: Root fields running, less those waiting on loads.
         self._running = 0
@@ -72,7 +73,6 @@ class Batcher:
 
     def queued(self, loader: Loader[Any, Any]) -> None:
         self._waiting[loader] = None
-        self._queued += 1
         if self._task is None:
             # A context of its own: the task must not count as the root field whose load started it.
             self._task = asyncio.get_running_loop().create_task(self._run(), context=contextvars.Context())
@@ -99,11 +99,13 @@ class Batcher:
 
     async def _run(self) -> None:
         try:
+            # graphql-core calls every root field in one step and starts those that are coroutines in tasks
+            # scheduled in that step, before this one resumes: let them begin (and count themselves).
+            await asyncio.sleep(0)
             while self._waiting:
-                await self._settle()
                 if self._running:
                     await self._idle.wait()
-                    continue  # settle again: the field's rows have loads of their own to queue
+                    continue  # look again: the field may have queued loads, or be waiting on one
                 # Leaves (metrics, tags, counts: values that lead to no further loads) wait while any other loader
                 # has work: rows those bring may want leaves too, and a subtree whose parent was cached runs a
                 # level ahead of its peers. Every leaf key of a document then goes out in one statement.
@@ -114,13 +116,6 @@ class Batcher:
                 await asyncio.gather(*(loader.dispatch() for loader in ready))
         finally:
             self._task = None
-
-    async def _settle(self) -> None:
-        quiet = 0
-        while quiet < SETTLE_TICKS:
-            before = self._queued
-            await asyncio.sleep(0)
-            quiet = quiet + 1 if self._queued == before else 0
 
 
 class _RootField:

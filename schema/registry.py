@@ -17,6 +17,7 @@ from models.registry.reads import ModelOrderField, ModelQuery, list_models
 from schema.context import Info
 from schema.enums import SortDirection
 from schema.inputs import MetricInput, TagInput, metric_pairs, pairs
+from schema.loaders import then
 from schema.permissions import (
     CanCompare,
     CanRead,
@@ -90,33 +91,39 @@ class RegistryStatistics:
     at: strawberry.Private[datetime]
 
     @strawberry.field
-    async def model_count(self, info: Info) -> int:
-        return await info.context.loaders.statistic.load(statistics.Count.MODELS)
+    def model_count(self, info: Info) -> int:
+        return _count(info, statistics.Count.MODELS)
 
     @strawberry.field
-    async def version_count(self, info: Info) -> int:
-        return await info.context.loaders.statistic.load(statistics.Count.VERSIONS)
+    def version_count(self, info: Info) -> int:
+        return _count(info, statistics.Count.VERSIONS)
 
     @strawberry.field(description="Models with an active production deployment.")
-    async def models_in_production(self, info: Info) -> int:
-        return await info.context.loaders.statistic.load(statistics.Count.MODELS_IN_PRODUCTION)
+    def models_in_production(self, info: Info) -> int:
+        return _count(info, statistics.Count.MODELS_IN_PRODUCTION)
 
     @strawberry.field
-    async def active_deployment_count(self, info: Info) -> int:
-        return await info.context.loaders.statistic.load(statistics.Count.ACTIVE_DEPLOYMENTS)
+    def active_deployment_count(self, info: Info) -> int:
+        return _count(info, statistics.Count.ACTIVE_DEPLOYMENTS)
 
     @strawberry.field(description="PROMOTED and ROLLED_BACK events ever recorded.")
-    async def promotion_count(self, info: Info) -> int:
-        return await info.context.loaders.statistic.load(statistics.Count.PROMOTIONS)
+    def promotion_count(self, info: Info) -> int:
+        return _count(info, statistics.Count.PROMOTIONS)
 
     @strawberry.field(description="Per metric name, the mean over production versions that report it, sorted by name.")
-    async def average_production_metrics(self, info: Info) -> list[Metric]:
-        averages = await info.context.loaders.average_production_metrics.load(None)
-        return [Metric(name=name, value=value) for name, value in averages]
+    def average_production_metrics(self, info: Info) -> list[Metric]:
+        return then(
+            info.context.loaders.average_production_metrics.load(None),
+            lambda averages: [Metric(name=name, value=value) for name, value in averages],
+        )
 
     @strawberry.field
     def generated_at(self) -> datetime:
         return self.at
+
+
+def _count(info: Info, count: statistics.Count) -> int:
+    return then(info.context.loaders.statistic.load(count), int)
 
 
 @strawberry.input

@@ -292,13 +292,13 @@ class Deployment(Node):
         return then(info.context.loaders.version.load(self.row.version_id), lambda row: Version.of(_required(row)))
 
     @strawberry.field(description="The rules of this deployment's environment; null when it is unprotected.")
-    async def protection(
-        self, info: Info
-    ) -> Annotated[EnvironmentProtection, strawberry.lazy("schema.environments")] | None:
-        from schema.environments import EnvironmentProtection
+    def protection(self, info: Info) -> Annotated[EnvironmentProtection, strawberry.lazy("schema.environments")] | None:
+        from schema.environments import EnvironmentProtection  # it imports this module
 
-        found = await info.context.loaders.protection.load(self.row.environment)
-        return EnvironmentProtection.of(found) if found else None
+        return then(
+            info.context.loaders.protection.load(self.row.environment),
+            lambda found: EnvironmentProtection.of(found) if found else None,
+        )
 
 
 @strawberry.type(

@@ -1,5 +1,6 @@
-"""The loaders' scheduler (schema/loaders.py): a round of loads waits for every root field's own statements, so a
-document's statement count does not depend on I/O timing.
+"""The loaders' scheduler (schema/loaders.py): a round of loads waits for every root field's own statements, and
+resolvers below the root queue their loads synchronously, so a document's statement count does not depend on
+I/O timing.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import asyncio
 from typing import Any
 
 import strawberry
+from graphql import GraphQLObjectType
 from strawberry.schema.config import StrawberryConfig
 
 from models.registry.reads import ModelQuery, list_models
@@ -18,6 +20,8 @@ from schema.scalars import SCALARS
 from schema.types import Model
 from tests.helpers import Api, StatementCounter
 from tests.test_sql_counts import RUNS, _count, _name, _seed
+
+ROOT_TYPES = ("Query", "Mutation")
 
 
 def test_every_root_query_field_counts_as_running() -> None:
@@ -30,6 +34,19 @@ def test_every_root_query_field_counts_as_running() -> None:
     assert {name: count for name, count in wrapped.items() if count != 1} == {}
     batched_roots(Query)  # again: still one each
     assert all(sum(isinstance(ext, RootField) for ext in field.extensions) == 1 for field in query.fields)
+
+
+def test_resolvers_below_the_root_are_not_coroutines() -> None:
+    """A coroutine resolver starts a step after its parent completes, so a load it queues could miss the round the
+    batcher starts meanwhile; resolvers below the root return ``then(...)`` instead."""
+    coroutines = []
+    for name, graphql_type in schema._schema.type_map.items():
+        if not isinstance(graphql_type, GraphQLObjectType) or name in ROOT_TYPES or name.startswith("__"):
+            continue
+        definition = schema.get_type_by_name(name)
+        assert definition is not None, name
+        coroutines += [f"{name}.{field.name}" for field in definition.fields if field.is_async]
+    assert not coroutines, f"coroutine resolvers below the root: {coroutines}"
 
 
 #: Root fields that run statements of their own (environments, models, auditEvents) beside root fields that load
