@@ -49,7 +49,5 @@ class AuditQueries:
         self, info: Info, first: int | None = None, after: str | None = None, filter: AuditEventFilter | None = None
     ) -> Connection[AuditEvent]:
         query, size = audit_query(filter), validation.page_size(first)
-        page = await info.context.loaders.batcher.call(
-            list_audit_events(query=query, first=size, after=after, within=model_scope(info))
-        )
+        page = await list_audit_events(query=query, first=size, after=after, within=model_scope(info))
         return connection(page, AuditEvent.of)

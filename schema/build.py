@@ -24,6 +24,7 @@ from schema.deployments import DeploymentMutations
 from schema.document import ParsedOnce
 from schema.environments import EnvironmentMutations, EnvironmentQueries
 from schema.errors import ErrorCodes, log_unexpected
+from schema.loaders import batched_roots
 from schema.node import NodeQueries
 from schema.registry import RegistryMutations, RegistryQueries
 from schema.scalars import SCALARS
@@ -38,7 +39,9 @@ MAX_TOKENS = 5_000
 _LIMIT_RULES = (max_depth_rule(MAX_DEPTH, should_ignore=None), max_aliases_rule(MAX_ALIASES))
 
 
-# The SDL lists a root type's fields in the order of its bases.
+# The SDL lists a root type's fields in the order of its bases. Every field counts as running for the loaders
+# while it resolves, so a round of loads waits for a field's own statements (schema/loaders.py, Batcher).
+@batched_roots
 @strawberry.type
 class Query(EnvironmentQueries, NodeQueries, RegistryQueries, AuditQueries, TokenQueries):
     """Every root query, one mixin per domain."""

@@ -7,16 +7,34 @@ All the loaders of a request share one ``Batcher``, which makes batching determi
 DataLoader dispatches a batch on the next tick of the event loop, so loads issued by resolvers whose parents
 arrived from different statements (a production version and a page of versions, both wanting metrics) went
 out in as many batches as there were statements, and the count varied with I/O timing. The batcher instead
-waits until no batch is in flight and no resolver has queued a load for a few ticks, then dispatches every
-queued load of every loader at once: one round per level of the document.
+dispatches every queued load of every loader at once, in rounds, when nothing that could still queue a load
+for the round is running: one round per level of the document. What can still queue one:
+
+- a root query field that is running its own statement (a page of models, say): the rows it returns have
+  children to load. ``RootField``, which ``batched_roots`` puts on every field of ``Query``, counts such a field
+  from its start to its end, except while it waits on a load of its own;
+- a resolver woken by the previous round. Those run before the batcher resumes from that round: results are set
+  before the round's dispatches end, and the event loop runs callbacks in the order they were scheduled.
+  graphql-core completes a resolved value in the step that receives it, so the children's resolvers run in that
+  step too; they load synchronously, through ``then()`` (``tests/test_loaders.py`` keeps coroutine resolvers
+  out of the nested types, whose loads would come a step late).
+
+Mutations need no counting: they run one after the other, and load only below their payload, once they return.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import copy
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
-from typing import Any, Generic, TypeAlias, TypeVar
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, Generic, TypeAlias, TypeVar, cast
+
+from strawberry.extensions import FieldExtension
+from strawberry.types import Info
+from strawberry.types.base import get_object_definition
 
 from models.artifacts.reads import artifacts_by_sha256
 from models.audit.reads import audit_events_by_id, list_model_audit_events
@@ -30,6 +48,7 @@ from models.registry import reads, statistics
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 R = TypeVar("R")
+QueryType = TypeVar("QueryType", bound=type)
 
 #: (model id, filter and order, first, after)
 VersionPageKey = tuple[int, reads.VersionQuery, int, str | None]
@@ -40,48 +59,53 @@ EventPageKey = tuple[int, int, str | None]
 #: A deployment with its version, read together.
 Placed = tuple[Deployment, ModelVersion]
 
-#: Ticks without a new load before a round starts. Later rounds rarely need them (they wait for the previous
-#: round's batches, and the rows of those reach their resolvers meanwhile); they let root fields, or resolvers
-#: that await something else before they load, queue their loads in the same round as their peers.
-SETTLE_TICKS = 8
-
 
 class Batcher:
-    """Dispatches the queued loads of all of one request's loaders together, once the request has settled."""
+    """Dispatches the queued loads of all of one request's loaders together, once no root field is running."""
 
     def __init__(self) -> None:
         self._waiting: dict[Loader[Any, Any], None] = {}
-        self._queued = 0
         self._task: asyncio.Task[None] | None = None
-        self._calls = 0
-        self._no_calls = asyncio.Event()
-        self._no_calls.set()
+        #: Root fields running, less those waiting on loads.
+        self._running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     def queued(self, loader: Loader[Any, Any]) -> None:
         self._waiting[loader] = None
-        self._queued += 1
         if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
+            # A context of its own: the task must not count as the root field whose load started it.
+            self._task = asyncio.get_running_loop().create_task(self._run(), context=contextvars.Context())
 
-    async def call(self, work: Awaitable[R]) -> R:
-        """Run a root resolver's own statements (never a load: that would wait for itself). Rounds wait for it,
-        so the loads of its rows' children go out with those of their peers from other root fields."""
-        self._calls += 1
-        self._no_calls.clear()
+    @contextmanager
+    def root_field(self) -> Iterator[None]:
+        """Count a root field as running for the duration (``RootField`` does this for every root field)."""
+        field = _RootField(self)
+        token = _ROOT_FIELD.set(field)
         try:
-            return await work
+            yield
         finally:
-            self._calls -= 1
-            if not self._calls:
-                self._no_calls.set()
+            _ROOT_FIELD.reset(token)
+            field.finish()
+
+    def _started(self) -> None:
+        self._running += 1
+        self._idle.clear()
+
+    def _stopped(self) -> None:
+        self._running -= 1
+        if not self._running:
+            self._idle.set()
 
     async def _run(self) -> None:
         try:
+            # graphql-core calls every root field in one step and starts those that are coroutines in tasks
+            # scheduled in that step, before this one resumes: let them begin (and count themselves).
+            await asyncio.sleep(0)
             while self._waiting:
-                await self._settle()
-                if self._calls:
-                    await self._no_calls.wait()
-                    continue  # settle again: the call's rows have loads of their own to queue
+                if self._running:
+                    await self._idle.wait()
+                    continue  # look again: the field may have queued loads, or be waiting on one
                 # Leaves (metrics, tags, counts: values that lead to no further loads) wait while any other loader
                 # has work: rows those bring may want leaves too, and a subtree whose parent was cached runs a
                 # level ahead of its peers. Every leaf key of a document then goes out in one statement.
@@ -93,12 +117,70 @@ class Batcher:
         finally:
             self._task = None
 
-    async def _settle(self) -> None:
-        quiet = 0
-        while quiet < SETTLE_TICKS:
-            before = self._queued
-            await asyncio.sleep(0)
-            quiet = quiet + 1 if self._queued == before else 0
+
+class _RootField:
+    """One root field in progress: running, except while it waits on loads (which only a round can bring)."""
+
+    __slots__ = ("_batcher", "_done", "_loads")
+
+    def __init__(self, batcher: Batcher) -> None:
+        self._batcher = batcher
+        self._loads = 0
+        self._done = False
+        batcher._started()
+
+    def waits_on(self, pending: asyncio.Future[Any]) -> None:
+        if not self._loads:
+            self._batcher._stopped()
+        self._loads += 1
+        # Scheduled when the round sets the result, so it runs before the batcher resumes from that round.
+        pending.add_done_callback(self._loaded)
+
+    def _loaded(self, _: asyncio.Future[Any]) -> None:
+        self._loads -= 1
+        if not self._loads and not self._done:
+            self._batcher._started()
+
+    def finish(self) -> None:
+        self._done = True
+        if not self._loads:
+            self._batcher._stopped()
+
+
+#: The root field whose resolver is running in this task, if any.
+_ROOT_FIELD: contextvars.ContextVar[_RootField | None] = contextvars.ContextVar("root_field", default=None)
+
+
+class RootField(FieldExtension):
+    """Counts a root query field as running until it returns (see ``Batcher``)."""
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Info[Any, Any], **kwargs: Any) -> Any:
+        # A synchronous root field returns before the batcher's task can run: nothing to count.
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info[Any, Any], **kwargs: Any
+    ) -> Any:
+        batcher: Batcher = info.context.loaders.batcher
+        with batcher.root_field():
+            return await next_(source, info, **kwargs)
+
+
+def batched_roots(query: QueryType) -> QueryType:
+    """Put ``RootField`` on every field of the ``Query`` type, so that no resolver has to ask for it.
+
+    Each field is copied first: the mixins ``Query`` is composed of share their field objects with it. A field
+    gets one ``RootField`` only: of two, the inner one's loads would leave the outer one counted as running.
+    """
+    definition = get_object_definition(query, strict=True)
+    fields = []
+    for field in definition.fields:
+        if not any(isinstance(extension, RootField) for extension in field.extensions):
+            field = copy.copy(field)
+            field.extensions.append(RootField())  # last: the outermost, around the permission check too
+        fields.append(field)
+    definition.fields = fields
+    return query
 
 
 class Loader(Generic[K, V]):
@@ -120,6 +202,8 @@ class Loader(Generic[K, V]):
             found = self._cache[key] = asyncio.get_running_loop().create_future()
             self._queue.append(key)
             self._batcher.queued(self)
+        if not found.done() and (root := _ROOT_FIELD.get()) is not None:
+            root.waits_on(found)  # a root field that loads waits for a round: it must not hold the round back
         return found
 
     def prime(self, key: K, value: V) -> None:
@@ -145,11 +229,18 @@ class Loader(Generic[K, V]):
                 future.set_result(value)
 
 
-def then(pending: asyncio.Future[V], convert: Callable[[V], R]) -> R | Awaitable[R]:
-    """``convert`` of a loaded value: at once when it is cached, so the field costs no coroutine, else later."""
+def then(pending: asyncio.Future[V], convert: Callable[[V], R]) -> R:
+    """What a loader-backed resolver returns: ``convert`` of the loaded value.
+
+    When the request has the value already, that is the result itself: the field costs no coroutine and no await
+    in graphql-core. Otherwise the result is an awaitable of it. A resolver may return one (graphql-core awaits
+    whatever awaitable a resolver returns), so the field still resolves to an ``R`` and ``then`` is typed as
+    returning one: resolvers then declare their real return type, which mypy checks and Strawberry reads as the
+    GraphQL type. Only ever return it from a resolver.
+    """
     if pending.done():
         return convert(pending.result())
-    return _later(pending, convert)
+    return cast(R, _later(pending, convert))
 
 
 async def _later(pending: asyncio.Future[V], convert: Callable[[V], R]) -> R:

@@ -18,6 +18,7 @@ from schema.context import Info
 from schema.enums import SortDirection
 from schema.input_paths import input_paths
 from schema.inputs import MetricInput, TagInput, metric_pairs, pairs
+from schema.loaders import then
 from schema.permissions import (
     CanCompare,
     CanRead,
@@ -91,33 +92,39 @@ class RegistryStatistics:
     at: strawberry.Private[datetime]
 
     @strawberry.field
-    async def model_count(self, info: Info) -> int:
-        return await info.context.loaders.statistic.load(statistics.Count.MODELS)
+    def model_count(self, info: Info) -> int:
+        return _count(info, statistics.Count.MODELS)
 
     @strawberry.field
-    async def version_count(self, info: Info) -> int:
-        return await info.context.loaders.statistic.load(statistics.Count.VERSIONS)
+    def version_count(self, info: Info) -> int:
+        return _count(info, statistics.Count.VERSIONS)
 
     @strawberry.field(description="Models with an active production deployment.")
-    async def models_in_production(self, info: Info) -> int:
-        return await info.context.loaders.statistic.load(statistics.Count.MODELS_IN_PRODUCTION)
+    def models_in_production(self, info: Info) -> int:
+        return _count(info, statistics.Count.MODELS_IN_PRODUCTION)
 
     @strawberry.field
-    async def active_deployment_count(self, info: Info) -> int:
-        return await info.context.loaders.statistic.load(statistics.Count.ACTIVE_DEPLOYMENTS)
+    def active_deployment_count(self, info: Info) -> int:
+        return _count(info, statistics.Count.ACTIVE_DEPLOYMENTS)
 
     @strawberry.field(description="PROMOTED and ROLLED_BACK events ever recorded.")
-    async def promotion_count(self, info: Info) -> int:
-        return await info.context.loaders.statistic.load(statistics.Count.PROMOTIONS)
+    def promotion_count(self, info: Info) -> int:
+        return _count(info, statistics.Count.PROMOTIONS)
 
     @strawberry.field(description="Per metric name, the mean over production versions that report it, sorted by name.")
-    async def average_production_metrics(self, info: Info) -> list[Metric]:
-        averages = await info.context.loaders.average_production_metrics.load(None)
-        return [Metric(name=name, value=value) for name, value in averages]
+    def average_production_metrics(self, info: Info) -> list[Metric]:
+        return then(
+            info.context.loaders.average_production_metrics.load(None),
+            lambda averages: [Metric(name=name, value=value) for name, value in averages],
+        )
 
     @strawberry.field
     def generated_at(self) -> datetime:
         return self.at
+
+
+def _count(info: Info, count: statistics.Count) -> int:
+    return then(info.context.loaders.statistic.load(count), int)
 
 
 @strawberry.input
@@ -206,9 +213,7 @@ class RegistryQueries:
         order_by: ModelOrder | None = None,
     ) -> Connection[Model]:
         query, size = model_query(filter, order_by), validation.page_size(first)
-        page = await info.context.loaders.batcher.call(
-            list_models(query=query, first=size, after=after, within=model_scope(info))
-        )
+        page = await list_models(query=query, first=size, after=after, within=model_scope(info))
         return connection(page, Model.of)
 
     @strawberry.field(permission_classes=[CanReadModel])
@@ -232,10 +237,8 @@ class RegistryQueries:
         direction: SortDirection | None = None,
         limit: int | None = None,
     ) -> VersionComparison:
-        result = await info.context.loaders.batcher.call(
-            comparison.compare_versions(
-                model=model, numbers=numbers, sort_by=sort_by, descending=direction != SortDirection.ASC, limit=limit
-            )
+        result = await comparison.compare_versions(
+            model=model, numbers=numbers, sort_by=sort_by, descending=direction != SortDirection.ASC, limit=limit
         )
         return VersionComparison(
             model=Model.of(result.model),

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -20,11 +19,7 @@ from schema.scalars import BigInt
 if TYPE_CHECKING:
     from schema.environments import EnvironmentProtection
 
-T = TypeVar("T")
 R = TypeVar("R")
-#: What a loader-backed resolver returns: the value when the request has it already (no coroutine, no
-#: await in graphql-core), else an awaitable of it. Such fields declare their GraphQL type in ``graphql_type``.
-Pending: TypeAlias = T | Awaitable[T]
 
 
 @strawberry.type
@@ -66,25 +61,23 @@ class Model(Node):
             version_count=row.version_count,
         )
 
-    @strawberry.field(graphql_type=list[Tag])
-    def tags(self, info: Info) -> Pending[list[Tag]]:
+    @strawberry.field
+    def tags(self, info: Info) -> list[Tag]:
         return then(info.context.loaders.model_tags.load(self.row.id), _tags)
 
     @strawberry.field(
-        graphql_type="Version | None",
         description="The version with the highest number, or null when none is registered.",
     )
-    def latest_version(self, info: Info) -> Pending[Version | None]:
+    def latest_version(self, info: Info) -> Version | None:
         if self.row.version_count == 0:
             return None
         return _version_by_number(info, self.row.id, self.row.version_count)
 
-    @strawberry.field(graphql_type="Version | None")
-    def version(self, info: Info, number: int) -> Pending[Version | None]:
+    @strawberry.field
+    def version(self, info: Info, number: int) -> Version | None:
         return _version_by_number(info, self.row.id, number)
 
     @strawberry.field(
-        graphql_type="Connection[Version]",
         description="Newest first (number descending) unless orderBy says otherwise.",
     )
     def versions(
@@ -94,40 +87,35 @@ class Model(Node):
         after: str | None = None,
         filter: VersionFilter | None = None,
         order_by: VersionOrder | None = None,
-    ) -> Pending[Connection[Version]]:
+    ) -> Connection[Version]:
         key = (self.row.id, version_query(filter, order_by), validation.page_size(first), after)
         return then(info.context.loaders.version_page.load(key), lambda page: connection(page, Version.of))
 
     @strawberry.field(
-        graphql_type="Deployment | None",
         description="The active deployment in the environment named production, if any.",
     )
-    def production(self, info: Info) -> Pending[Deployment | None]:
+    def production(self, info: Info) -> Deployment | None:
         return self._active_in(info, validation.DEFAULT_ENVIRONMENT)
 
-    @strawberry.field(
-        graphql_type="Deployment | None", description="The active deployment in the given environment, if any."
-    )
-    def deployment(self, info: Info, environment: str) -> Pending[Deployment | None]:
+    @strawberry.field(description="The active deployment in the given environment, if any.")
+    def deployment(self, info: Info, environment: str) -> Deployment | None:
         return self._active_in(info, validation.environment(environment))
 
     @strawberry.field(
-        graphql_type="list[Deployment]",
         description="Every active deployment of this model, one per environment, ordered by environment name.",
     )
-    def active_deployments(self, info: Info) -> Pending[list[Deployment]]:
+    def active_deployments(self, info: Info) -> list[Deployment]:
         return then(
             info.context.loaders.active_deployments.load(self.row.id),
             lambda placed: [Deployment.of(d, version) for d, version in placed],
         )
 
     @strawberry.field(
-        graphql_type="Connection[Deployment]",
         description="Deployments of this model, active and retired, newest deployedAt first.",
     )
     def deployment_history(
         self, info: Info, environment: str | None = None, first: int | None = None, after: str | None = None
-    ) -> Pending[Connection[Deployment]]:
+    ) -> Connection[Deployment]:
         env = validation.environment(environment) if environment is not None else None
         key = (self.row.id, env, validation.page_size(first), after)
         return then(
@@ -135,14 +123,12 @@ class Model(Node):
             lambda page: connection(page, lambda placed: Deployment.of(*placed)),
         )
 
-    @strawberry.field(graphql_type="Connection[AuditEvent]", description="Audit events about this model, newest first.")
-    def audit_events(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Pending[Connection[AuditEvent]]:
+    @strawberry.field(description="Audit events about this model, newest first.")
+    def audit_events(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[AuditEvent]:
         key = (self.row.id, validation.page_size(first), after)
         return then(info.context.loaders.event_page.load(key), lambda page: connection(page, AuditEvent.of))
 
-    def _active_in(self, info: Info, environment: str) -> Pending[Deployment | None]:
+    def _active_in(self, info: Info, environment: str) -> Deployment | None:
         def pick(placed: list[Placed]) -> Deployment | None:
             for active, version in placed:
                 if active.environment == environment:
@@ -152,7 +138,7 @@ class Model(Node):
         return then(info.context.loaders.active_deployments.load(self.row.id), pick)
 
 
-def _version_by_number(info: Info, model_id: int, number: int) -> Pending[Version | None]:
+def _version_by_number(info: Info, model_id: int, number: int) -> Version | None:
     return then(info.context.loaders.version_by_number.load((model_id, number)), _version_or_none)
 
 
@@ -210,26 +196,26 @@ class Version(Node):
             created_by=row.created_by,
         )
 
-    @strawberry.field(graphql_type="Model")
-    def model(self, info: Info) -> Pending[Model]:
+    @strawberry.field
+    def model(self, info: Info) -> Model:
         return then(info.context.loaders.model.load(self.row.model_id), lambda row: Model.of(_required(row)))
 
-    @strawberry.field(graphql_type=list[Tag])
-    def tags(self, info: Info) -> Pending[list[Tag]]:
+    @strawberry.field
+    def tags(self, info: Info) -> list[Tag]:
         return then(info.context.loaders.version_tags(self.row.id), _tags)
 
-    @strawberry.field(graphql_type=list[Metric], description="Ordered by metric name.")
-    def metrics(self, info: Info) -> Pending[list[Metric]]:
+    @strawberry.field(description="Ordered by metric name.")
+    def metrics(self, info: Info) -> list[Metric]:
         return then(
             info.context.loaders.metrics(self.row.id), lambda found: [Metric(name=n, value=v) for n, v in found]
         )
 
-    @strawberry.field(graphql_type=float | None)
-    def metric(self, info: Info, name: str) -> Pending[float | None]:
+    @strawberry.field
+    def metric(self, info: Info, name: str) -> float | None:
         return then(info.context.loaders.metrics(self.row.id), lambda found: dict(found).get(name))
 
-    @strawberry.field(graphql_type="Artifact | None")
-    def artifact(self, info: Info) -> Pending[Artifact | None]:
+    @strawberry.field
+    def artifact(self, info: Info) -> Artifact | None:
         if self.row.artifact_id is None:
             return None
         row = self.row
@@ -243,20 +229,17 @@ class Version(Node):
         return then(info.context.loaders.artifact.load(self.row.artifact_id), blob)
 
     @strawberry.field(
-        graphql_type="list[Deployment]",
         description="All deployments of this version, active and retired, newest deployedAt first.",
     )
-    def deployments(self, info: Info) -> Pending[list[Deployment]]:
+    def deployments(self, info: Info) -> list[Deployment]:
         row = self.row
         return then(
             info.context.loaders.version_deployments.load(self.row.id),
             lambda found: [Deployment.of(d, row) for d in found],
         )
 
-    @strawberry.field(
-        graphql_type=list[str], description="Names of the environments this version is actively deployed in, sorted."
-    )
-    def active_environments(self, info: Info) -> Pending[list[str]]:
+    @strawberry.field(description="Names of the environments this version is actively deployed in, sorted.")
+    def active_environments(self, info: Info) -> list[str]:
         # A version is only ever deployed within its own model, so the model's active deployments (which the
         # document has often loaded already, for `production`) answer this without a statement of its own.
         version_id = self.row.id
@@ -298,24 +281,24 @@ class Deployment(Node):
             retired_reason=row.retired_reason,
         )
 
-    @strawberry.field(graphql_type="Model")
-    def model(self, info: Info) -> Pending[Model]:
+    @strawberry.field
+    def model(self, info: Info) -> Model:
         return then(info.context.loaders.model.load(self.row.model_id), lambda row: Model.of(_required(row)))
 
-    @strawberry.field(graphql_type="Version")
-    def version(self, info: Info) -> Pending[Version]:
+    @strawberry.field
+    def version(self, info: Info) -> Version:
         if self.version_row is not None:
             return Version.of(self.version_row)
         return then(info.context.loaders.version.load(self.row.version_id), lambda row: Version.of(_required(row)))
 
     @strawberry.field(description="The rules of this deployment's environment; null when it is unprotected.")
-    async def protection(
-        self, info: Info
-    ) -> Annotated[EnvironmentProtection, strawberry.lazy("schema.environments")] | None:
-        from schema.environments import EnvironmentProtection
+    def protection(self, info: Info) -> Annotated[EnvironmentProtection, strawberry.lazy("schema.environments")] | None:
+        from schema.environments import EnvironmentProtection  # it imports this module
 
-        found = await info.context.loaders.protection.load(self.row.environment)
-        return EnvironmentProtection.of(found) if found else None
+        return then(
+            info.context.loaders.protection.load(self.row.environment),
+            lambda found: EnvironmentProtection.of(found) if found else None,
+        )
 
 
 @strawberry.type(
@@ -349,25 +332,24 @@ class AuditEvent(Node):
             details=cast(JSON, row.details),
         )
 
-    @strawberry.field(graphql_type="Model | None")
-    def model(self, info: Info) -> Pending[Model | None]:
+    @strawberry.field
+    def model(self, info: Info) -> Model | None:
         if not self.row.model_id:
             return None
         return then(info.context.loaders.model.load(self.row.model_id), lambda row: Model.of(row) if row else None)
 
-    @strawberry.field(graphql_type="Version | None")
-    def version(self, info: Info) -> Pending[Version | None]:
+    @strawberry.field
+    def version(self, info: Info) -> Version | None:
         return _version(info, self.row.version_id)
 
     @strawberry.field(
-        graphql_type="Version | None",
         description="For PROMOTED, DEMOTED and ROLLED_BACK: the version that was active in the environment before.",
     )
-    def previous_version(self, info: Info) -> Pending[Version | None]:
+    def previous_version(self, info: Info) -> Version | None:
         return _version(info, self.row.previous_version_id)
 
 
-def _version(info: Info, version_id: int | None) -> Pending[Version | None]:
+def _version(info: Info, version_id: int | None) -> Version | None:
     if not version_id:
         return None
     return then(info.context.loaders.version.load(version_id), _version_or_none)

@@ -1,0 +1,131 @@
+"""The loaders' scheduler (schema/loaders.py): a round of loads waits for every root field's own statements, and
+resolvers below the root queue their loads synchronously, so a document's statement count does not depend on
+I/O timing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import strawberry
+from graphql import GraphQLObjectType
+from strawberry.schema.config import StrawberryConfig
+
+from models.registry.reads import ModelQuery, list_models
+from schema.build import Query, schema
+from schema.context import Context, Info
+from schema.loaders import RootField, batched_roots
+from schema.scalars import SCALARS
+from schema.types import Model
+from tests.helpers import Api, StatementCounter
+from tests.test_sql_counts import RUNS, _count, _name, _seed
+
+ROOT_TYPES = ("Query", "Mutation")
+
+
+def test_every_root_query_field_counts_as_running() -> None:
+    """No root query field can forget to hold rounds back while it runs its own statement (and none counts twice,
+    which would keep it running while it waits on a load)."""
+    query = schema.get_type_by_name("Query")
+    assert query is not None
+    assert query.fields
+    wrapped = {field.name: sum(isinstance(ext, RootField) for ext in field.extensions) for field in query.fields}
+    assert {name: count for name, count in wrapped.items() if count != 1} == {}
+    batched_roots(Query)  # again: still one each
+    assert all(sum(isinstance(ext, RootField) for ext in field.extensions) == 1 for field in query.fields)
+
+
+def test_resolvers_below_the_root_are_not_coroutines() -> None:
+    """A coroutine resolver starts a step after its parent completes, so a load it queues could miss the round the
+    batcher starts meanwhile; resolvers below the root return ``then(...)`` instead."""
+    coroutines = []
+    for name, graphql_type in schema._schema.type_map.items():
+        if not isinstance(graphql_type, GraphQLObjectType) or name in ROOT_TYPES or name.startswith("__"):
+            continue
+        definition = schema.get_type_by_name(name)
+        assert definition is not None, name
+        coroutines += [f"{name}.{field.name}" for field in definition.fields if field.is_async]
+    assert not coroutines, f"coroutine resolvers below the root: {coroutines}"
+
+
+#: Root fields that run statements of their own (environments, models, auditEvents) beside root fields that load
+#: (environmentProtection, node, model), their rows wanting the same loaders one level down.
+MIXED = """
+query Mixed($id: ID!, $name: String!) {
+  environments { name activeDeploymentCount }
+  environmentProtection(environment: "production") { rules }
+  node(id: $id) { ... on Model { name tags { key } production { version { number metrics { name } } } } }
+  model(name: $name) { tags { key } production { version { number metrics { name } } } }
+  models(first: 10) { nodes { name tags { key } production { version { number metrics { name } } } } }
+  auditEvents(first: 10) { nodes { model { name tags { key } } version { number metrics { name } } } }
+}"""
+#: Token; the root fields' own statements: environments (deployments per environment, then every protection), the
+#: models page, the audit events (count, page); then the models by id (for node and the events alike), by name, the
+#: versions by id (for the events), the active deployments with their versions; then the leaves together: the
+#: production rules, model tags, versions' metrics.
+MIXED_STATEMENTS = 13
+
+
+async def test_root_fields_that_run_statements_and_root_fields_that_load_share_rounds(
+    api: Api, statements: StatementCounter
+) -> None:
+    await _seed(0, 4)
+    model_id = (await api.data("{ models(first: 1) { nodes { id } } }"))["models"]["nodes"][0]["id"]
+    count, data, sql = await _count(api, statements, MIXED, {"id": model_id, "name": _name(3)})
+    assert data["node"]["name"] == _name(0)
+    assert len(data["models"]["nodes"]) == 4
+    assert {node["model"]["name"] for node in data["auditEvents"]["nodes"]} <= {_name(index) for index in range(4)}
+    assert count == MIXED_STATEMENTS, "\n".join(sql)
+
+
+#: Long enough for the other root field's two rounds to finish first, without the scheduler's wait.
+SLOW_SECONDS = 0.3
+
+
+@strawberry.type
+class _Roots:
+    @strawberry.field
+    async def model(self, info: Info, name: str) -> Model | None:
+        row = await info.context.loaders.model_by_name.load(name)
+        return Model.of(row) if row else None
+
+    @strawberry.field
+    async def slow_models(self) -> list[Model]:
+        await asyncio.sleep(SLOW_SECONDS)  # as a slow statement would
+        page = await list_models(query=ModelQuery(), first=10, after=None)
+        return [Model.of(row) for _, row in page.edges]
+
+
+@batched_roots
+@strawberry.type
+class _BatchedRoots(_Roots):
+    pass
+
+
+SLOW = """{ model(name: "model-000") { tags { key } } slowModels { name tags { key } } }"""
+
+
+async def _statements_of(roots: type, statements: StatementCounter) -> int:
+    local = strawberry.Schema(query=roots, config=StrawberryConfig(scalar_map=SCALARS))
+    counts = []
+    for _ in range(RUNS):
+        statements.reset()
+        result = await local.execute(
+            SLOW, context_value=Context(principal=None, request_id="loaders", allow_anonymous_read=True)
+        )
+        assert result.errors is None, result.errors
+        data: dict[str, Any] = result.data or {}
+        assert [node["name"] for node in data["slowModels"]] == [_name(index) for index in range(3)]
+        counts.append(statements.count)
+    assert len(set(counts)) == 1, counts
+    return counts[0]
+
+
+async def test_rounds_wait_for_a_root_fields_own_statement(app: object, statements: StatementCounter) -> None:
+    """With ``RootField`` the tags of every model go out in one statement; without it, the tags of the model found
+    by name go out before the slow field's models arrive, and theirs in a statement of their own."""
+    await _seed(0, 3)
+    # The models page; the model by name; the tags of all four (the one by name is among them).
+    assert await _statements_of(_BatchedRoots, statements) == 3
+    assert await _statements_of(_Roots, statements) == 4
