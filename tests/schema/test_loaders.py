@@ -11,6 +11,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLObjectType
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.base import StrawberryObjectDefinition
 
 from models.registry.reads import ModelQuery, list_models
 from schema.build import Query, schema
@@ -18,8 +19,8 @@ from schema.context import Context, Info
 from schema.loaders import RootField, batched_roots
 from schema.scalars import SCALARS
 from schema.types import Model
-from tests.helpers import Api, StatementCounter
-from tests.test_sql_counts import RUNS, _count, _name, _seed
+from tests.schema.test_sql_counts import RUNS, _count, _name, _seed
+from tests.support.helpers import Api, StatementCounter
 
 ROOT_TYPES = ("Query", "Mutation")
 
@@ -28,7 +29,7 @@ def test_every_root_query_field_counts_as_running() -> None:
     """No root query field can forget to hold rounds back while it runs its own statement (and none counts twice,
     which would keep it running while it waits on a load)."""
     query = schema.get_type_by_name("Query")
-    assert query is not None
+    assert isinstance(query, StrawberryObjectDefinition)
     assert query.fields
     wrapped = {field.name: sum(isinstance(ext, RootField) for ext in field.extensions) for field in query.fields}
     assert {name: count for name, count in wrapped.items() if count != 1} == {}
@@ -44,7 +45,7 @@ def test_resolvers_below_the_root_are_not_coroutines() -> None:
         if not isinstance(graphql_type, GraphQLObjectType) or name in ROOT_TYPES or name.startswith("__"):
             continue
         definition = schema.get_type_by_name(name)
-        assert definition is not None, name
+        assert isinstance(definition, StrawberryObjectDefinition), name
         coroutines += [f"{name}.{field.name}" for field in definition.fields if field.is_async]
     assert not coroutines, f"coroutine resolvers below the root: {coroutines}"
 
