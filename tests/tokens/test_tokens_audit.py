@@ -107,8 +107,9 @@ async def test_create_replace_and_revoke_each_write_their_events(api: Api) -> No
 async def test_token_events_are_listed_for_unscoped_tokens_only(api: Api) -> None:
     await register(api, "churn-a")
     _, scoped = await create_token(name="churn-reader", role=Role.READER, model_patterns=["churn-*"])
+    _, star = await create_token(name="star-reader", role=Role.READER, model_patterns=["*"])
 
-    names = {"reader", "writer", "deployer", "admin", "churn-reader"}  # the fixture's and this one
+    names = {"reader", "writer", "deployer", "admin", "churn-reader", "star-reader"}  # the fixture's and these
     for role in ("admin", "reader"):
         listed = (await api.data(EVENTS, {"action": "TOKEN_CREATED"}, as_=role))["auditEvents"]
         assert listed["totalCount"] == len(names)
@@ -118,8 +119,8 @@ async def test_token_events_are_listed_for_unscoped_tokens_only(api: Api) -> Non
         }
     event_id = listed["nodes"][0]["id"]
 
-    # A model-scoped token sees its models' events and none of the registry's.
-    for secret in (scoped,):
+    # A model-scoped token sees its models' events and none of the registry's, even with the pattern '*'.
+    for secret in (scoped, star):
         assert (await api.data(EVENTS, {"action": "TOKEN_CREATED"}, as_=secret))["auditEvents"]["totalCount"] == 0
         everything = (await api.data(EVENTS, {"action": None}, as_=secret))["auditEvents"]
         assert {node["modelName"] for node in everything["nodes"]} == {"churn-a"}
