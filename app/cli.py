@@ -115,7 +115,13 @@ def _parser() -> argparse.ArgumentParser:
     _database_flag(demo)
     _artifact_flags(demo)
 
-    tokens = commands.add_parser("tokens", help="create, list, revoke and check API tokens")
+    tokens = commands.add_parser(
+        "tokens",
+        help="create, list, revoke and check API tokens",
+        description="Create, list, revoke and check API tokens, on the database directly. Creating, replacing and "
+        "revoking a token writes TOKEN_CREATED / TOKEN_REVOKED audit events whose actor is cli:USER, USER being "
+        "the operating-system user running the command.",
+    )
     token_commands = tokens.add_subparsers(dest="tokens_command", required=True, metavar="ACTION")
     create = token_commands.add_parser("create", help="create a token and print it (once) on the last line")
     create.add_argument("--name", required=True, help="who the token is for; it becomes the audit actor")
@@ -240,8 +246,10 @@ async def _run(args: argparse.Namespace) -> int:
 
 async def _tokens(args: argparse.Namespace) -> int:
     from models.entities import Role
-    from models.tokens.operations import create_token, list_tokens, parse_duration, revoke_token
+    from models.tokens.operations import create_token, list_tokens, operator_actor, parse_duration, revoke_token
 
+    # Token changes are audited as the operator (docs/security.md, "Audit events of token changes"): no token acts.
+    actor = operator_actor()
     if args.tokens_command == "create":
         token, secret = await create_token(
             name=args.name,
@@ -250,13 +258,14 @@ async def _tokens(args: argparse.Namespace) -> int:
             environments=_list_flag(args.environments),
             expires_in=parse_duration(args.expires_in) if args.expires_in is not None else None,
             replace=args.replace,
+            actor=actor,
         )
         print(f"created {token.role.value} token {token.name!r} ({_scope_summary(token)}); it is shown once, store it:")
         print(secret)
     elif args.tokens_command == "list":
         _print_tokens(await list_tokens(), as_json=args.json)
     else:
-        token = await revoke_token(name=args.name)
+        token = await revoke_token(name=args.name, actor=actor)
         print(f"revoked token {token.name!r}")
     return 0
 

@@ -54,6 +54,9 @@ class AuditAction(StrEnum):
     ROLLED_BACK = "ROLLED_BACK"
     ENVIRONMENT_PROTECTED = "ENVIRONMENT_PROTECTED"
     ENVIRONMENT_UNPROTECTED = "ENVIRONMENT_UNPROTECTED"
+    #: A token was created, or given a new secret by ``tokens create --replace`` (after a TOKEN_REVOKED of the old).
+    TOKEN_CREATED = "TOKEN_CREATED"  # noqa: S105 - an action's name, not a secret
+    TOKEN_REVOKED = "TOKEN_REVOKED"  # noqa: S105 - an action's name, not a secret
 
 
 class Role(StrEnum):
@@ -190,13 +193,13 @@ class Metric(Model):
 
 
 class EnvironmentProtection(Model):
-    """The rules of a protected environment (models/environments.py). Unprotecting deletes the row."""
+    """The rules of a protected environment (models/environments/rules.py). Unprotecting deletes the row."""
 
     id = fields.BigIntField(primary_key=True)
     environment = fields.CharField(max_length=64, unique=True)
     #: promote, rollback and demote here need at least this role; null keeps the usual deployer.
     required_role = fields.CharEnumField(Role, max_length=16, null=True)
-    #: Rule strings by kind, in the syntax the CLI takes (models/environments.py).
+    #: Rule strings by kind, in the syntax the CLI takes (models/environments/rules.py).
     rules = fields.JSONField[dict[str, list[str]]](default=dict)
     reason = fields.TextField(null=True)
     created_at = fields.DatetimeField()

@@ -1,23 +1,32 @@
 """API tokens: creating, listing and revoking them, and authenticating a secret. Only a hash of each secret is stored.
 
+Creating, replacing and revoking a token change who may do what, so each is one write transaction that changes
+the token's row and appends its audit events (TOKEN_CREATED, TOKEN_REVOKED) to the registry's chain. Tokens are
+managed from an operator's shell (``modelreg tokens``), never through the API, so no token is the actor: the
+events name the operator (``operator_actor``).
+
 What a token may do is decided in ``models.tokens.scopes``; the shape of its secret is ``models.tokens.secrets``.
 """
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import hmac
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
+from tortoise.backends.base.client import BaseDBAsyncClient
 
+from models.audit.record import record
 from models.clock import now
+from models.db.connection import write_transaction
 from models.db.retry import retried
-from models.entities import ApiToken, Role
+from models.entities import ApiToken, AuditAction, Role
 from models.errors import Conflict, InvalidInput, NotFound
 from models.tokens import secrets
 from models.tokens.scopes import Principal, check_environments, check_model_patterns, principal_of
@@ -32,6 +41,10 @@ _UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(day
 MAX_LIFETIME = timedelta(days=3650)
 
 UNKNOWN_OR_REVOKED = "not valid (unknown or revoked)"
+#: The audit actor of a token change made from a shell is this prefix and the OS user name. Token names cannot
+#: contain ``:`` (``_NAME``), so an operator is never mistaken for a token.
+OPERATOR_PREFIX = "cli:"
+_ACTOR_LENGTH = 128  # audit_event.actor
 
 
 # --- managing tokens ------------------------------------------------------------------------------------------
@@ -53,6 +66,22 @@ def parse_duration(text: str, field: str = "expires-in") -> timedelta:
     return duration
 
 
+def operator_actor(user: str | None = None) -> str:
+    """``cli:`` and the OS user running this process (or ``user``): who changed a token, for its audit events.
+
+    The name is what ``getpass.getuser()`` finds ($LOGNAME, $USER, $LNAME, $USERNAME, then the password database):
+    a label for the record, not a proof, since whoever runs ``modelreg tokens`` on the database could set it.
+    """
+    if user is None:
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):  # no such variable and no password entry (an arbitrary uid in a container)
+            user = f"uid-{os.getuid()}"
+    # Printable and without spaces, so the actor reads as one word wherever it is shown.
+    shown = "".join(c if c.isprintable() and not c.isspace() else "_" for c in user) or "unknown"
+    return OPERATOR_PREFIX + shown[: _ACTOR_LENGTH - len(OPERATOR_PREFIX)]
+
+
 @retried
 async def create_token(
     *,
@@ -62,11 +91,14 @@ async def create_token(
     environments: Sequence[str] | None = None,
     expires_in: timedelta | None = None,
     replace: bool = False,
+    actor: str | None = None,
 ) -> tuple[ApiToken, str]:
     """Create a token and return it with its secret, which is not stored and cannot be shown again.
 
     ``replace`` gives an existing name a new secret, role, scopes and expiry (the old secret stops working at
-    once). Environment scopes only limit deployments, so they need a deployer or admin token.
+    once). Environment scopes only limit deployments, so they need a deployer or admin token. ``actor`` (default:
+    ``operator_actor()``) is recorded on the TOKEN_CREATED event, and on the TOKEN_REVOKED event of a replaced
+    secret that was still valid.
     """
     if not _NAME.fullmatch(name):
         raise InvalidInput("name", "token names are 1 to 128 characters of A-Z a-z 0-9 . _ @ -")
@@ -80,6 +112,7 @@ async def create_token(
         )
     if expires_in is not None and not timedelta(0) < expires_in <= MAX_LIFETIME:
         raise InvalidInput("expires-in", f"must be positive and at most {MAX_LIFETIME.days} days")
+    who = actor or operator_actor()
     secret = secrets.generate()
     stamp = now()
     fields: dict[str, Any] = {
@@ -92,17 +125,21 @@ async def create_token(
         "last_used_at": None,
         "revoked_at": None,
     }
-    existing = await ApiToken.get_or_none(name=name)
-    if existing is not None:
-        if not replace:
+    async with write_transaction() as conn:
+        token = await _lock_token(conn, name)
+        replaced = token is not None
+        if token is None:
+            # Two creators of one name: the second insert fails on the unique name, and its retry (``retried``)
+            # finds the winner's row and answers with the Conflict below.
+            token = await ApiToken.create(name=name, **fields, using_db=conn)
+        elif not replace:
             raise Conflict(f"a token named {name!r} already exists (revoke it, or create it with --replace)")
-        existing.update_from_dict(fields)
-        await existing.save()
-        return existing, secret
-    try:
-        token = await ApiToken.create(name=name, **fields)
-    except IntegrityError as error:
-        raise Conflict(f"a token named {name!r} already exists") from error
+        else:
+            if token.revoked_at is None:  # the old secret stops working now: that is a revocation
+                await _record(conn, AuditAction.TOKEN_REVOKED, token, actor=who, replaced=True, at=stamp)
+            token.update_from_dict(fields)
+            await token.save(using_db=conn)
+        await _record(conn, AuditAction.TOKEN_CREATED, token, actor=who, replaced=replaced, at=stamp)
     return token, secret
 
 
@@ -111,14 +148,56 @@ async def list_tokens() -> list[ApiToken]:
 
 
 @retried
-async def revoke_token(*, name: str) -> ApiToken:
-    token = await ApiToken.get_or_none(name=name)
-    if token is None:
-        raise NotFound(f"no token named {name!r}")
-    if token.revoked_at is None:
-        token.revoked_at = now()
-        await token.save(update_fields=["revoked_at"])
+async def revoke_token(*, name: str, actor: str | None = None) -> ApiToken:
+    """Revoke a token at once, with a TOKEN_REVOKED event by ``actor`` (default: ``operator_actor()``).
+
+    Revoking a token that is already revoked changes nothing and records nothing.
+    """
+    async with write_transaction() as conn:
+        token = await _lock_token(conn, name)
+        if token is None:
+            raise NotFound(f"no token named {name!r}")
+        if token.revoked_at is None:
+            token.revoked_at = now()
+            await token.save(update_fields=["revoked_at"], using_db=conn)
+            await _record(
+                conn,
+                AuditAction.TOKEN_REVOKED,
+                token,
+                actor=actor or operator_actor(),
+                replaced=False,
+                at=token.revoked_at,
+            )
     return token
+
+
+async def _lock_token(conn: BaseDBAsyncClient, name: str) -> ApiToken | None:
+    # PostgreSQL: concurrent changes of one token wait here. SQLite: BEGIN IMMEDIATE already serialises writers.
+    return await ApiToken.filter(name=name).select_for_update().using_db(conn).first()
+
+
+async def _record(
+    conn: BaseDBAsyncClient, action: AuditAction, token: ApiToken, *, actor: str, replaced: bool, at: datetime
+) -> None:
+    """Append a token event to the registry's chain. Its details describe the token as it stands (for
+    TOKEN_REVOKED: the secret being revoked) and never contain the secret or its hash."""
+    await record(
+        conn,
+        action=action,
+        actor=actor,
+        model=None,
+        request_id=None,
+        details={
+            "token": token.name,
+            "role": token.role.value,
+            "modelPatterns": token.model_patterns,
+            "environments": token.environments,
+            "expiresAt": token.expires_at.isoformat() if token.expires_at else None,
+            "createdAt": token.created_at.isoformat(),
+            "replaced": replaced,
+        },
+        at=at,
+    )
 
 
 # --- authenticating -------------------------------------------------------------------------------------------

@@ -59,10 +59,14 @@ def pattern_regex(patterns: tuple[str, ...]) -> str:
     """One regular expression matching exactly the names some pattern matches, valid in Python and PostgreSQL.
 
     ``*`` becomes ``.*``, ``?`` becomes ``.``; every other non-alphanumeric character is escaped with a
-    backslash, which both dialects read as the literal character.
+    backslash, which both dialects read as the literal character. A pattern of only ``*`` becomes ``.+``:
+    model names are never empty, and the empty ``model_name`` of registry-level audit events (environment
+    rules, tokens), which belong to no model, must stay out of every model-scoped token's reach.
     """
 
     def translate(pattern: str) -> str:
+        if not pattern.strip("*"):
+            return ".+"
         return "".join(
             ".*" if c == "*" else "." if c == "?" else c if c.isascii() and c.isalnum() else "\\" + c for c in pattern
         )

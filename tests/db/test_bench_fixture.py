@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from starlette.applications import Starlette
+
 from models.deployments.operations import promote, rollback
-from models.entities import ModelVersion
+from models.entities import ModelVersion, Role
 from models.registry.operations import Registration, register_version
+from models.tokens.operations import create_token
 from tests.benchmarks import fixture
 from tests.support.helpers import Api
 
@@ -23,8 +27,21 @@ query History($model: String!) {
 }"""
 
 
-async def test_generated_registry_reads_back_and_the_operations_carry_on(api: Api, database_url: str) -> None:
-    generated = await fixture.generate(database_url, models=MODELS, versions=VERSIONS)
+@pytest.fixture
+async def generated(app: Starlette, database_url: str) -> fixture.Generated:
+    return await fixture.generate(database_url, models=MODELS, versions=VERSIONS)
+
+
+@pytest.fixture
+async def tokens(generated: fixture.Generated) -> dict[str, str]:
+    """Made after the registry is generated: the generator assigns ids into empty tables, and creating a token
+    writes an audit event."""
+    return {role.value: (await create_token(name=role.value, role=role))[1] for role in Role}
+
+
+async def test_generated_registry_reads_back_and_the_operations_carry_on(
+    api: Api, generated: fixture.Generated, database_url: str
+) -> None:
     versions = MODELS * VERSIONS
     assert generated.rows_per_table == {
         "model": MODELS,
