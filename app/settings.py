@@ -1,4 +1,4 @@
-"""Settings, read once: flags, else environment variables, else defaults (CONTRACT.md)."""
+"""Settings, read once: flags, else environment variables, else defaults (docs/operations.md, "Configuration")."""
 
 from __future__ import annotations
 
@@ -118,7 +118,7 @@ class Settings:
     allow_anonymous_read: bool = False
     graphiql: bool = True
     max_artifact_bytes: int = DEFAULT_MAX_ARTIFACT_BYTES
-    #: CONTRACT.md: request bodies over 1 MiB on /graphql get 413.
+    #: docs/api.md, "Limits": request bodies over 1 MiB on POST /graphql get 413.
     max_graphql_body_bytes: int = 1024 * 1024
     host: str = "127.0.0.1"
     port: int = 8000

@@ -20,7 +20,7 @@ class UniqueWhere(PartialIndex):
     """A partial unique index, emitted the same way on SQLite and PostgreSQL.
 
     Tortoise's own ``PartialIndex`` only renders equality conditions and ``INDEX_TYPE = "UNIQUE"`` breaks
-    on PostgreSQL (STACK_NOTES.md), so the statement is written out here.
+    on PostgreSQL (docs/architecture.md, "Data model"), so the statement is written out here.
     """
 
     def __init__(self, *, fields: tuple[str, ...], name: str, where: str) -> None:

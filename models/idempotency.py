@@ -32,7 +32,7 @@ from models.db.connection import CONNECTION
 from models.entities import IdempotencyRecord
 from models.errors import Conflict
 
-#: How long a key is remembered. CONTRACT.md asks for at least 24 hours.
+#: How long a key is remembered: the contract asks for at least 24 hours (docs/api.md, "Idempotency keys").
 RETENTION = timedelta(hours=24)
 
 

@@ -1,4 +1,4 @@
-"""Input rules from CONTRACT.md ("Names and limits"), shared by every operation and query."""
+"""Input rules (docs/api.md, "Limits"), shared by every operation and query."""
 
 from __future__ import annotations
 

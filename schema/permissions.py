@@ -1,9 +1,10 @@
-"""Who may call what (CONTRACT.md, "Auth"; docs/security.md, "Tokens"): one tiny class per kind of root field.
+"""Who may call what: one tiny class per kind of root field.
 
-Each class checks the role, then the token's scopes against the model and environment the operation names
-(``model_at``, ``environment_at``: where in the arguments they are). The decisions themselves are
-``Principal`` methods (models/tokens/scopes.py); this module only finds the names in the arguments. Fields reached
-by id or through lists are filtered by ``model_scope`` and ``node_visible`` instead.
+The rules are in docs/api.md, "Roles and permissions", and docs/security.md, "Tokens". Each class checks the role,
+then the token's scopes against the model and environment the operation names (``model_at``, ``environment_at``:
+where in the arguments they are). The decisions themselves are ``Principal`` methods (models/tokens/scopes.py); this
+module only finds the names in the arguments. Fields reached by id or through lists are filtered by ``model_scope``
+and ``node_visible`` instead.
 """
 
 from __future__ import annotations

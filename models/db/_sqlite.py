@@ -2,9 +2,9 @@
 
 Tortoise opens a deferred ``BEGIN``, so a transaction that reads before it writes can lose the write
 lock to another process and fail with SQLITE_BUSY, and ``select_for_update()`` is silently dropped on
-SQLite (STACK_NOTES.md). Every transaction in modelreg changes state, so ``BEGIN IMMEDIATE`` serialises
-writers across processes from their first statement, waiting up to ``busy_timeout`` for the lock.
-Reads outside transactions are unaffected (WAL lets them run beside a writer).
+SQLite (docs/architecture.md, "Transactions and locking"). Every transaction in modelreg changes state, so
+``BEGIN IMMEDIATE`` serialises writers across processes from their first statement, waiting up to
+``busy_timeout`` for the lock. Reads outside transactions are unaffected (WAL lets them run beside a writer).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Moving versions between environments: promote, demote, rollback (CONTRACT.md, "Promotion semantics").
+"""Moving versions between environments: promote, demote, rollback (docs/api.md, "Promotion semantics").
 
 Each operation is one transaction: claim the idempotency key, lock the model's row, read the active
 deployment, check compare-and-set, change, and write one audit event. The partial unique index on

@@ -16,7 +16,8 @@ from enum import StrEnum
 
 PREFIX = "mreg_"
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-#: 62**43 > 2**256: at least the contract's 32 bytes of entropy (GitHub's tokens carry about 178 bits).
+#: 62**43 > 2**256: at least the 32 bytes of entropy that docs/api.md ("Authentication") promises (GitHub's tokens
+#: carry about 178 bits).
 RANDOM_LENGTH = 43
 #: 62**6 > 2**32, so any CRC32 fits.
 CHECKSUM_LENGTH = 6

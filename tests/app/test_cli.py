@@ -1,4 +1,7 @@
-"""The ``modelreg`` command as users run it: a subprocess against a fresh database (CONTRACT.md, "Set-up")."""
+"""The ``modelreg`` command as users run it: a subprocess against a fresh database.
+
+The commands and their settings: README.md, "Two commands"; docs/operations.md, "Configuration" and "Other commands".
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """A light HTTP/1.1 load client: raw asyncio streams on keep-alive connections, nothing else.
 
-httpx tops out near 670 requests/s on this machine kind (STACK_NOTES.md), below what the server does, so the
-client would be what is measured. This one writes a prepared request and reads the response with no parsing
-beyond the status line and the headers that frame the body (Content-Length or chunked).
+httpx tops out near 670 requests/s on this machine kind (docs/performance.md, "What is measured"), below
+what the server does, so the client would be what is measured. This one writes a prepared request and reads
+the response with no parsing beyond the status line and the headers that frame the body (Content-Length or
+chunked).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Results: the machine they were measured on, the JSON files, the markdown table, the targets of issue 4."""
+"""Results: the machine they were measured on, the JSON files, the markdown table, the benchmark targets."""
 
 from __future__ import annotations
 
@@ -102,8 +102,9 @@ _PROBES = (
 )
 _ANY_SIZE = ("reference", "large")
 
-#: Issue 4's targets (defined for SQLite, one worker, this 2-core machine kind). The large size's "within 2x" is
-#: judged on the median latency and, less sensitive to other load on the machine, on the server CPU per operation.
+#: The benchmark targets (docs/performance.md, "Targets"; defined for SQLite, one worker, this 2-core machine
+#: kind). The large size's "within 2x" is judged on the median latency and, less sensitive to other load on the
+#: machine, on the server CPU per operation.
 TARGETS = (
     Target("dashboard median, 1 client", 60, lambda r: _w(r, "dashboard", "runs", "1", "median_ms"), "ms"),
     Target(
@@ -136,7 +137,7 @@ TARGETS = (
 
 
 def targets_text(results: list[dict[str, Any]]) -> str:
-    lines = ["Targets (issue 4; defined for SQLite, one worker):"]
+    lines = ["The benchmark targets (docs/performance.md), defined for SQLite, one worker:"]
     for target in TARGETS:
         cells = []
         for result in results:
@@ -258,7 +259,7 @@ def markdown(results: list[dict[str, Any]], stamp: datetime, *, quick: bool, not
             row(f"{name}: reference -> large (median; server CPU per op)", _growth_cell(name))
     lines += [
         "",
-        "## Targets (issue 4; defined for SQLite, one worker)",
+        "## The benchmark targets (docs/performance.md), defined for SQLite, one worker",
         "",
         "| target | limit | " + " | ".join(r["backend"] for r in results) + " |",
         "| --- | --- |" + " --- |" * len(results),

@@ -4,7 +4,7 @@ For each backend: a fresh database, the seeded registry written in bulk, tokens,
 (one worker) measured over loopback by the raw load client, the floors in the same run, and SQL statements per
 operation counted in-process on the same database. Results go to ``docs/benchmarks/<date>-<backend>.json``
 (``<date>-large-<backend>.json`` for the large size) and a markdown table ``docs/benchmarks/<date>[-large].md``;
-the targets of issue 4 are printed with met/missed. See docs/performance.md.
+the benchmark targets (docs/performance.md, "Targets") are printed with met/missed.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Several ``modelreg serve`` processes on one database behave as one registry (issue 6), on both backends.
+"""Several ``modelreg serve`` processes on one database behave as one registry (docs/operations.md), on both backends.
 
 Every test here checks the same invariants afterwards (``tests/support/instances.py``): one active deployment per
 (model, environment); every deployment created and every retirement written by exactly one audit event;

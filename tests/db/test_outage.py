@@ -1,5 +1,6 @@
 """PostgreSQL stopped and started under a running server: requests fail fast with SERVICE_UNAVAILABLE,
-``/readyz`` says 503, and service resumes by itself when the database is back (issue 6).
+``/readyz`` says 503, and service resumes by itself when the database is back (docs/operations.md,
+"Failures, and what the registry does").
 
 The test starts its own throwaway cluster (``initdb`` into a temporary folder, its own port), never the
 machine's shared server. PostgreSQL refuses to run as root, so under root the cluster runs as the

@@ -1,5 +1,5 @@
-"""Running the registry in production (issue 6): settings, lock retries, idempotency key purging, graceful
-shutdown and several worker processes, on SQLite and PostgreSQL.
+"""Running the registry in production (docs/operations.md): settings, lock retries, idempotency key purging,
+graceful shutdown and several worker processes, on SQLite and PostgreSQL.
 
 Locks are held by the test itself (a second SQLite connection in ``BEGIN IMMEDIATE``, or a PostgreSQL
 ``SELECT ... FOR UPDATE``), with a short busy or lock timeout on the server's side, so a write meets a

@@ -1,4 +1,4 @@
-"""Several processes change one model at once, on SQLite and on PostgreSQL (CONTRACT.md, "Promotion semantics").
+"""Several processes change one model at once, on SQLite and on PostgreSQL (docs/api.md, "Promotion semantics").
 
 Workers run in separate processes (``spawn``), each with its own connections, so the database's locking
 is what keeps the registry consistent, not anything shared in Python.

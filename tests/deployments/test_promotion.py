@@ -1,4 +1,4 @@
-"""promote, demote and rollback through GraphQL (CONTRACT.md, "Promotion semantics" and "Errors")."""
+"""promote, demote and rollback through GraphQL (docs/api.md, "Promotion semantics" and "Errors")."""
 
 from __future__ import annotations
 

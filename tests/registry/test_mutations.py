@@ -1,4 +1,4 @@
-"""createModel, updateModel, registerVersion and archiveVersion through GraphQL (CONTRACT.md)."""
+"""createModel, updateModel, registerVersion and archiveVersion through GraphQL (docs/api.md, "Other mutations")."""
 
 from __future__ import annotations
 

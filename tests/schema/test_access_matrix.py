@@ -1,4 +1,5 @@
-"""The access matrix (issue 5): every operation of the API, for every kind of caller, on both backends.
+"""The access matrix (docs/security.md, "Permission matrix"): every operation of the API, for every kind of
+caller, on both backends.
 
 The operations are read from the built schema (every Query, Mutation and Subscription root field) and from the
 app's routes, so an operation added without a row in ``OPERATIONS`` fails ``test_every_operation_is_in_the_matrix``.

@@ -1,4 +1,4 @@
-"""CONTRACT.md, "Names and limits", "HTTP surface" and "Errors": document limits, body limits, batching,
+"""docs/api.md, "Limits", "Calling the API", "Other routes" and "Errors": document limits, body limits, batching,
 GET, GraphiQL, health probes, request ids and the masking of unexpected errors.
 
 Depth is counted as the framework (graphql-depth-limit and Strawberry's QueryDepthLimiter) counts it: a

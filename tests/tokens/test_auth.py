@@ -1,4 +1,5 @@
-"""CONTRACT.md, "Auth": how bearer headers are read, anonymous reads beside tokens, revocation, the audit actor.
+"""docs/api.md, "Authentication": how bearer headers are read, anonymous reads beside tokens, revocation, the
+audit actor.
 
 Who may call which operation (every operation against every kind of caller and scope) is the access matrix
 in test_access_matrix.py; this module keeps what the matrix does not vary: header shapes, timing of

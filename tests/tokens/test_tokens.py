@@ -53,7 +53,7 @@ def test_secrets_carry_a_crc32_checksum_of_their_random_part() -> None:
         random_part, check = secret[5:-6], secret[-6:]
         assert check == _base62(zlib.crc32(random_part.encode()), 6)
         assert shape(secret) is Shape.CURRENT
-    # 43 base62 characters: more than the 256 bits the contract asks for (and GitHub's 160-bit floor).
+    # 43 base62 characters: more than the 256 bits docs/api.md ("Authentication") promises (and GitHub's 160-bit floor).
     assert 62**43 > 2**256
     assert checksum("0" * 43) == _base62(zlib.crc32(b"0" * 43), 6)
 
