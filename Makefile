@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test lint typecheck unit soak clean fuzz audit-deps audit-deps-if-reachable bench bench-large \
-	lock lock-upgrade lock-check dist
+	lock lock-upgrade lock-check dist schema
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "make: no Python 3.11 or later found; set PYTHON=/path/to/python3.11" >&2; exit 1; }
@@ -115,6 +115,10 @@ bench: $(TEST_STAMP)
 # compare with. Needs about 8 GB free under var/bench and in PostgreSQL; both databases are dropped afterwards.
 bench-large: $(TEST_STAMP)
 	$(BIN)/python -m tests.benchmarks.run --size large --backends sqlite,postgres
+
+# The published schema (docs/schema.graphql), which a test compares with what the server serves.
+schema: $(RUNTIME_STAMP)
+	$(BIN)/modelreg schema > docs/schema.graphql
 
 clean:
 	rm -rf $(VENV) var dist build .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -18,6 +18,7 @@ from typing import Any
 
 import joblib
 import numpy as np
+import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
 from sklearn.pipeline import Pipeline
 
@@ -190,21 +191,32 @@ def test_migrate_check_passes_on_an_up_to_date_database(database_url: str) -> No
     assert "pending:" not in result.stdout
 
 
-def _contract_checker() -> Path:
-    candidates = [Path(__file__).parents[3] / "shared" / "contract" / "check.py"]
-    if os.environ.get("MODELREG_CONTRACT_DIR"):
-        candidates.append(Path(os.environ["MODELREG_CONTRACT_DIR"]) / "check.py")
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise AssertionError(
-        f"cannot find the contract checker (tried {', '.join(map(str, candidates))}); "
-        "set MODELREG_CONTRACT_DIR to the folder holding check.py and schema.graphql"
+PUBLISHED_SCHEMA = REPO / "docs" / "schema.graphql"
+
+
+def test_the_published_schema_is_the_served_one() -> None:
+    """docs/schema.graphql is the SDL users read and diff; it must be what the server serves."""
+    sdl = _ok(modelreg("schema"))
+    assert sdl == PUBLISHED_SCHEMA.read_text(), (
+        "modelreg schema differs from docs/schema.graphql: review the change, then run 'make schema' and commit it"
     )
+
+
+def _contract_checker() -> Path | None:
+    """The public contract's checker: beside the repository (../shared/contract, as CI lays it out) or named by
+    MODELREG_CONTRACT_DIR. None in a plain clone, where the published schema test above still runs."""
+    candidates = [REPO.parent / "shared" / "contract" / "check.py"]
+    if os.environ.get("MODELREG_CONTRACT_DIR"):
+        candidates.insert(0, Path(os.environ["MODELREG_CONTRACT_DIR"]) / "check.py")
+    return next((candidate for candidate in candidates if candidate.is_file()), None)
 
 
 def test_schema_honours_the_contract() -> None:
     checker = _contract_checker()
+    if checker is None:
+        # CI always has the contract beside the checkout: there its absence is a failure, never a skip.
+        assert os.environ.get("CI") != "true", "CI runs without ../shared/contract; set MODELREG_CONTRACT_DIR"
+        pytest.skip("no ../shared/contract beside this clone (set MODELREG_CONTRACT_DIR to check against it)")
     sdl = _ok(modelreg("schema"))
     assert "type Query" in sdl
 
