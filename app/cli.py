@@ -11,7 +11,7 @@ import socket
 import sys
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
@@ -65,7 +65,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"modelreg {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_serve(commands)
+    _add_database_commands(commands)
+    _add_tokens(commands)
+    commands.add_parser("schema", help="print the GraphQL schema as SDL")
+    _add_audit_verify(release.add_commands(commands))
+    return parser
 
+
+#: The subcommands of ``modelreg``, to which each family of commands adds its own.
+_Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"
+
+
+def _add_serve(commands: _Commands) -> None:
     serve = commands.add_parser(
         "serve",
         help="serve the API (GraphQL at /graphql)",
@@ -96,6 +108,8 @@ def _parser() -> argparse.ArgumentParser:
         help="server processes sharing the port (env MODELREG_WORKERS; default 1); see docs/operations.md",
     )
 
+
+def _add_database_commands(commands: _Commands) -> None:
     migrate = commands.add_parser("migrate", help="apply pending database migrations")
     _database_flag(migrate)
     migrate.add_argument("--check", action="store_true", help="only list pending migrations; exit 1 if there are any")
@@ -115,6 +129,8 @@ def _parser() -> argparse.ArgumentParser:
     _database_flag(demo)
     _artifact_flags(demo)
 
+
+def _add_tokens(commands: _Commands) -> None:
     tokens = commands.add_parser(
         "tokens",
         help="create, list, revoke and check API tokens",
@@ -150,10 +166,6 @@ def _parser() -> argparse.ArgumentParser:
         "Reads the token from standard input when TOKEN is '-' or left out (keeps it out of shell history).",
     )
     check.add_argument("token", nargs="?", default="-", metavar="TOKEN")
-
-    commands.add_parser("schema", help="print the GraphQL schema as SDL")
-    _add_audit_verify(release.add_commands(commands))
-    return parser
 
 
 def _add_audit_verify(audit: argparse.ArgumentParser) -> None:
