@@ -307,7 +307,10 @@ class Deployment(Node):
 class AuditEvent(Node):
     row: strawberry.Private[entities.AuditEvent]
     action: AuditAction
-    actor: str = strawberry.field(description="Name of the authenticated principal that performed the operation.")
+    actor: str = strawberry.field(
+        description="Name of the authenticated principal that performed the operation; cli:USER for token changes "
+        "made with the modelreg command."
+    )
     at: datetime
     model_name: str
     environment: str | None
