@@ -258,7 +258,8 @@ async def _run(args: argparse.Namespace) -> int:
 
 async def _tokens(args: argparse.Namespace) -> int:
     from models.entities import Role
-    from models.tokens.operations import create_token, list_tokens, operator_actor, parse_duration, revoke_token
+    from models.tokens.operations import create_token, operator_actor, parse_duration, revoke_token
+    from models.tokens.reads import list_tokens
 
     # Token changes are audited as the operator (docs/security.md, "Audit events of token changes"): no token acts.
     actor = operator_actor()

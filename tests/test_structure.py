@@ -18,7 +18,6 @@ MAX_FUNCTION_LINES = 60
 NOT_RETRIED = {
     "models.environments.operations.enforce_protection": "a step of promote, demote and rollback, on their "
     "connection: their retry runs it again with the whole transaction",
-    "models.tokens.operations.list_tokens": "a read",
     "models.tokens.operations.identify": "a read for each request; its once-a-minute last_used_at stamp is a "
     "single UPDATE outside any transaction",
     "models.tokens.operations.authenticate": "identify, answering a principal or None",

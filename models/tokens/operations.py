@@ -143,10 +143,6 @@ async def create_token(
     return token, secret
 
 
-async def list_tokens() -> list[ApiToken]:
-    return await ApiToken.all().order_by("name")
-
-
 @retried
 async def revoke_token(*, name: str, actor: str | None = None) -> ApiToken:
     """Revoke a token at once, with a TOKEN_REVOKED event by ``actor`` (default: ``operator_actor()``).
