@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test lint typecheck unit soak clean fuzz audit-deps audit-deps-if-reachable bench bench-large \
-	lock lock-upgrade lock-check dist schema
+	lock lock-upgrade lock-check dist schema assets assets-check
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "make: no Python 3.11 or later found; set PYTHON=/path/to/python3.11" >&2; exit 1; }
@@ -119,6 +119,14 @@ bench-large: $(TEST_STAMP)
 # The published schema (docs/schema.graphql), which a test compares with what the server serves.
 schema: $(RUNTIME_STAMP)
 	$(BIN)/modelreg schema > docs/schema.graphql
+
+# GraphiQL's scripts and styles (app/static/graphiql/, pinned with sha256 in pins.json): fetched again from the npm
+# registry with npm, each file checked against its pin. assets-check verifies the committed files offline.
+assets: | $(BIN)/python
+	$(BIN)/python tools/assets.py fetch
+
+assets-check: | $(BIN)/python
+	@$(BIN)/python tools/assets.py check
 
 clean:
 	rm -rf $(VENV) var dist build .pytest_cache .mypy_cache .ruff_cache *.egg-info

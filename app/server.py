@@ -14,9 +14,10 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from tortoise import Tortoise
 
+from app import graphiql
 from app.artifact_store import clean_at_start, open_store
 from app.failures import DATABASE_ERRORS, database_failure_handler, error_response
 from app.graphql_view import RegistryGraphQL
@@ -82,6 +83,8 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
             Route("/api/artifacts/{sha256}", download, methods=["GET", "HEAD"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            # GraphiQL's scripts and styles, from this server (app/graphiql.py); none when GraphiQL is off.
+            *([Mount(graphiql.ASSETS_PATH, graphiql.assets())] if settings.graphiql else []),
         ],
         middleware=_middleware(settings),
         exception_handlers={Exception: _internal_error, **{kind: database_failure_handler for kind in DATABASE_ERRORS}},

@@ -260,6 +260,8 @@ async def test_graphiql_can_be_turned_off(settings: Settings) -> None:
         page = await api.client.get("/graphql", headers={"Accept": "text/html"})
         assert page.status_code == 404
         assert "graphiql" not in page.text.lower()
+        # Nor its scripts.
+        assert (await api.client.get("/graphiql/graphiql@3.8.3/graphiql.min.js")).status_code == 404
         # Queries over GET still work for clients that use them.
         answer = await api.client.get(
             "/graphql", params={"query": VIEWER}, headers={**api.headers("reader"), "Accept": "application/json"}

@@ -32,6 +32,9 @@ pytestmark = pytest.mark.packaging
 
 MIGRATIONS = sorted(path.name for path in (REPO / "models" / "migrations" / "models").glob("*.py"))
 READY_TIMEOUT = 60.0
+GRAPHIQL_FILES = sorted(
+    path.relative_to(REPO).as_posix() for path in (REPO / "app" / "static" / "graphiql").rglob("*") if path.is_file()
+)
 
 
 async def test_healthz_names_the_version(api: Api) -> None:
@@ -105,6 +108,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return Built(wheel, sdist)
 
 
+def _graphiql_files(names: list[str]) -> list[str]:
+    """GraphiQL's page, scripts, styles, pins and licences among a distribution's files."""
+    return sorted(name for name in names if name.startswith("app/static/graphiql/"))
+
+
 def _migrations(names: list[str]) -> list[str]:
     return sorted(name.rsplit("/", 1)[1] for name in names if name.startswith("models/migrations/models/"))
 
@@ -114,12 +122,14 @@ def test_wheel_and_sdist_carry_the_migrations_and_the_metadata(built: Built) -> 
         names = wheel.namelist()
         metadata = wheel.read(f"modelreg-{__version__}.dist-info/METADATA").decode()
     assert _migrations(names) == MIGRATIONS
+    assert _graphiql_files(names) == GRAPHIQL_FILES
     assert not [name for name in names if name.startswith(("tests/", "tools/", "examples/"))]
     assert f"\nVersion: {__version__}\n" in metadata
     assert "\nLicense-Expression: Apache-2.0\n" in metadata
     with tarfile.open(built.sdist) as sdist:
-        names = [name.removeprefix(f"modelreg-{__version__}/") for name in sdist.getnames()]
+        names = [member.name.removeprefix(f"modelreg-{__version__}/") for member in sdist if member.isfile()]
     assert _migrations(names) == MIGRATIONS
+    assert _graphiql_files(names) == GRAPHIQL_FILES
     assert {"CHANGELOG.md", "requirements/runtime.txt", "requirements/build.txt"} <= set(names)
     assert not [name for name in names if name.startswith("tests/")]
 
@@ -135,6 +145,13 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> httpx.Response | 
             return answer
         time.sleep(0.2)
     return None
+
+
+def _graphiql_assets(base: str) -> dict[str, int]:
+    """The status of each script and stylesheet the GraphiQL page loads from the server, by path."""
+    page = httpx.get(f"{base}/graphql", headers={"Accept": "text/html"}, timeout=5).text
+    paths = re.findall(r'(?:src|href)="(/graphiql/[^"]+)"', page)
+    return {path: httpx.get(f"{base}{path}", timeout=5).status_code for path in paths}
 
 
 def test_wheel_serves_from_a_clean_virtualenv(built: Built, tmp_path: Path) -> None:
@@ -161,12 +178,15 @@ def test_wheel_serves_from_a_clean_virtualenv(built: Built, tmp_path: Path) -> N
         try:
             ready = _wait_ready(f"http://127.0.0.1:{port}", process)
             health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json() if ready else None
+            graphiql = _graphiql_assets(f"http://127.0.0.1:{port}") if ready else None
         finally:
             process.send_signal(signal.SIGTERM)
             code = process.wait(timeout=30)
     assert ready is not None, f"/readyz never answered 200 (exit code {code}):\n{log.read_text()}"
     assert (ready.status_code, ready.json()["status"], health) == (200, "ok", {"status": "ok", "version": __version__})
     assert code in (0, -signal.SIGTERM), log.read_text()  # uvicorn re-raises SIGTERM after shutting down
+    # GraphiQL from the wheel alone: its seven pinned files and modelreg's script and stylesheet.
+    assert graphiql is not None and len(graphiql) == 9 and set(graphiql.values()) == {200}, graphiql
 
     with closing(sqlite3.connect(database)) as connection:
         applied = sorted(version for (version,) in connection.execute("SELECT version FROM aerich"))
