@@ -12,6 +12,9 @@ import re
 from functools import cache
 from pathlib import Path
 
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 
 from app import __version__
@@ -34,6 +37,11 @@ def page() -> str:
     return re.sub("<title>.*?</title>", f"<title>modelreg {__version__} GraphiQL</title>", html)
 
 
-def assets() -> StaticFiles:
-    """The ASGI app serving the page's files (mounted at ``ASSETS_PATH``)."""
-    return StaticFiles(directory=STATIC)
+def assets_route() -> Route:
+    """``GET``/``HEAD`` ``ASSETS_PATH/{path}``: one of the page's files (404 for anything else)."""
+    files = StaticFiles(directory=STATIC)  # refuses paths out of STATIC; answers ETag and If-None-Match
+
+    async def asset(request: Request) -> Response:
+        return await files.get_response(request.path_params["path"], request.scope)
+
+    return Route(f"{ASSETS_PATH}/{{path:path}}", asset, methods=["GET", "HEAD"])

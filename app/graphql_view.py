@@ -1,32 +1,55 @@
-"""The GraphQL endpoint: Strawberry's ASGI view with modelreg's context, an execution timeout and a faster
-JSON encoder."""
+"""The GraphQL endpoint: Strawberry's ASGI view with modelreg's context, an execution timeout, orjson, and
+GraphQL-over-HTTP behaviour (``app/graphql_http.py``): every refusal in the JSON error shape, no ``data`` on a
+request error, ``application/graphql-response+json`` for clients that ask for it."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import orjson
 import strawberry
-from cross_web import AsyncHTTPRequestAdapter
+from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from app import graphiql
 from app.auth import Credentials, credentials
+from app.failures import error_response
+from app.graphql_http import GRAPHQL_RESPONSE, Cancelled, is_request_error, media_type_of, preferred_media_type
+from app.middleware.operation import Operation
 from schema.codes import ErrorCode
 from schema.context import Context
 from schema.document import Parsed
 
 log = logging.getLogger("modelreg.graphql")
 
+#: Strawberry's reasons for refusing a request, said in full (the others are clear as they are).
+_REASONS = {
+    "Batching is not enabled": "batched requests (a JSON array) are not supported: send one operation per request",
+    "Unsupported content type": "POST /graphql needs 'Content-Type: application/json'",
+}
+
+
+class _RequestAdapter(StarletteRequestAdapter):
+    """Strawberry compares the content type as written; media types are case-insensitive (RFC 9110)."""
+
+    @property
+    def content_type(self) -> str | None:
+        media_type = media_type_of(self.headers)
+        return media_type or None
+
 
 class RegistryGraphQL(GraphQL[Context, None]):
+    request_adapter_class = _RequestAdapter
+
     def __init__(
         self,
         schema: strawberry.Schema,
@@ -48,6 +71,48 @@ class RegistryGraphQL(GraphQL[Context, None]):
         return HTMLResponse(
             self.graphql_ide_html, headers={"content-security-policy": graphiql.CONTENT_SECURITY_POLICY}
         )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        media_type = preferred_media_type(request.headers.get("accept"))
+        operation: Operation | None = scope.get("state", {}).get("operation")
+        response: Response
+        if request.method == "GET" and operation is not None and operation.type != "query":
+            # GraphQL-over-HTTP: GET may only read, and says so with 405 and the method that would do.
+            message = f"a {operation.type} needs POST /graphql; GET runs queries only"
+            response = error_response(405, ErrorCode.BAD_USER_INPUT, message, graphql=True, headers={"allow": "POST"})
+        else:
+            try:
+                response = await self.run(request)
+            except HTTPException as refused:
+                code = ErrorCode.NOT_FOUND if refused.status_code == 404 else ErrorCode.BAD_USER_INPUT
+                reason = _REASONS.get(refused.reason, refused.reason)
+                response = error_response(refused.status_code, code, reason, graphql=True)
+        if response.media_type != "text/html":
+            response.headers["content-type"] = media_type
+            nothing_executed = getattr(request.state, "request_error", False)
+            if media_type == GRAPHQL_RESPONSE and response.status_code == 200 and nothing_executed:
+                response.status_code = 400  # that media type's status for a response without data
+        await response(scope, receive, send)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        processed = await super().process_result(request, result)
+        request.state.request_error = is_request_error(result)
+        if request.state.request_error:
+            # Nothing was executed, so there is no data, not even null (GraphQL-over-HTTP, "Request errors").
+            processed.pop("data", None)
+        return processed
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # orjson, which refuses nesting past 1,024 levels with a JSONDecodeError (a 400, one log line), where
+        # json.loads would recurse 100,000 levels deep into a 500; the reason names the line and column.
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError as error:
+            raise HTTPException(400, f"the request body is not valid JSON: {error}") from None
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         # The middleware has usually read the token and parsed the document already; do neither twice.
@@ -93,7 +158,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
             f"the operation did not finish within {self.timeout_seconds:g} s and was cancelled; a change whose "
             "transaction had not committed was rolled back (retry a mutation with the same idempotencyKey)"
         )
-        return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": ErrorCode.TIMEOUT})])
+        return Cancelled(data=None, errors=[GraphQLError(message, extensions={"code": ErrorCode.TIMEOUT})])
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -10,11 +10,12 @@ from contextlib import asynccontextmanager
 
 import strawberry
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 from tortoise import Tortoise
 
 from app import graphiql
@@ -84,10 +85,14 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             # GraphiQL's scripts and styles, from this server (app/graphiql.py); none when GraphiQL is off.
-            *([Mount(graphiql.ASSETS_PATH, graphiql.assets())] if settings.graphiql else []),
+            *([graphiql.assets_route()] if settings.graphiql else []),
         ],
         middleware=_middleware(settings),
-        exception_handlers={Exception: _internal_error, **{kind: database_failure_handler for kind in DATABASE_ERRORS}},
+        exception_handlers={
+            Exception: _internal_error,
+            HTTPException: _http_error,
+            **{kind: database_failure_handler for kind in DATABASE_ERRORS},
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -141,6 +146,19 @@ def _middleware(settings: Settings) -> list[Middleware]:
         limiter = RateLimiter(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst)
         stack.append(Middleware(RateLimit, limiter=limiter, graphql_path=GRAPHQL, exempt=PROBES))
     return stack
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    """Starlette's refusals (405 for a method a route does not take, 404): JSON errors on ``/graphql``."""
+    if not isinstance(error, HTTPException):  # registered for HTTPException only
+        raise error
+    if request.url.path != GRAPHQL:
+        return PlainTextResponse(error.detail, status_code=error.status_code, headers=error.headers)
+    if error.status_code == 405:
+        message = f"{request.method} is not allowed on {GRAPHQL}: use POST, or GET for queries"
+        return error_response(405, ErrorCode.BAD_USER_INPUT, message, graphql=True, headers=error.headers)
+    code = ErrorCode.NOT_FOUND if error.status_code == 404 else ErrorCode.BAD_USER_INPUT
+    return error_response(error.status_code, code, error.detail, graphql=True, headers=error.headers)
 
 
 async def _internal_error(request: Request, error: Exception) -> Response:

@@ -316,7 +316,11 @@ OPERATIONS = [
 ]
 
 #: Routes that need no token, and the GraphQL endpoint, whose operations are the root fields above.
-PUBLIC_ROUTES = {f"{method} {path}" for method in ("GET", "HEAD") for path in ("/graphql", "/healthz", "/readyz")}
+PUBLIC_ROUTES = {
+    f"{method} {path}"
+    for method in ("GET", "HEAD")
+    for path in ("/graphql", "/healthz", "/readyz", "/graphiql/{path:path}")  # GraphiQL's scripts and styles
+}
 PUBLIC_ROUTES.add("POST /graphql")
 
 # --- the rules -------------------------------------------------------------------------------------------------
