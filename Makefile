@@ -63,14 +63,11 @@ dist: lock-check $(UV)
 	done
 	@ls -l dist
 
-# Seed the demo registry (idempotent), print an admin token, serve on http://$(HOST):$(PORT) with
-# anonymous reads allowed so GraphiQL works at once. Migrations are applied by each command.
+# Check the port (a busy one is one line, and nothing changes), seed the demo registry (idempotent), print the
+# local admin token (kept in var/local-admin.token and reused while it works), serve on http://$(HOST):$(PORT)
+# with anonymous reads allowed so GraphiQL works at once (app/local_run.py). Migrations are applied by each command.
 run: lock-check $(RUNTIME_STAMP)
-	@$(BIN)/modelreg demo
-	@token=$$($(BIN)/modelreg tokens create --name local-admin --role admin --replace | tail -n 1); \
-	printf '\n  GraphiQL:     http://%s:%s/graphql\n  Admin token:  %s\n' "$(HOST)" "$(PORT)" "$$token"; \
-	printf '  (in GraphiQL, Headers: {"Authorization": "Bearer %s"} for mutations)\n\n' "$$token"
-	@exec $(BIN)/modelreg serve --host $(HOST) --port $(PORT) --allow-anonymous-read
+	@exec $(BIN)/python -m app.local_run --host $(HOST) --port $(PORT)
 
 # The whole suite: lint, types, then every test on SQLite and PostgreSQL (schemathesis and the built wheel's
 # smoke check included), and the dependency audit when its advisory data can be reached.

@@ -73,6 +73,13 @@ class DemoSummary:
     #: Demo models left alone because a model of that name already existed.
     skipped: tuple[str, ...]
 
+    def __str__(self) -> str:
+        line = (
+            f"demo registry: {self.models_created} model(s) created, {self.versions_registered} version(s) "
+            f"registered, {self.deployments_changed} deployment change(s)"
+        )
+        return line + (f"; already there, left as they were: {', '.join(self.skipped)}" if self.skipped else "")
+
 
 @dataclass(frozen=True)
 class _Candidate:
