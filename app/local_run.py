@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.settings import Settings
+from models.errors import InvalidInput
 
 #: The token's name in the registry, and the file that keeps its secret between runs.
 TOKEN_NAME = "local-admin"  # noqa: S105 (a name, not a secret)
@@ -91,7 +92,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     print(_modelreg("demo").strip())
-    secret, created = local_admin_token(Settings.from_env().database_url)
+    try:
+        database_url = Settings.from_env().database_url
+    except InvalidInput as error:  # the demo command reports it first; this is for the record
+        print(f"make run: {error.message}", file=sys.stderr)
+        return 1
+    secret, created = local_admin_token(database_url)
     kept = "created now" if created else "the same as on earlier runs"
     base = f"http://{args.host}:{args.port}"
     print(

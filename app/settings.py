@@ -19,14 +19,22 @@ DEFAULT_ARTIFACT_ROOT = "./var/artifacts"
 DEFAULT_MAX_ARTIFACT_BYTES = 2 * 1024**3
 
 
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+#: The values a boolean setting accepts, compared without case; anything else is refused, never read as off.
+TRUE_VALUES = ("true", "1", "yes", "on")
+FALSE_VALUES = ("false", "0", "no", "off")
 
 
-def _switch(name: str, default: bool) -> bool:
-    """A boolean environment variable that may turn a default off as well as on."""
-    value = os.environ.get(name)
-    return default if value is None or not value.strip() else _flag(value)
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """A boolean environment variable that may turn a default off as well as on; unset or empty: ``default``."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.lower() in TRUE_VALUES:
+        return True
+    if raw.lower() in FALSE_VALUES:
+        return False
+    accepted = "/".join(f"{yes}/{no}" for yes, no in zip(TRUE_VALUES, FALSE_VALUES, strict=True))
+    raise InvalidInput(name, f"must be one of {accepted} (any case), got {raw!r}")
 
 
 def _origins(value: str | None) -> tuple[str, ...]:
@@ -162,11 +170,11 @@ class Settings:
             allow_anonymous_read=(
                 allow_anonymous_read
                 if allow_anonymous_read is not None
-                else _flag(env.get("MODELREG_ALLOW_ANONYMOUS_READ"))
+                else _switch(env, "MODELREG_ALLOW_ANONYMOUS_READ", False)
             ),
-            graphiql=graphiql if graphiql is not None else _switch("MODELREG_GRAPHIQL", True),
-            introspection=introspection if introspection is not None else _switch("MODELREG_INTROSPECTION", True),
-            max_artifact_bytes=int(env.get("MODELREG_MAX_ARTIFACT_BYTES") or DEFAULT_MAX_ARTIFACT_BYTES),
+            graphiql=graphiql if graphiql is not None else _switch(env, "MODELREG_GRAPHIQL", True),
+            introspection=introspection if introspection is not None else _switch(env, "MODELREG_INTROSPECTION", True),
+            max_artifact_bytes=_number(env, "MODELREG_MAX_ARTIFACT_BYTES", DEFAULT_MAX_ARTIFACT_BYTES, 1),
             host=host or "127.0.0.1",
             port=port if port is not None else 8000,
             execution_timeout_seconds=_number(

@@ -4,6 +4,8 @@ simple requests), and introspection and GraphiQL switched off for public deploym
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from app.settings import Settings
 from models.errors import InvalidInput
 from tests.app.test_abuse import serving
 from tests.support.helpers import Api, row_counts
+from tests.support.server import environment
 
 CREATE = "mutation($name: String!) { createModel(input: {name: $name}) { model { name } } }"
 VIEWER = "{ viewer { name } }"
@@ -303,6 +306,11 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         ("MODELREG_RATE_LIMIT", "nan"),
         ("MODELREG_RATE_BURST", "0.5"),
         ("MODELREG_CORS_ORIGINS", "dashboard.example.com"),
+        ("MODELREG_GRAPHIQL", "nope"),  # was read as off, silently
+        ("MODELREG_INTROSPECTION", "2"),
+        ("MODELREG_ALLOW_ANONYMOUS_READ", "yes please"),
+        ("MODELREG_MAX_ARTIFACT_BYTES", "2GB"),  # was a ValueError traceback
+        ("MODELREG_MAX_ARTIFACT_BYTES", "0"),
     ],
 )
 def test_unusable_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
@@ -311,3 +319,34 @@ def test_unusable_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch, va
         Settings.from_env()
     assert raised.value.field == variable
     assert value in raised.value.message
+
+
+@pytest.mark.parametrize(
+    ("value", "meant"),
+    [
+        *[("true", True), ("TRUE", True), ("1", True), ("Yes", True), (" on ", True)],
+        *[("false", False), ("False", False), ("0", False), ("NO", False), ("off", False)],
+    ],
+)
+@pytest.mark.parametrize("variable", ["MODELREG_GRAPHIQL", "MODELREG_INTROSPECTION", "MODELREG_ALLOW_ANONYMOUS_READ"])
+def test_boolean_settings_take_the_documented_values(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, meant: bool
+) -> None:
+    monkeypatch.setenv(variable, value)
+    found = Settings.from_env()
+    attribute = variable.removeprefix("MODELREG_").lower()
+    assert getattr(found, attribute) is meant
+
+
+def test_an_unusable_setting_is_one_line_from_the_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "serve", "--port", "1"],
+        env={**environment(), "MODELREG_GRAPHIQL": "nope"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0 and done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "modelreg: MODELREG_GRAPHIQL: must be one of true/false/1/0/yes/no/on/off (any case), got 'nope'"
+    ]
