@@ -107,7 +107,12 @@ class RegistryStatistics:
     def active_deployment_count(self, info: Info) -> int:
         return _count(info, statistics.Count.ACTIVE_DEPLOYMENTS)
 
-    @strawberry.field(description="PROMOTED and ROLLED_BACK events ever recorded.")
+    @strawberry.field(
+        description=(
+            "Deployments ever made, in every environment: PROMOTED plus ROLLED_BACK events (a rollback deploys "
+            "an earlier version again), so more than the PROMOTED events by the number of rollbacks."
+        )
+    )
     def promotion_count(self, info: Info) -> int:
         return _count(info, statistics.Count.PROMOTIONS)
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from models.clock import now
-from models.entities import RegisteredModel
+from models.entities import AuditAction, AuditEvent, RegisteredModel
 from models.tokens.operations import operator_actor
-from tests.support.helpers import DEMOTE, ROLLBACK, Api, promote, register
+from tests.support.helpers import DEMOTE, ROLLBACK, Api, promote, register, row_counts
 
 CREATE_MODEL = """
 mutation Create($input: CreateModelInput!) {
@@ -704,6 +704,9 @@ async def test_registry_statistics(api: Api) -> None:
     assert stats["modelsInProduction"] == 2
     assert stats["activeDeploymentCount"] == 3
     assert stats["promotionCount"] == 7
+    # It counts deployments: the 6 PROMOTED events and the rollback (docs/api.md, "Behaviour notes").
+    promoted = await AuditEvent.filter(action=AuditAction.PROMOTED).count()
+    assert (promoted, (await row_counts())["deployments"]) == (6, stats["promotionCount"])
     averages = stats["averageProductionMetrics"]
     assert [m["name"] for m in averages] == ["auc", "f1", "loss"]
     assert [m["value"] for m in averages] == [pytest.approx((0.8 + 0.6) / 2), pytest.approx(0.5), pytest.approx(0.3)]
