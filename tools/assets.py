@@ -72,35 +72,38 @@ def _npm_pack(spec: str, into: Path) -> tarfile.TarFile:
 
 
 def fetch(*, repin: bool) -> None:
+    """Download every pinned package, check every file, and only then replace the files under ROOT."""
     pins = json.loads(PINS.read_text())
+    files: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory() as scratch:
-        tarballs = {}
+        tarballs = {folder(package): _npm_pack(folder(package), Path(scratch)) for package in pins["packages"]}
         for package in pins["packages"]:
-            tarballs[folder(package)] = _npm_pack(folder(package), Path(scratch))
-        for package in pins["packages"]:
-            target = ROOT / folder(package)
-            shutil.rmtree(target, ignore_errors=True)
             for entry in [*package["files"], package["licence"]]:
                 # A package without a licence file of its own names the package (same repository) it takes it from.
                 source = entry.get("from", folder(package))
-                member = tarballs[source].extractfile(f"package/{entry.get('source', entry['path'])}")
+                member = tarballs[source].extractfile(f"package/{entry['path']}")
                 if member is None:
                     raise SystemExit(f"assets: {source} has no file {entry['path']}")
                 data = member.read()
+                path = f"{folder(package)}/{entry['path']}"
                 if repin:
                     entry["sha256"] = sha256(data)
                 elif sha256(data) != entry["sha256"]:
                     raise SystemExit(
-                        f"assets: {folder(package)}/{entry['path']} has sha256 {sha256(data)}, pinned "
-                        f"{entry['sha256']}; nothing was written for it (run with --repin after a version change)"
+                        f"assets: {path} has sha256 {sha256(data)}, pinned {entry['sha256']}; nothing was "
+                        "written (after changing a version in pins.json, run with --repin)"
                     )
-                (target / entry["path"]).parent.mkdir(parents=True, exist_ok=True)
-                (target / entry["path"]).write_bytes(data)
+                files[path] = data
         for tarball in tarballs.values():
             tarball.close()
+    for package in pins["packages"]:
+        shutil.rmtree(ROOT / folder(package), ignore_errors=True)
+    for path, data in files.items():
+        (ROOT / path).parent.mkdir(parents=True, exist_ok=True)
+        (ROOT / path).write_bytes(data)
     if repin:
         PINS.write_text(json.dumps(pins, indent=2) + "\n")
-    for path in sorted(pinned_files(pins)):
+    for path in sorted(files):
         print(f"assets: {path}")
 
 
