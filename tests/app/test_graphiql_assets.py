@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from app.graphiql import CONTENT_SECURITY_POLICY, STATIC
 from tests.support.helpers import Api
 from tests.support.server import REPO
@@ -20,6 +22,12 @@ from tools import assets
 PAGE = (STATIC / "index.html").read_text()
 #: ``(path, integrity)`` of each script and stylesheet the page loads.
 LOADED = re.findall(r'(?:src|href)="/graphiql/([^"]+)"(?:\s+integrity="([^"]+)")?', PAGE)
+
+
+@pytest.fixture
+def backend() -> str:
+    """SQLite only: static files do not touch the database (overrides the conftest's two backends)."""
+    return "sqlite"
 
 
 def test_the_committed_assets_match_their_pins() -> None:
@@ -73,3 +81,15 @@ async def test_the_page_and_its_assets_are_served_with_a_policy(api: Api) -> Non
     licence = await api.client.get("/graphiql/graphiql@3.8.3/LICENSE")
     assert licence.status_code == 200 and "MIT License" in licence.text
     assert (await api.client.get("/graphiql/nothing.js")).status_code == 404
+
+
+async def test_assets_revalidate_and_stay_inside_their_folder(api: Api) -> None:
+    path = "/graphiql/react@18.2.0/umd/react.production.min.js"
+    first = await api.client.get(path)
+    assert first.headers["etag"] and first.headers["last-modified"]
+    again = await api.client.get(path, headers={"if-none-match": first.headers["etag"]})
+    assert (again.status_code, again.content) == (304, b"")
+    head = await api.client.head(path)
+    assert (head.status_code, head.headers["content-length"]) == (200, str(len(first.content)))
+    for outside in ("/graphiql/..%2F..%2Fgraphiql.py", "/graphiql/%2e%2e/%2e%2e/settings.py", "/graphiql/"):
+        assert (await api.client.get(outside)).status_code == 404, outside
