@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.types import QueryParams
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from app import graphiql
@@ -113,6 +114,17 @@ class RegistryGraphQL(GraphQL[Context, None]):
             return orjson.loads(data)
         except orjson.JSONDecodeError as error:
             raise HTTPException(400, f"the request body is not valid JSON: {error}") from None
+
+    def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
+        # Say which parameter of a GET is not JSON; parse_json would blame the body, which a GET has not.
+        for name in ("variables", "extensions"):
+            value = params.get(name)
+            if value:
+                try:
+                    orjson.loads(value)
+                except orjson.JSONDecodeError as error:
+                    raise HTTPException(400, f"the query parameter {name!r} is not valid JSON: {error}") from None
+        return super().parse_query_params(params)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         # The middleware has usually read the token and parsed the document already; do neither twice.

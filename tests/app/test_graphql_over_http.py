@@ -157,3 +157,9 @@ async def test_another_method_is_a_json_405(api: Api) -> None:
     assert sorted(response.headers["allow"].split(", ")) == ["GET", "HEAD", "POST"]
     # Elsewhere Starlette's plain answers stay.
     assert (await api.client.put("/healthz")).text == "Method Not Allowed"
+
+
+async def test_a_get_with_variables_that_are_not_json_names_the_parameter(api: Api) -> None:
+    params = {"query": "query($n: String!) { model(name: $n) { name } }", "variables": "{n: 1"}
+    response = await api.client.get("/graphql", params=params, headers=api.headers("reader"))
+    assert _refused(response, 400).startswith("the query parameter 'variables' is not valid JSON: ")
