@@ -8,11 +8,13 @@ and its licence file, each with a sha256. ``fetch`` (``make assets``) downloads 
 ``npm pack`` (npm checks the tarball against the registry's integrity digest), takes the files out and
 refuses any whose sha256 differs from its pin. To move to another version, edit the version in pins.json
 and the page's paths (``app/static/graphiql/index.html``), then run ``fetch --repin``, which records the
-new digests; review them and commit them with the files.
+new sha256 digests and prints each script's and stylesheet's sha384 ``integrity`` value for the page; review
+them and commit them with the files (a test checks the page's integrity values against the files).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import shutil
@@ -104,7 +106,13 @@ def fetch(*, repin: bool) -> None:
     if repin:
         PINS.write_text(json.dumps(pins, indent=2) + "\n")
     for path in sorted(files):
-        print(f"assets: {path}")
+        # The page loads each script and stylesheet with this subresource-integrity digest (index.html).
+        integrity = "" if path.endswith("LICENSE") else f"  integrity=sha384-{_sha384(files[path])}"
+        print(f"assets: {path}{integrity if repin else ''}")
+
+
+def _sha384(data: bytes) -> str:
+    return base64.b64encode(hashlib.sha384(data).digest()).decode()
 
 
 def main(argv: list[str]) -> int:
