@@ -91,7 +91,8 @@ class RegistryGraphQL(GraphQL[Context, None]):
             except HTTPException as refused:
                 code = ErrorCode.NOT_FOUND if refused.status_code == 404 else ErrorCode.BAD_USER_INPUT
                 reason = _REASONS.get(refused.reason, refused.reason)
-                response = error_response(refused.status_code, code, reason, graphql=True)
+                allow = {"allow": "GET, POST"} if refused.status_code == 405 else None  # HEAD, say
+                response = error_response(refused.status_code, code, reason, graphql=True, headers=allow)
         if response.media_type != "text/html":
             response.headers["content-type"] = media_type
             nothing_executed = getattr(request.state, "request_error", False)

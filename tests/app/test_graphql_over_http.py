@@ -163,3 +163,8 @@ async def test_a_get_with_variables_that_are_not_json_names_the_parameter(api: A
     params = {"query": "query($n: String!) { model(name: $n) { name } }", "variables": "{n: 1"}
     response = await api.client.get("/graphql", params=params, headers=api.headers("reader"))
     assert _refused(response, 400).startswith("the query parameter 'variables' is not valid JSON: ")
+
+
+async def test_head_is_a_json_405(api: Api) -> None:
+    response = await api.client.head("/graphql")
+    assert (response.status_code, response.headers["allow"]) == (405, "GET, POST")
