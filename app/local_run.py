@@ -21,12 +21,24 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from tortoise.backends.base.config_generator import expand_db_url
+
 from app.settings import Settings
 from models.errors import InvalidInput
 
-#: The token's name in the registry, and the file that keeps its secret between runs.
+#: The token's name in the registry, and the file beside the registry that keeps its secret between runs.
 TOKEN_NAME = "local-admin"  # noqa: S105 (a name, not a secret)
-TOKEN_FILE = Path("var") / "local-admin.token"
+TOKEN_FILE_NAME = "local-admin.token"  # noqa: S105 (a file name)
+
+
+def token_file(database_url: str) -> Path:
+    """Beside a SQLite registry (``var/local-admin.token`` by default), so deleting ``var/`` resets both; in
+    ``./var/`` for a PostgreSQL one."""
+    connection = expand_db_url(database_url)
+    path = connection["credentials"].get("file_path", ":memory:")
+    if connection["engine"] == "tortoise.backends.sqlite" and path != ":memory:":
+        return Path(path).parent / TOKEN_FILE_NAME
+    return Path("var") / TOKEN_FILE_NAME
 
 
 def port_in_use(host: str, port: int) -> bool:
@@ -62,7 +74,7 @@ def _modelreg(*args: str) -> str:
     return done.stdout
 
 
-def local_admin_token(database_url: str, path: Path = TOKEN_FILE) -> tuple[str, bool]:
+def local_admin_token(database_url: str, path: Path) -> tuple[str, bool]:
     """The secret of the local admin token and whether it was created now; stored in ``path`` (0600)."""
     if path.exists():
         stored = path.read_text().strip()
@@ -91,19 +103,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    print(_modelreg("demo").strip())
     try:
         database_url = Settings.from_env().database_url
-    except InvalidInput as error:  # the demo command reports it first; this is for the record
+    except InvalidInput as error:
         print(f"make run: {error.message}", file=sys.stderr)
         return 1
-    secret, created = local_admin_token(database_url)
+    print(_modelreg("demo").strip())
+    path = token_file(database_url)
+    secret, created = local_admin_token(database_url, path)
     kept = "created now" if created else "the same as on earlier runs"
     base = f"http://{args.host}:{args.port}"
     print(
         f"\n  GraphiQL:     {base}/graphql\n"
         f"  Admin token:  {secret}\n"
-        f"                ({kept}; kept in {TOKEN_FILE}, delete that file to get a new one)\n"
+        f"                ({kept}; kept in {path}, delete that file to get a new one)\n"
         f'  In GraphiQL, Headers: {{"Authorization": "Bearer {secret}"}} for mutations\n',
         flush=True,
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.local_run import TOKEN_FILE, local_admin_token
+from app.local_run import local_admin_token, token_file
 from tests.support.server import STARTUP_TIMEOUT, Output, environment, free_port
 
 
@@ -84,8 +84,10 @@ def test_a_busy_port_is_one_line_and_changes_nothing(tmp_path: Path) -> None:
 def test_the_token_survives_a_second_run_on_a_busy_port_and_a_restart(tmp_path: Path) -> None:
     port = free_port()
     with _running(tmp_path, port) as first:
-        token = (tmp_path / TOKEN_FILE).read_text().strip()
-        assert stat.S_IMODE((tmp_path / TOKEN_FILE).stat().st_mode) == 0o600
+        stored = tmp_path / "var" / "local-admin.token"
+        token = stored.read_text().strip()
+        assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+        assert "kept in var/local-admin.token" in first
         assert f"Admin token:  {token}" in first and "(created now;" in first
         assert "DemoSummary" not in first and "demo registry: 4 model(s) created" in first
         admin = {"data": {"viewer": {"name": "local-admin", "role": "ADMIN"}}}
@@ -111,7 +113,8 @@ def test_a_token_that_no_longer_works_is_made_anew(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MODELREG_DATABASE_URL", database_url)
-    path = tmp_path / "local-admin.token"
+    path = token_file(database_url)
+    assert path == tmp_path / "local-admin.token"  # beside the registry's file
     secret, created = local_admin_token(database_url, path)
     assert created and path.read_text() == secret + "\n"
     assert local_admin_token(database_url, path) == (secret, False)
@@ -122,3 +125,9 @@ def test_a_token_that_no_longer_works_is_made_anew(
     path.write_text("mreg_not-a-token\n")  # a file edited by hand
     assert local_admin_token(database_url, path)[1]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_the_token_file_lives_beside_the_registry() -> None:
+    assert token_file("sqlite://./var/modelreg.sqlite3") == Path("var/local-admin.token")
+    assert token_file("sqlite:///srv/registry/db.sqlite3?busy_timeout=5000") == Path("/srv/registry/local-admin.token")
+    assert token_file("postgres://postgres@127.0.0.1:5432/registry") == Path("var/local-admin.token")
