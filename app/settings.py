@@ -46,6 +46,20 @@ def _origins(value: str | None) -> tuple[str, ...]:
     return origins
 
 
+#: The database URL schemes the registry runs on (tortoise_config in models/db/connection.py).
+DATABASE_SCHEMES = ("sqlite://", "postgres://", "postgresql://")
+
+
+def _database_url(value: str, name: str) -> str:
+    if not value.lower().startswith(DATABASE_SCHEMES):
+        raise InvalidInput(
+            name,
+            f"expected sqlite://PATH or postgres://USER@HOST:PORT/DB, got {value!r} "
+            "(for example sqlite://./var/modelreg.sqlite3)",
+        )
+    return value
+
+
 N = TypeVar("N", int, float)
 
 
@@ -163,7 +177,10 @@ class Settings:
         env = os.environ
         defaults = cls()
         return cls(
-            database_url=database_url or env.get("MODELREG_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=_database_url(
+                database_url or env.get("MODELREG_DATABASE_URL") or DEFAULT_DATABASE_URL,
+                "--database-url" if database_url else "MODELREG_DATABASE_URL",
+            ),
             artifact_root=Path(artifact_root or env.get("MODELREG_ARTIFACT_ROOT") or DEFAULT_ARTIFACT_ROOT),
             # A --artifact-root flag is a file:// URL given as a flag, so it wins over the environment's URL.
             artifact_url=artifact_url or (None if artifact_root else env.get("MODELREG_ARTIFACT_URL") or None),

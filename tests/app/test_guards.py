@@ -311,6 +311,8 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         ("MODELREG_ALLOW_ANONYMOUS_READ", "yes please"),
         ("MODELREG_MAX_ARTIFACT_BYTES", "2GB"),  # was a ValueError traceback
         ("MODELREG_MAX_ARTIFACT_BYTES", "0"),
+        ("MODELREG_DATABASE_URL", "mysql://registry"),  # was an asyncpg traceback
+        ("MODELREG_DATABASE_URL", "./var/modelreg.sqlite3"),
     ],
 )
 def test_unusable_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
