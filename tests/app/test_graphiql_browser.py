@@ -39,6 +39,12 @@ EDIT_SETTLE_MS = 600
 
 
 @pytest.fixture
+def backend() -> str:
+    """SQLite only: the page, not the database, is under test (overrides the conftest's two backends)."""
+    return "sqlite"
+
+
+@pytest.fixture
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium); .ci/run does")
@@ -82,9 +88,8 @@ def _run_and_read(page: Page) -> dict[str, Any]:
     return parsed
 
 
-# The page, not the database, is under test: one backend is enough. The database comes before the browser,
-# whose Playwright loop would otherwise be running while the database fixture migrates its template.
-@pytest.mark.parametrize("backend", ["sqlite"])
+# The database comes before the browser, whose Playwright loop would otherwise be running while the database
+# fixture migrates its template.
 def test_graphiql_runs_the_dashboard_and_a_promotion_offline(
     database_url: str, tmp_path: Path, browser: Browser
 ) -> None:
