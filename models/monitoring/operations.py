@@ -28,6 +28,7 @@ from models.entities import (
     AuditEvent,
     Deployment,
     DriftStatus,
+    ModelVersion,
     MonitoringPolicy,
     MonitoringWindow,
     PerformanceStatus,
@@ -48,6 +49,7 @@ from models.monitoring.verdicts import assess_drift, assess_performance
 @dataclass(frozen=True)
 class ProfileChange:
     profile: ReferenceProfile
+    version: ModelVersion
     event: AuditEvent
 
 
@@ -113,7 +115,7 @@ async def set_reference_profile(
             request_id=request_id,
             details={"rowCount": profile.row_count, "features": len(profile.features)},
         )
-    return ProfileChange(stored, event)
+    return ProfileChange(stored, row, event)
 
 
 # Windows.

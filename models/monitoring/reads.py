@@ -33,6 +33,10 @@ async def profiles_by_version(version_ids: Sequence[int]) -> dict[int, Reference
     return {p.version_id: p for p in await ReferenceProfile.filter(version_id__in=list(version_ids))}
 
 
+async def windows_by_id(ids: Sequence[int]) -> dict[int, MonitoringWindow]:
+    return {w.id: w for w in await MonitoringWindow.filter(id__in=list(ids))}
+
+
 async def list_windows(
     *, deployment_ids: Sequence[int], first: int, after: str | None
 ) -> dict[int, Page[MonitoringWindow]]:
