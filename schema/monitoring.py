@@ -13,8 +13,8 @@ from datetime import datetime
 import strawberry
 
 from models import validation
-from models.entities import RetrainingState
 from models.db.paging import Page
+from models.entities import RetrainingState
 from models.monitoring import operations, reads
 from models.monitoring.profiles import BinCounts, FeatureProfile, Profile, WindowCounts
 from schema.context import Info

@@ -48,7 +48,8 @@ def _is_numeric(values: NDArray[Any]) -> bool:
 
 def _missing(values: NDArray[Any]) -> NDArray[np.bool_]:
     if values.dtype.kind == "f":
-        return np.isnan(values)
+        nan: NDArray[np.bool_] = np.isnan(values)
+        return nan
     if values.dtype.kind == "O":
         return np.array([v is None or (isinstance(v, float) and v != v) for v in values], dtype=bool)
     return np.zeros(len(values), dtype=bool)

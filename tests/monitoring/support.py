@@ -52,7 +52,9 @@ mutation Labels($input: AddWindowLabelsInput!) {
 POLICY = """
 mutation Policy($input: SetMonitoringPolicyInput!) {
   setMonitoringPolicy(input: $input) {
-    policy { environment minRows psiWarning psiDrift chiSquaredPValue driftShare metricDrop minLabelCoverage autoRetrain }
+    policy {
+      environment minRows psiWarning psiDrift chiSquaredPValue driftShare metricDrop minLabelCoverage autoRetrain
+    }
     auditEvent { action environment details }
   }
 }"""

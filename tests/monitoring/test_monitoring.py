@@ -343,7 +343,8 @@ async def test_a_retraining_request_goes_open_acknowledged_completed(api: Api) -
     await register(api, "churn", featureNames=FEATURES)
     done = await api.data(
         'mutation { completeRetraining(input: {model: "churn", version: 2, reason: "retrained"}) { '
-        "retrainingRequest { state closedBy closeReason answeredBy { number } } auditEvent { action version { number } } } }"
+        "retrainingRequest { state closedBy closeReason answeredBy { number } } "
+        "auditEvent { action version { number } } } }"
     )
     request = done["completeRetraining"]["retrainingRequest"]
     assert request == {
