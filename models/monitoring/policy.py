@@ -28,7 +28,7 @@ class Policy:
     #: The share of features in DRIFT from which the whole window is DRIFT (else WARNING if any feature is).
     drift_share: float = 0.3
     #: Performance is DEGRADED when a realized metric is worse than the version's registered value by more than
-    #: this (absolute: 0.05 is five points of accuracy).
+    #: this share of it (0.05: an accuracy of 0.90 below 0.855, an rmse of 40 above 42), whatever the metric's scale.
     metric_drop: float = 0.05
     #: Realized metrics count only when at least this share of the window's rows is labeled.
     min_label_coverage: float = 0.1

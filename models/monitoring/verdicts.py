@@ -106,7 +106,7 @@ def assess_performance(
         baseline = registered.get(name)
         delta = value - baseline if baseline is not None else None
         worse = None if delta is None else (delta if lower_is_better(name) else -delta)
-        degraded = enough and worse is not None and worse > policy.metric_drop
+        degraded = enough and worse is not None and baseline is not None and worse > policy.metric_drop * abs(baseline)
         compared.append(
             {"metric": name, "realized": value, "registered": baseline, "delta": delta, "degraded": degraded}
         )
