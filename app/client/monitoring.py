@@ -55,6 +55,14 @@ query Drift($model: String!, $environment: String!) {{
     openRetrainingRequest {{ {_REQUEST} }}
   }}
 }}"""
+POLICY = """
+mutation Policy($input: SetMonitoringPolicyInput!) {
+  setMonitoringPolicy(input: $input) {
+    policy {
+      environment minRows psiWarning psiDrift chiSquaredPValue driftShare metricDrop minLabelCoverage autoRetrain
+    }
+  }
+}"""
 REQUESTS = f"""
 query Requests($states: [RetrainingState!], $model: String, $first: Int, $after: String) {{
   retrainingRequests(states: $states, model: $model, first: $first, after: $after) {{
@@ -71,6 +79,11 @@ REQUEST_RETRAINING = _change("requestRetraining", "RequestRetrainingInput")
 ACKNOWLEDGE = _change("acknowledgeRetraining", "AcknowledgeRetrainingInput")
 COMPLETE = _change("completeRetraining", "CompleteRetrainingInput")
 CANCEL = _change("cancelRetraining", "CancelRetrainingInput")
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
 
 
 class _GraphQL(Protocol):
@@ -172,6 +185,14 @@ class MonitoringMethods:
         if data["model"] is None or data["model"]["deployment"] is None:
             raise NotFound(f"nothing of {model!r} is active in {environment}")
         return {**data["model"]["deployment"], "openRetrainingRequest": data["model"]["openRetrainingRequest"]}
+
+    def set_monitoring_policy(
+        self: _GraphQL, model: str, environment: str = "production", **thresholds: float | bool
+    ) -> dict[str, Any]:
+        """Change some thresholds (``psi_drift=0.3``, ``drift_share=0.1``, ``auto_retrain=False`` ...;
+        docs/monitoring.md, "Policy") of ``model``'s policy in ``environment``; returns the policy now in force."""
+        payload = {"model": model, "environment": environment, **{_camel(k): v for k, v in thresholds.items()}}
+        return dict(self.graphql(POLICY, {"input": payload})["setMonitoringPolicy"]["policy"])
 
     def retraining_requests(
         self: _GraphQL, *, model: str | None = None, states: Sequence[str] | None = None
