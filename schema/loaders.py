@@ -393,6 +393,9 @@ class Loaders:
         self.window: Loader[int, MonitoringWindow | None] = Loader(batcher, _by_key(monitoring.windows_by_id))
         #: (model id, environment) -> the policy in force (the defaults where none is stored).
         self.monitoring_policy: Loader[tuple[int, str], Policy] = Loader(batcher, _policies, leaf=True)
+        self.retraining_request: Loader[int, RetrainingRequest | None] = Loader(
+            batcher, _by_key(monitoring.retraining_requests_by_id)
+        )
         self.open_retraining: Loader[int, RetrainingRequest | None] = Loader(batcher, _by_key(monitoring.open_requests))
 
     def metrics(self, version_id: int) -> asyncio.Future[list[tuple[str, float]]]:

@@ -72,6 +72,10 @@ async def policies(keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], Pol
     return found
 
 
+async def retraining_requests_by_id(ids: Sequence[int]) -> dict[int, RetrainingRequest]:
+    return {r.id: r for r in await RetrainingRequest.filter(id__in=list(ids))}
+
+
 async def open_requests(model_ids: Sequence[int]) -> dict[int, RetrainingRequest]:
     return {r.model_id: r for r in await RetrainingRequest.filter(model_id__in=list(model_ids), state__in=OPEN_STATES)}
 

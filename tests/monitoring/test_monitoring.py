@@ -377,3 +377,48 @@ async def test_a_scoped_token_acts_only_within_its_scope(api: Api) -> None:
     assert staged["setMonitoringPolicy"]["policy"]["environment"] == "staging"
     visible = await api.data("{ retrainingRequests(states: [OPEN]) { totalCount } }", as_=other_models)
     assert visible["retrainingRequests"]["totalCount"] == 0
+
+
+async def test_windows_and_requests_are_nodes_within_the_tokens_scope(api: Api) -> None:
+    from models.entities import Role
+    from models.tokens.operations import create_token
+
+    profile = await deployed_with_profile(api)
+    recorded = await api.data(RECORD, {"input": window_input(profile, shifted(training_data(seed=2)), key="k")})
+    window_id = recorded["recordWindow"]["window"]["id"]
+    request_id = (await api.data('{ model(name: "churn") { openRetrainingRequest { id } } }'))["model"][
+        "openRetrainingRequest"
+    ]["id"]
+    found = await api.data(
+        "query($w: ID!, $r: ID!) { w: node(id: $w) { ... on MonitoringWindow { key status } } "
+        "r: node(id: $r) { ... on RetrainingRequest { state model { name } } } }",
+        {"w": window_id, "r": request_id},
+    )
+    assert found == {"w": {"key": "k", "status": "DRIFT"}, "r": {"state": "OPEN", "model": {"name": "churn"}}}
+    _, other = await create_token(name="fraud-reader", role=Role.READER, model_patterns=["fraud-*"])
+    query = "query($id: ID!) { node(id: $id) { id } }"
+    assert await api.code(query, {"id": window_id}, as_=other) == "NOT_FOUND"
+    assert await api.code(query, {"id": request_id}, as_=other) == "NOT_FOUND"
+
+
+async def test_operations_refuse_non_finite_numbers_naming_the_feature(api: Api) -> None:
+    import dataclasses
+
+    from models.errors import InvalidInput
+    from models.monitoring.operations import set_reference_profile
+    from models.monitoring.profiles import FeatureKind, FeatureProfile, Profile
+
+    await register(api, "churn")
+    good = FeatureProfile("age", FeatureKind.NUMERIC, (5, 5), edges=(40.0,), mean=40.0, std=10.0)
+    prediction = FeatureProfile("prediction", FeatureKind.CATEGORICAL, (10, 0), categories=("0",))
+    for spoilt, field in (
+        (dataclasses.replace(good, edges=(float("inf"),)), "profile.features[0].edges"),
+        (dataclasses.replace(good, std=float("nan")), "profile.features[0].std"),
+        (dataclasses.replace(good, std=-1.0), "profile.features[0].std"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            await set_reference_profile(
+                model="churn", version=1, profile=Profile(10, (spoilt,), prediction), actor="test"
+            )
+        assert refused.value.field == field and "feature 'age'" in refused.value.problem
+    assert await ReferenceProfile.all().count() == 0
