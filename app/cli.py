@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NoReturn, TypeAlias
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from app import __version__, release
+from app import __version__, monitoring_commands, release
 from app.settings import Settings
 from models.errors import DomainError
 
@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_tokens(commands)
     commands.add_parser("schema", help="print the GraphQL schema as SDL")
     _add_audit_verify(release.add_commands(commands))
+    monitoring_commands.add_commands(commands)
     return parser
 
 
@@ -206,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command in release.COMMANDS:
             return release.run(args)
+        if args.command in monitoring_commands.COMMANDS:
+            return monitoring_commands.run(args)
         return asyncio.run(_run(args))
     except DomainError as error:
         print(f"modelreg: {error.message}", file=sys.stderr)

@@ -46,9 +46,11 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
+from app import demo_monitoring
 from app.artifact_store import ArtifactStore
 from app.estimators import Estimator, describe
 from models.artifacts.operations import record_artifact
+from models.clock import shifted
 from models.deployments.operations import demote, promote, rollback
 from models.entities import RegisteredModel
 from models.errors import Conflict
@@ -301,6 +303,41 @@ async def seed_demo(*, store: ArtifactStore, actor: str = "demo") -> DemoSummary
     """
     created = registered = changed = 0
     skipped: list[str] = []
+    fresh: list[_Spec] = []
+    # The history happens weeks ago, so the monitoring windows seeded after it have a past to cover.
+    with shifted(-demo_monitoring.HISTORY):
+        created, registered, changed = await _seed_models(store, actor, skipped, fresh)
+    for spec in fresh:
+        await _seed_monitoring(spec, store, actor)
+    return DemoSummary(
+        models_created=created,
+        versions_registered=registered,
+        deployments_changed=changed,
+        skipped=tuple(skipped),
+    )
+
+
+async def _seed_monitoring(spec: _Spec, store: ArtifactStore, actor: str) -> None:
+    data = spec.dataset.load()
+    classification = spec.dataset.task == "classification"
+    # The split ``_train`` made: the reference profile summarises the rows the estimators were fitted on.
+    x_train, _, y_train, _ = train_test_split(
+        data.data, data.target, test_size=TEST_SIZE, random_state=SEED, stratify=data.target if classification else None
+    )
+    await demo_monitoring.seed_monitoring(
+        model=spec.name,
+        features=[str(name) for name in data.feature_names],
+        train=(x_train, y_train),
+        metrics=_classifier_metrics if classification else _regressor_metrics,
+        store=store,
+        actor=actor,
+    )
+
+
+async def _seed_models(
+    store: ArtifactStore, actor: str, skipped: list[str], fresh: list[_Spec]
+) -> tuple[int, int, int]:
+    created = registered = changed = 0
     for spec in _SPECS:
         # Skipping whole models keeps a re-run from adding anything, without comparing versions one by one.
         if await RegisteredModel.exists(name=spec.name):
@@ -318,12 +355,8 @@ async def seed_demo(*, store: ArtifactStore, actor: str = "demo") -> DemoSummary
             await register_version(model=spec.name, registration=result.registration, actor=actor, create_model=False)
             registered += 1
         changed += await _deploy(spec, [result.metrics for result in trained], actor=actor)
-    return DemoSummary(
-        models_created=created,
-        versions_registered=registered,
-        deployments_changed=changed,
-        skipped=tuple(skipped),
-    )
+        fresh.append(spec)
+    return created, registered, changed
 
 
 async def _deploy(spec: _Spec, metrics: list[dict[str, float]], *, actor: str) -> int:

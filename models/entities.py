@@ -57,6 +57,56 @@ class AuditAction(StrEnum):
     #: A token was created, or given a new secret by ``tokens create --replace`` (after a TOKEN_REVOKED of the old).
     TOKEN_CREATED = "TOKEN_CREATED"  # noqa: S105 - an action's name, not a secret
     TOKEN_REVOKED = "TOKEN_REVOKED"  # noqa: S105 - an action's name, not a secret
+    #: Monitoring (docs/monitoring.md): a version's reference profile was set (once: profiles are immutable).
+    REFERENCE_PROFILE_SET = "REFERENCE_PROFILE_SET"
+    MONITORING_POLICY_SET = "MONITORING_POLICY_SET"
+    #: The drift status of a deployment's newest window differs from the window before it.
+    DRIFT_STATUS_CHANGED = "DRIFT_STATUS_CHANGED"
+    #: The performance status of a deployment's newest window differs from the window before it.
+    PERFORMANCE_STATUS_CHANGED = "PERFORMANCE_STATUS_CHANGED"
+    RETRAINING_REQUESTED = "RETRAINING_REQUESTED"
+    RETRAINING_ACKNOWLEDGED = "RETRAINING_ACKNOWLEDGED"
+    RETRAINING_COMPLETED = "RETRAINING_COMPLETED"
+    RETRAINING_CANCELLED = "RETRAINING_CANCELLED"
+
+
+class DriftStatus(StrEnum):
+    """A feature's or a window's drift verdict (docs/monitoring.md, "Verdicts")."""
+
+    OK = "OK"
+    WARNING = "WARNING"
+    DRIFT = "DRIFT"
+    #: Fewer rows than the policy's ``min_rows``: no verdict.
+    INSUFFICIENT_DATA = "INSUFFICIENT_DATA"
+
+
+class PerformanceStatus(StrEnum):
+    OK = "OK"
+    #: A realized metric fell short of the version's registered value by more than the policy's ``metric_drop``.
+    DEGRADED = "DEGRADED"
+    #: Too few labeled rows (the policy's ``min_label_coverage`` and ``min_rows``), or no metric to compare.
+    INSUFFICIENT_DATA = "INSUFFICIENT_DATA"
+
+
+class RetrainingState(StrEnum):
+    """OPEN -> ACKNOWLEDGED -> COMPLETED, or CANCELLED from either open state."""
+
+    OPEN = "OPEN"
+    ACKNOWLEDGED = "ACKNOWLEDGED"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (RetrainingState.OPEN, RetrainingState.ACKNOWLEDGED)
+
+
+class RetrainingTrigger(StrEnum):
+    MANUAL = "MANUAL"
+    #: Opened by the monitoring policy when a window turned DRIFT.
+    DRIFT = "DRIFT"
+    #: Opened by the monitoring policy when performance turned DEGRADED.
+    PERFORMANCE = "PERFORMANCE"
 
 
 class Role(StrEnum):
@@ -343,3 +393,144 @@ class IdempotencyRecord(Model):
         table = "idempotency_record"
         unique_together = (("principal", "key"),)
         indexes = (Index(fields=("created_at",)),)
+
+
+class ReferenceProfile(Model):
+    """The training-data summary of a version that production windows are compared with. Immutable once set.
+
+    ``features`` and ``predictions`` hold the validated summaries (models/monitoring/profiles.py): bins, counts,
+    missing counts, quantiles, mean and standard deviation, or top categories and "other".
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    version: fields.OneToOneRelation[ModelVersion] = fields.OneToOneField(
+        "models.ModelVersion", related_name="reference_profile", on_delete=fields.RESTRICT
+    )
+    model: fields.ForeignKeyRelation[RegisteredModel] = fields.ForeignKeyField(
+        "models.RegisteredModel", related_name="reference_profiles", on_delete=fields.RESTRICT
+    )
+    row_count = fields.BigIntField()
+    features = fields.JSONField[list[dict[str, Any]]](default=list)
+    predictions = fields.JSONField[dict[str, Any]](default=dict)
+    created_at = fields.DatetimeField()
+    created_by = fields.CharField(max_length=128)
+
+    version_id: int
+    model_id: int
+
+    class Meta:
+        table = "reference_profile"
+
+
+class MonitoringWindow(Model):
+    """One period of production traffic of a deployment, binned on its version's reference profile.
+
+    The statistics and verdicts are computed when the window is recorded, under the policy then in force, and
+    kept: reading a window never recomputes them. Late labels update ``metrics``, ``labeled_rows`` and the
+    performance verdict only.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    deployment: fields.ForeignKeyRelation[Deployment] = fields.ForeignKeyField(
+        "models.Deployment", related_name="monitoring_windows", on_delete=fields.RESTRICT
+    )
+    model: fields.ForeignKeyRelation[RegisteredModel] = fields.ForeignKeyField(
+        "models.RegisteredModel", related_name="monitoring_windows", on_delete=fields.RESTRICT
+    )
+    environment = fields.CharField(max_length=64)
+    #: The caller's key for this window (default: its start and end): recording it again changes nothing.
+    key = fields.CharField(max_length=128)
+    #: sha256 of the recorded content: the same key with other content is a conflict.
+    content_hash = fields.CharField(max_length=64)
+    window_start = fields.DatetimeField()
+    window_end = fields.DatetimeField()
+    row_count = fields.BigIntField()
+    #: Per feature: ``{"counts": [...], "missing": n}`` on the reference's bins.
+    features = fields.JSONField[dict[str, Any]](default=dict)
+    predictions = fields.JSONField[dict[str, Any]](default=dict)
+    #: Per feature: the statistics and status (models/monitoring/verdicts.py), and the prediction's.
+    drift = fields.JSONField[dict[str, Any]](default=dict)
+    status = fields.CharEnumField(DriftStatus, max_length=24)
+    drifting_features = fields.IntField(default=0)
+    labeled_rows = fields.BigIntField(default=0)
+    #: Realized metrics on the labeled rows, by name.
+    metrics = fields.JSONField[dict[str, float]](default=dict)
+    #: Per metric: realized, registered, delta, degraded.
+    performance = fields.JSONField[list[dict[str, Any]]](default=list)
+    performance_status = fields.CharEnumField(PerformanceStatus, max_length=24)
+    created_at = fields.DatetimeField()
+    created_by = fields.CharField(max_length=128)
+    updated_at = fields.DatetimeField()
+
+    deployment_id: int
+    model_id: int
+
+    class Meta:
+        table = "monitoring_window"
+        unique_together = (("model", "environment", "key"),)
+        indexes = (Index(fields=("deployment_id", "window_end", "id")),)
+
+
+class MonitoringPolicy(Model):
+    """Thresholds of one model in one environment; without a row the defaults apply (models/monitoring/policy.py)."""
+
+    id = fields.BigIntField(primary_key=True)
+    model: fields.ForeignKeyRelation[RegisteredModel] = fields.ForeignKeyField(
+        "models.RegisteredModel", related_name="monitoring_policies", on_delete=fields.RESTRICT
+    )
+    environment = fields.CharField(max_length=64)
+    #: The thresholds as ``models.monitoring.policy.Policy`` fields.
+    thresholds = fields.JSONField[dict[str, Any]](default=dict)
+    updated_at = fields.DatetimeField()
+    updated_by = fields.CharField(max_length=128)
+
+    model_id: int
+
+    class Meta:
+        table = "monitoring_policy"
+        unique_together = (("model", "environment"),)
+
+
+class RetrainingRequest(Model):
+    """A request to retrain a model. At most one per model is open (OPEN or ACKNOWLEDGED), enforced by an index."""
+
+    id = fields.BigIntField(primary_key=True)
+    model: fields.ForeignKeyRelation[RegisteredModel] = fields.ForeignKeyField(
+        "models.RegisteredModel", related_name="retraining_requests", on_delete=fields.RESTRICT
+    )
+    state = fields.CharEnumField(RetrainingState, max_length=16, default=RetrainingState.OPEN)
+    trigger = fields.CharEnumField(RetrainingTrigger, max_length=16)
+    environment = fields.CharField(max_length=64, null=True)
+    #: The window whose verdict opened it (policy-opened requests only).
+    window: fields.ForeignKeyNullableRelation[MonitoringWindow] = fields.ForeignKeyField(
+        "models.MonitoringWindow", related_name="retraining_requests", null=True, on_delete=fields.RESTRICT
+    )
+    reason = fields.TextField(null=True)
+    requested_at = fields.DatetimeField()
+    requested_by = fields.CharField(max_length=128)
+    acknowledged_at = fields.DatetimeField(null=True)
+    acknowledged_by = fields.CharField(max_length=128, null=True)
+    closed_at = fields.DatetimeField(null=True)
+    closed_by = fields.CharField(max_length=128, null=True)
+    close_reason = fields.TextField(null=True)
+    #: COMPLETED: the version that answered the request.
+    answered_by: fields.ForeignKeyNullableRelation[ModelVersion] = fields.ForeignKeyField(
+        "models.ModelVersion", related_name="answered_retraining_requests", null=True, on_delete=fields.RESTRICT
+    )
+
+    model_id: int
+    window_id: int | None
+    answered_by_id: int | None
+
+    class Meta:
+        table = "retraining_request"
+        indexes = (
+            # The invariant: at most one open request per model, whatever Python does.
+            UniqueWhere(
+                fields=("model_id",),
+                name="uniq_retraining_request_open_model",
+                where="state IN ('OPEN', 'ACKNOWLEDGED')",
+            ),
+            Index(fields=("model_id", "requested_at", "id")),
+            Index(fields=("state", "requested_at", "id")),
+        )

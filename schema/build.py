@@ -25,6 +25,7 @@ from schema.document import ParsedOnce
 from schema.environments import EnvironmentMutations, EnvironmentQueries
 from schema.errors import ErrorCodes, log_unexpected
 from schema.loaders import batched_roots
+from schema.monitoring import MonitoringMutations, MonitoringQueries
 from schema.node import NodeQueries
 from schema.registry import RegistryMutations, RegistryQueries
 from schema.scalars import SCALARS
@@ -43,12 +44,12 @@ _LIMIT_RULES = (max_depth_rule(MAX_DEPTH, should_ignore=None), max_aliases_rule(
 # while it resolves, so a round of loads waits for a field's own statements (schema/loaders.py, Batcher).
 @batched_roots
 @strawberry.type
-class Query(EnvironmentQueries, NodeQueries, RegistryQueries, AuditQueries, TokenQueries):
+class Query(EnvironmentQueries, NodeQueries, RegistryQueries, AuditQueries, TokenQueries, MonitoringQueries):
     """Every root query, one mixin per domain."""
 
 
 @strawberry.type
-class Mutation(EnvironmentMutations, RegistryMutations, DeploymentMutations):
+class Mutation(EnvironmentMutations, RegistryMutations, DeploymentMutations, MonitoringMutations):
     """Every root mutation, one mixin per domain; each takes one ``input`` and returns one payload."""
 
 

@@ -12,10 +12,31 @@ from enum import Enum
 
 import strawberry
 
-from models.entities import AuditAction, Role, VersionStatus
+from models.entities import (
+    AuditAction,
+    DriftStatus,
+    PerformanceStatus,
+    RetrainingState,
+    RetrainingTrigger,
+    Role,
+    VersionStatus,
+)
+from models.monitoring.profiles import FeatureKind
 from models.registry.reads import ModelOrderField, VersionOrderField
 
-__all__ = ["AuditAction", "ModelOrderField", "Role", "SortDirection", "VersionOrderField", "VersionStatus"]
+__all__ = [
+    "AuditAction",
+    "DriftStatus",
+    "FeatureKind",
+    "ModelOrderField",
+    "PerformanceStatus",
+    "RetrainingState",
+    "RetrainingTrigger",
+    "Role",
+    "SortDirection",
+    "VersionOrderField",
+    "VersionStatus",
+]
 
 
 def _expose(cls: type[Enum], descriptions: Mapping[str, str] | None = None) -> None:
@@ -28,6 +49,11 @@ _expose(VersionStatus)
 _expose(AuditAction)
 _expose(Role)
 _expose(ModelOrderField)
+_expose(DriftStatus)
+_expose(PerformanceStatus)
+_expose(RetrainingState)
+_expose(RetrainingTrigger)
+_expose(FeatureKind)
 _expose(
     VersionOrderField,
     {"METRIC": "Order by the metric named in VersionOrder.metric; versions lacking it come last."},

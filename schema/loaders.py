@@ -40,9 +40,20 @@ from models.artifacts.reads import artifacts_by_sha256
 from models.audit.reads import audit_events_by_id, list_model_audit_events
 from models.db.paging import Page
 from models.deployments.reads import active_deployments, deployments_by_id, list_deployment_history, version_deployments
-from models.entities import Artifact, AuditEvent, Deployment, ModelVersion, RegisteredModel
+from models.entities import (
+    Artifact,
+    AuditEvent,
+    Deployment,
+    ModelVersion,
+    MonitoringWindow,
+    ReferenceProfile,
+    RegisteredModel,
+    RetrainingRequest,
+)
 from models.environments.reads import protections_by_environment
 from models.environments.rules import Protection
+from models.monitoring import reads as monitoring
+from models.monitoring.policy import Policy
 from models.registry import reads, statistics
 
 K = TypeVar("K", bound=Hashable)
@@ -56,6 +67,8 @@ VersionPageKey = tuple[int, reads.VersionQuery, int, str | None]
 HistoryPageKey = tuple[int, str | None, int, str | None]
 #: (model id, first, after)
 EventPageKey = tuple[int, int, str | None]
+#: (deployment id, first, after)
+WindowPageKey = tuple[int, int, str | None]
 #: A deployment with its version, read together.
 Placed = tuple[Deployment, ModelVersion]
 
@@ -311,6 +324,15 @@ async def _history_pages(
     return await list_deployment_history(model_ids=ids, environment=environment, first=first, after=after)
 
 
+async def _window_pages(ids: list[int], first: int, after: str | None) -> dict[int, Page[MonitoringWindow]]:
+    return await monitoring.list_windows(deployment_ids=ids, first=first, after=after)
+
+
+async def _policies(keys: list[tuple[int, str]]) -> list[Policy]:
+    found = await monitoring.policies(keys)
+    return [found[key] for key in keys]
+
+
 async def _event_pages(ids: list[int], first: int, after: str | None) -> dict[int, Page[AuditEvent]]:
     return await list_model_audit_events(model_ids=ids, first=first, after=after)
 
@@ -362,6 +384,19 @@ class Loaders:
         self.protection: Loader[str, Protection | None] = Loader(
             batcher, _by_key(protections_by_environment), leaf=True
         )
+
+        # Monitoring (schema/monitoring_types.py).
+        self.reference_profile: Loader[int, ReferenceProfile | None] = Loader(
+            batcher, _by_key(monitoring.profiles_by_version), leaf=True
+        )
+        self.window_page: Loader[WindowPageKey, Page[MonitoringWindow]] = Loader(batcher, _pages(_window_pages))
+        self.window: Loader[int, MonitoringWindow | None] = Loader(batcher, _by_key(monitoring.windows_by_id))
+        #: (model id, environment) -> the policy in force (the defaults where none is stored).
+        self.monitoring_policy: Loader[tuple[int, str], Policy] = Loader(batcher, _policies, leaf=True)
+        self.retraining_request: Loader[int, RetrainingRequest | None] = Loader(
+            batcher, _by_key(monitoring.retraining_requests_by_id)
+        )
+        self.open_retraining: Loader[int, RetrainingRequest | None] = Loader(batcher, _by_key(monitoring.open_requests))
 
     def metrics(self, version_id: int) -> asyncio.Future[list[tuple[str, float]]]:
         return self.version_facts.load(("metrics", version_id))

@@ -6,11 +6,12 @@ import strawberry
 
 from models.errors import InvalidInput, NotFound
 from schema.context import Info
+from schema.monitoring_types import MonitoringWindow, RetrainingRequest
 from schema.permissions import CanRead, node_visible
 from schema.relay import NOT_A_GLOBAL_ID, Node, parse_global_id
 from schema.types import AuditEvent, Deployment, Model, Version
 
-_NODE_TYPES = {"Model", "Version", "Deployment", "AuditEvent"}
+_NODE_TYPES = {"Model", "Version", "Deployment", "AuditEvent", "MonitoringWindow", "RetrainingRequest"}
 
 
 @strawberry.type
@@ -28,6 +29,10 @@ class NodeQueries:
             found = Deployment.of(deployment)
         elif type_name == "AuditEvent" and (event := await loaders.audit_event.load(pk)):
             found = AuditEvent.of(event)
+        elif type_name == "MonitoringWindow" and (window := await loaders.window.load(pk)):
+            found = MonitoringWindow.of(window)
+        elif type_name == "RetrainingRequest" and (request := await loaders.retraining_request.load(pk)):
+            found = RetrainingRequest.of(request)
         elif type_name not in _NODE_TYPES:
             raise InvalidInput("id", NOT_A_GLOBAL_ID)
         # A node of a model outside the token's scope reads as absent, as an unknown id does.

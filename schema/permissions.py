@@ -145,6 +145,19 @@ class CanRegister(CanWrite):
         return True
 
 
+class CanDeployModel(_RolePermission):
+    """Retraining requests: deployer, within the token's models; they name no environment to deploy to."""
+
+    role = Role.DEPLOYER
+    model_at = "input.model"
+
+
+class CanReadModelArgument(CanRead):
+    """Queries with an optional ``model`` argument (``retrainingRequests``)."""
+
+    model_at = "model"
+
+
 class CanDeploy(_RolePermission):
     role = Role.DEPLOYER
     model_at = "input.model"

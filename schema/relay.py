@@ -12,7 +12,10 @@ import strawberry
 from models.db.paging import Page
 from models.errors import InvalidInput
 
-NOT_A_GLOBAL_ID = "not a modelreg global id; use the id of a Model, Version, Deployment or AuditEvent"
+NOT_A_GLOBAL_ID = (
+    "not a modelreg global id; use the id of a Model, Version, Deployment, AuditEvent, MonitoringWindow or "
+    "RetrainingRequest"
+)
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -9,8 +9,10 @@ import strawberry
 from strawberry.scalars import JSON
 
 from models import entities, validation
+from models.errors import InvalidInput
+from models.monitoring.limits import MAX_TREND_FEATURES, MAX_TREND_WINDOWS
 from schema.context import Info
-from schema.enums import AuditAction, VersionStatus
+from schema.enums import AuditAction, DriftStatus, VersionStatus
 from schema.inputs import VersionFilter, VersionOrder, version_query
 from schema.loaders import Placed, then
 from schema.relay import Connection, Node, connection, global_id
@@ -18,6 +20,17 @@ from schema.scalars import BigInt
 
 if TYPE_CHECKING:
     from schema.environments import EnvironmentProtection
+    from schema.monitoring_types import (
+        FeatureTrend,
+        MetricPerformance,
+        MonitoringPolicy,
+        MonitoringWindow,
+        ReferenceProfile,
+        RetrainingRequest,
+    )
+
+#: The monitoring types (schema/monitoring_types.py imports this module, so they are reached lazily).
+_MONITORING = "schema.monitoring_types"
 
 R = TypeVar("R")
 
@@ -127,6 +140,21 @@ class Model(Node):
     def audit_events(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[AuditEvent]:
         key = (self.row.id, validation.page_size(first), after)
         return then(info.context.loaders.event_page.load(key), lambda page: connection(page, AuditEvent.of))
+
+    @strawberry.field(description="The model's retraining request that is OPEN or ACKNOWLEDGED, if any.")
+    def open_retraining_request(self, info: Info) -> Annotated[RetrainingRequest, strawberry.lazy(_MONITORING)] | None:
+        from schema.monitoring_types import RetrainingRequest
+
+        return then(
+            info.context.loaders.open_retraining.load(self.row.id),
+            lambda row: RetrainingRequest.of(row) if row else None,
+        )
+
+    @strawberry.field(description="The monitoring policy in the environment (default production): stored or defaults.")
+    def monitoring_policy(
+        self, info: Info, environment: str | None = None
+    ) -> Annotated[MonitoringPolicy, strawberry.lazy(_MONITORING)]:
+        return _policy(info, self.row.id, validation.environment(environment))
 
     def _active_in(self, info: Info, environment: str) -> Deployment | None:
         def pick(placed: list[Placed]) -> Deployment | None:
@@ -238,6 +266,15 @@ class Version(Node):
             lambda found: [Deployment.of(d, row) for d in found],
         )
 
+    @strawberry.field(description="The training-data summary its windows are compared with; null until set.")
+    def reference_profile(self, info: Info) -> Annotated[ReferenceProfile, strawberry.lazy(_MONITORING)] | None:
+        from schema.monitoring_types import ReferenceProfile
+
+        return then(
+            info.context.loaders.reference_profile.load(self.row.id),
+            lambda row: ReferenceProfile.of(row) if row else None,
+        )
+
     @strawberry.field(description="Names of the environments this version is actively deployed in, sorted.")
     def active_environments(self, info: Info) -> list[str]:
         # A version is only ever deployed within its own model, so the model's active deployments (which the
@@ -299,6 +336,69 @@ class Deployment(Node):
             info.context.loaders.protection.load(self.row.environment),
             lambda found: EnvironmentProtection.of(found) if found else None,
         )
+
+    @strawberry.field(description="Monitoring windows recorded against this deployment, newest end first.")
+    def windows(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[MonitoringWindow, strawberry.lazy(_MONITORING)]]:
+        from schema.monitoring_types import MonitoringWindow
+
+        key = (self.row.id, validation.page_size(first, maximum=MAX_TREND_WINDOWS), after)
+        return then(info.context.loaders.window_page.load(key), lambda page: connection(page, MonitoringWindow.of))
+
+    @strawberry.field(description="The window with the latest end, if any: the current verdicts.")
+    def latest_window(self, info: Info) -> Annotated[MonitoringWindow, strawberry.lazy(_MONITORING)] | None:
+        from schema.monitoring_types import MonitoringWindow
+
+        return then(
+            info.context.loaders.window_page.load((self.row.id, 1, None)),
+            lambda page: MonitoringWindow.of(page.edges[0][1]) if page.edges else None,
+        )
+
+    @strawberry.field(description="The latest window's drift status; null before the first window.")
+    def drift_status(self, info: Info) -> DriftStatus | None:
+        return then(
+            info.context.loaders.window_page.load((self.row.id, 1, None)),
+            lambda page: page.edges[0][1].status if page.edges else None,
+        )
+
+    @strawberry.field(description="The latest window's realized metrics against the version's registered ones.")
+    def performance(self, info: Info) -> list[Annotated[MetricPerformance, strawberry.lazy(_MONITORING)]]:
+        from schema.monitoring_types import MetricPerformance
+
+        return then(
+            info.context.loaders.window_page.load((self.row.id, 1, None)),
+            lambda page: [MetricPerformance(**item) for item in page.edges[0][1].performance] if page.edges else [],
+        )
+
+    @strawberry.field(
+        description="Per named feature (or 'prediction'), its numbers over the last `last` windows, oldest first."
+    )
+    def feature_trend(
+        self, info: Info, features: list[str], last: int = 30
+    ) -> list[Annotated[FeatureTrend, strawberry.lazy(_MONITORING)]]:
+        from schema.monitoring_types import trends
+
+        if len(features) > MAX_TREND_FEATURES:
+            raise InvalidInput("features", f"at most {MAX_TREND_FEATURES} features per trend")
+        size = validation.page_size(last, "last", maximum=MAX_TREND_WINDOWS)
+        return then(
+            info.context.loaders.window_page.load((self.row.id, size, None)),
+            lambda page: trends([window for _, window in page.edges], features),
+        )
+
+    @strawberry.field(description="The monitoring policy of this deployment's model and environment.")
+    def monitoring_policy(self, info: Info) -> Annotated[MonitoringPolicy, strawberry.lazy(_MONITORING)]:
+        return _policy(info, self.row.model_id, self.row.environment)
+
+
+def _policy(info: Info, model_id: int, environment: str) -> MonitoringPolicy:
+    from schema.monitoring_types import MonitoringPolicy
+
+    return then(
+        info.context.loaders.monitoring_policy.load((model_id, environment)),
+        lambda policy: MonitoringPolicy.of(environment, policy),
+    )
 
 
 @strawberry.type(

@@ -17,6 +17,7 @@ from app.client import documents
 from app.client._http import Transport
 from app.client.artifacts import default_cache_dir, fetch_verified, upload
 from app.client.errors import NotFound
+from app.client.monitoring import MonitoringMethods
 from app.client.records import (
     AuditEvent,
     Comparison,
@@ -52,7 +53,7 @@ class TrainingTimer:
     seconds: float | None = None
 
 
-class Client:
+class Client(MonitoringMethods):
     """A synchronous client for one registry.
 
     ``url`` and ``token`` default to ``MODELREG_URL`` and ``MODELREG_TOKEN``. Connection failures and
@@ -174,11 +175,14 @@ class Client:
         training: TrainingTimer | None = None,
         training_duration_seconds: float | None = None,
         idempotency_key: str | None = None,
+        reference: Any = None,
     ) -> Version:
         """Serialize ``estimator`` with joblib, upload it, and register it as the next version of ``model``.
 
         Records the estimator's class (``modelType``), scikit-learn version (``framework``), parameters
         (``hyperparameters``) and ``feature_names_in_`` when it has them. The model is created if needed.
+        With ``reference`` (the training data), the version also gets the reference profile of that data and the
+        estimator's predictions on it (docs/monitoring.md).
         """
         import joblib
 
@@ -192,7 +196,7 @@ class Client:
         duration = training_duration_seconds
         if duration is None and training is not None:
             duration = training.seconds
-        return self.register(
+        version = self.register(
             model,
             artifact_sha256=sha256,
             metrics=metrics,
@@ -206,6 +210,11 @@ class Client:
             training_duration_seconds=duration,
             idempotency_key=idempotency_key,
         )
+        if reference is not None:
+            names = version.feature_names or None
+            profile = self.reference_profile(reference, estimator.predict(reference), feature_names=names)
+            self.set_reference_profile(model, version.number, profile)
+        return version
 
     def register(
         self,

@@ -152,15 +152,17 @@ async def windowed(
     rows: str,
     joins: str,
     build: Callable[[dict[str, Any]], T],
+    partition: str = "model_id",
 ) -> dict[int, Page[T]]:
-    """A page per parent in ``parent_ids`` from one statement (``windowed_sql``); ``build`` makes each node."""
+    """A page per parent in ``parent_ids`` from one statement (``windowed_sql``); ``build`` makes each node.
+    ``partition`` is the column of ``select`` that holds the parent's id."""
     pages: dict[int, Page[T]] = {parent: Page(has_previous=cursor is not None) for parent in parent_ids}
     if not parent_ids:
         return pages
     after_sql, after_params = ordering.after(cursor) if cursor is not None else (None, [])
     sql = windowed_sql(
         select=select,
-        partition="model_id",
+        partition=partition,
         ordering=ordering,
         after_sql=after_sql,
         limit=first + 1,
@@ -169,7 +171,7 @@ async def windowed(
     )
     conn = connection()
     for row in await fetch(conn, sql, [*params, *after_params]):
-        page = pages[row["model_id"]]
+        page = pages[row[partition]]
         page.total = int(row["total"])
         if row["rn"] > first:
             page.has_next = True
@@ -181,12 +183,12 @@ async def windowed(
         if empty:
             counts = await fetch(
                 conn,
-                f"SELECT model_id, COUNT(*) AS total FROM ({select}) base WHERE model_id IN ({placeholders(empty)}) "
-                "GROUP BY model_id",
+                f"SELECT {partition}, COUNT(*) AS total FROM ({select}) base WHERE {partition} IN "
+                f"({placeholders(empty)}) GROUP BY {partition}",
                 [*params, *empty],
             )
             for row in counts:
-                pages[row["model_id"]].total = int(row["total"])
+                pages[row[partition]].total = int(row["total"])
     return pages
 
 

@@ -39,8 +39,18 @@ from app.settings import Settings
 from models.clock import now
 from models.db.connection import connection, fetch
 from models.deployments.operations import promote
-from models.entities import ApiToken, AuditEvent, Deployment, EnvironmentProtection, RegisteredModel, Role
+from models.entities import (
+    ApiToken,
+    AuditEvent,
+    Deployment,
+    EnvironmentProtection,
+    RegisteredModel,
+    RetrainingRequest,
+    Role,
+)
 from models.environments.operations import protect_environment
+from models.monitoring.operations import set_reference_profile
+from models.monitoring.profiles import FeatureKind, FeatureProfile, Profile
 from models.registry.operations import Registration, register_version
 from models.tokens.operations import create_token, revoke_token
 from models.tokens.secrets import generate
@@ -187,6 +197,33 @@ def _mutation(field: str, input_type: str, make: Callable[[Target], dict[str, An
     return lambda t: (document, {"input": make(t)})
 
 
+#: The smallest reference profile: one numeric feature ``x`` cut at 0, predictions of one class.
+PROFILE = {
+    "rowCount": 10,
+    "features": [{"name": "x", "kind": "NUMERIC", "edges": [0.0], "counts": [5, 5]}],
+    "predictions": {"name": "prediction", "kind": "CATEGORICAL", "categories": ["a"], "counts": [10, 0]},
+}
+SEEDED_PROFILE = Profile(
+    row_count=10,
+    features=(FeatureProfile("x", FeatureKind.NUMERIC, (5, 5), edges=(0.0,)),),
+    predictions=FeatureProfile("prediction", FeatureKind.CATEGORICAL, (10, 0), categories=("a",)),
+)
+
+
+def _window(target: Target) -> dict[str, Any]:
+    """A window of the version active in production (3, seeded with ``SEEDED_PROFILE``)."""
+    start = now() - timedelta(minutes=1)
+    return {
+        "model": target.model,
+        "key": "matrix",
+        "start": start.isoformat(),
+        "end": (start + timedelta(hours=1)).isoformat(),
+        "rowCount": 10,
+        "features": [{"name": "x", "counts": [4, 6]}],
+        "predictions": {"counts": [10, 0]},
+    }
+
+
 def _production(target: Target) -> str:
     return "production"  # what promote, demote and rollback change when the input names no environment
 
@@ -273,6 +310,87 @@ OPERATIONS = [
         Role.WRITER,
         Reach.NAMED,
         _mutation("archiveVersion", "ArchiveVersionInput", lambda t: {"model": t.model, "version": 1}),
+    ),
+    Operation(
+        "mutation setReferenceProfile",
+        Role.WRITER,
+        Reach.NAMED,
+        _mutation(
+            "setReferenceProfile",
+            "SetReferenceProfileInput",
+            lambda t: {"model": t.model, "version": 1, "profile": PROFILE},
+        ),
+    ),
+    Operation(
+        "mutation recordWindow",
+        Role.WRITER,
+        Reach.NAMED,
+        lambda t: (
+            "mutation($input: RecordWindowInput!) { recordWindow(input: $input) { window { createdBy } } }",
+            {"input": _window(t)},
+        ),
+    ),
+    Operation(
+        "mutation addWindowLabels",
+        Role.WRITER,
+        Reach.NAMED,
+        lambda t: (
+            "mutation($input: AddWindowLabelsInput!) { addWindowLabels(input: $input) { auditEvents { actor } } }",
+            {
+                "input": {
+                    "model": t.model,
+                    "key": "matrix",
+                    "labeledRows": 10,
+                    "metrics": [{"name": "accuracy", "value": 0.95}],
+                }
+            },
+        ),
+    ),
+    Operation(
+        "mutation setMonitoringPolicy",
+        Role.DEPLOYER,
+        Reach.NAMED,
+        _mutation("setMonitoringPolicy", "SetMonitoringPolicyInput", lambda t: {"model": t.model, "psiDrift": 0.3}),
+        environment=_production,
+    ),
+    Operation(
+        "mutation requestRetraining",
+        Role.DEPLOYER,
+        Reach.NAMED,
+        _mutation("requestRetraining", "RequestRetrainingInput", lambda t: {"model": t.model, "reason": "drift"}),
+    ),
+    Operation(
+        "mutation acknowledgeRetraining",
+        Role.DEPLOYER,
+        Reach.NAMED,
+        _mutation("acknowledgeRetraining", "AcknowledgeRetrainingInput", lambda t: {"model": t.model}),
+    ),
+    Operation(
+        "mutation completeRetraining",
+        Role.DEPLOYER,
+        Reach.NAMED,
+        _mutation("completeRetraining", "CompleteRetrainingInput", lambda t: {"model": t.model, "version": 4}),
+    ),
+    Operation(
+        "mutation requestRetraining(once the first is completed)",
+        Role.DEPLOYER,
+        Reach.NAMED,
+        _mutation("requestRetraining", "RequestRetrainingInput", lambda t: {"model": t.model}),
+    ),
+    Operation(
+        "mutation cancelRetraining",
+        Role.DEPLOYER,
+        Reach.NAMED,
+        _mutation("cancelRetraining", "CancelRetrainingInput", lambda t: {"model": t.model}),
+    ),
+    Operation(
+        "query retrainingRequests",
+        Role.READER,
+        Reach.LISTED,
+        _query(
+            "{ retrainingRequests(states: [OPEN, ACKNOWLEDGED, COMPLETED, CANCELLED], first: 100) "
+            "{ totalCount nodes { model { name } } } }"
+        ),
     ),
     Operation(
         "mutation promote",
@@ -406,9 +524,10 @@ async def _seed_target(client: httpx.AsyncClient, seeder: dict[str, str], key: s
         model=target.model, registration=Registration(artifact_sha256=target.sha256), actor="seed"
     )
     for _ in range(3):
-        await register_version(model=target.model, registration=Registration(), actor="seed")
+        await register_version(model=target.model, registration=Registration(metrics=[("accuracy", 0.9)]), actor="seed")
     for number in (2, 3):
         await promote(model=target.model, version=number, actor="seed")
+    await set_reference_profile(model=target.model, version=3, profile=SEEDED_PROFILE, actor="seed")
     await protect_environment(environment=target.locked, metric_rules=["auc>=0.5"], actor="seed")
     return dataclasses.replace(target, version_id=first.version.id)
 
@@ -447,7 +566,10 @@ async def seeded(app: Starlette, settings: Settings) -> AsyncIterator[Registry]:
 
 # --- checking one case -----------------------------------------------------------------------------------------
 
-_TABLES = "model model_tag artifact version version_tag metric deployment environment_protection audit_event"
+_TABLES = (
+    "model model_tag artifact version version_tag metric deployment environment_protection audit_event "
+    "reference_profile monitoring_window monitoring_policy retraining_request"
+)
 ROW_COUNTS = "SELECT " + ", ".join(
     f"(SELECT COUNT(*) FROM {t}) AS {t}" for t in [*_TABLES.split(), "idempotency_record"]
 )
@@ -478,6 +600,12 @@ async def _visible_deployments(caller: Caller) -> dict[str, int]:
 async def _ok(op: Operation, caller: Caller, target: Target, data: Any) -> str | None:
     """Why the successful answer ``data`` (the root field's value) is not what ``caller`` should see; None if it is."""
     field = op.name.removeprefix(f"{op.kind} ")
+    if field == "recordWindow":
+        actor = data["window"]["createdBy"]
+        return None if actor == caller.key else f"recorded by {actor}"
+    if field == "addWindowLabels":
+        actors = {event["actor"] for event in data["auditEvents"]}
+        return None if actors == {caller.key} else f"acted as {actors}"
     if op.kind == "mutation":
         return None if data["auditEvent"]["actor"] == caller.key else f"acted as {data['auditEvent']['actor']}"
     if field == "node":
@@ -501,6 +629,12 @@ async def _ok(op: Operation, caller: Caller, target: Target, data: Any) -> str |
     if field == "registryStatistics":
         want = {"modelCount": len(visible), "activeDeploymentCount": sum(active.values())}
         return None if data == want else f"statistics {data}, visible {want}"
+    if field == "retrainingRequests":
+        requested = await RetrainingRequest.all().values_list("model__name", flat=True)
+        want_requests = sum(1 for name in requested if _in_scope(caller, str(name)))
+        names = {node["model"]["name"] for node in data["nodes"]}
+        good = data["totalCount"] == want_requests and all(_in_scope(caller, name) for name in names)
+        return None if good else f"{data['totalCount']} requests of {sorted(names)}, visible {want_requests}"
     if field == "auditEvents":
         event_models = await AuditEvent.all().values_list("model_name", flat=True)
         want_events = sum(1 for name in event_models if _in_scope(caller, str(name)))

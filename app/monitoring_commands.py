@@ -1,0 +1,165 @@
+"""Monitoring commands of ``modelreg``, over HTTP with the Python client (docs/monitoring.md, "From the command line").
+
+``modelreg drift MODEL [--env E] [--json]``: the latest window's verdict, feature by feature.
+``modelreg retrain list|request|ack|complete|cancel``: the model's retraining requests.
+Exit codes as the release commands': 0 done, 1 unexpected error, 2 usage or refused input, 3 conflict, 4 not
+found, 5 authentication or permission; plus 6 from ``drift`` when the latest window is DRIFT (for scripts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from app.client import Client, Conflict, Forbidden, InvalidInput, NotFound, RegistryError, Unauthenticated
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICT, EXIT_NOT_FOUND, EXIT_AUTH, EXIT_DRIFT = 0, 1, 2, 3, 4, 5, 6
+COMMANDS = ("drift", "retrain")
+
+
+def add_commands(commands: Any) -> None:
+    """Add ``drift`` and ``retrain`` to ``modelreg``'s sub-command parser."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--url", help="registry URL (env MODELREG_URL; default http://127.0.0.1:8000)")
+    common.add_argument("--token", help="API token (env MODELREG_TOKEN)")
+    common.add_argument("--json", action="store_true", help="print JSON for scripts instead of a table")
+    drift = commands.add_parser(
+        "drift",
+        help="the latest monitoring window of a deployment: each feature's statistics and status",
+        parents=[common],
+        epilog="exit codes: as the release commands, and 6 when the latest window is DRIFT",
+    )
+    drift.add_argument("model")
+    drift.add_argument("--env", default="production", help="environment (default production)")
+    retrain = commands.add_parser("retrain", help="retraining requests: list, request, ack, complete, cancel")
+    actions = retrain.add_subparsers(dest="retrain_action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="open requests (or --all), newest first", parents=[common])
+    listing.add_argument("model", nargs="?", help="only this model's")
+    listing.add_argument("--all", action="store_true", help="closed requests too")
+    request = actions.add_parser("request", help="open a request (deployer)", parents=[common])
+    request.add_argument("model")
+    request.add_argument("--reason")
+    request.add_argument("--env", help="the environment where the problem was seen")
+    for name, help in (("ack", "acknowledge the open request"), ("cancel", "cancel the open request")):
+        action = actions.add_parser(name, help=help, parents=[common])
+        action.add_argument("model")
+        action.add_argument("--reason")
+    complete = actions.add_parser(
+        "complete", help="close the open request with the version that answers it", parents=[common]
+    )
+    complete.add_argument("model")
+    complete.add_argument("version", type=int)
+    complete.add_argument("--reason")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        with Client(args.url, args.token) as client:
+            if args.command == "drift":
+                return _drift(client, args)
+            return _RETRAIN[args.retrain_action](client, args)
+    except (Unauthenticated, Forbidden) as error:
+        return _fail(EXIT_AUTH, error)
+    except Conflict as error:
+        return _fail(EXIT_CONFLICT, error)
+    except NotFound as error:
+        return _fail(EXIT_NOT_FOUND, error)
+    except InvalidInput as error:
+        return _fail(EXIT_USAGE, error)
+    except RegistryError as error:
+        return _fail(EXIT_ERROR, error)
+
+
+def _fail(code: int, error: RegistryError) -> int:
+    print(f"modelreg: {error.code.lower().replace('_', ' ')}: {error.message}", file=sys.stderr)
+    return code
+
+
+def _number(value: float | None, digits: int = 4) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _drift(client: Client, args: argparse.Namespace) -> int:
+    found = client.drift(args.model, args.env)
+    window = found["latestWindow"]
+    if args.json:
+        print(json.dumps(found, indent=2, sort_keys=True))
+        return EXIT_DRIFT if window and window["status"] == "DRIFT" else EXIT_OK
+    console = Console(width=200 if not sys.stdout.isatty() else None)
+    version = found["version"]["number"]
+    if window is None:
+        console.print(f"{args.model} v{version} in {args.env}: no monitoring window recorded yet")
+        return EXIT_OK
+    console.print(
+        f"{args.model} v{version} in {args.env}: [bold]{window['status']}[/bold] "
+        f"({window['driftingFeatures']} of {len(window['features'])} features drifting), window {window['key']} "
+        f"{window['start']} to {window['end']}, {window['rowCount']} rows; performance {window['performanceStatus']}"
+    )
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("FEATURE", "KIND", "STATUS", "PSI", "JS", "WASSERSTEIN", "CHI2 P", "MISSING"):
+        table.add_column(column)
+    for feature in [*window["features"], window["prediction"]]:
+        table.add_row(
+            feature["feature"],
+            feature["kind"].lower(),
+            feature["status"],
+            _number(feature["psi"]),
+            _number(feature["jensenShannon"]),
+            _number(feature["wasserstein"]),
+            _number(feature["pValue"]),
+            f"{feature['missingShare']:.1%}",
+        )
+    console.print(table)
+    for item in window["performance"]:
+        console.print(
+            f"{item['metric']}: {_number(item['realized'])} against {_number(item['registered'])} registered "
+            f"(delta {_number(item['delta'])}){' DEGRADED' if item['degraded'] else ''}, "
+            f"{window['labelCoverage']:.0%} of rows labeled"
+        )
+    request = found["openRetrainingRequest"]
+    if request is not None:
+        console.print(f"retraining request {request['state']} ({request['trigger']}): {request['reason'] or ''}")
+    return EXIT_DRIFT if window["status"] == "DRIFT" else EXIT_OK
+
+
+def _show(requests: list[dict[str, Any]], as_json: bool) -> int:
+    if as_json:
+        print(json.dumps(requests, indent=2, sort_keys=True))
+        return EXIT_OK
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("MODEL", "STATE", "TRIGGER", "ENV", "REQUESTED", "BY", "ANSWERED BY", "REASON"):
+        table.add_column(column, overflow="fold")
+    for r in requests:
+        answered = r["answeredBy"]
+        table.add_row(
+            r["model"]["name"],
+            r["state"],
+            r["trigger"],
+            r["environment"] or "-",
+            r["requestedAt"][:19].replace("T", " "),
+            r["requestedBy"],
+            f"v{answered['number']}" if answered else "-",
+            r["reason"] or "",
+        )
+    Console(width=200 if not sys.stdout.isatty() else None).print(table)
+    return EXIT_OK
+
+
+def _list(client: Client, args: argparse.Namespace) -> int:
+    states = ["OPEN", "ACKNOWLEDGED", "COMPLETED", "CANCELLED"] if args.all else None
+    return _show(client.retraining_requests(model=args.model, states=states), args.json)
+
+
+_RETRAIN: dict[str, Callable[[Client, argparse.Namespace], int]] = {
+    "list": _list,
+    "request": lambda c, a: _show([c.request_retraining(a.model, reason=a.reason, environment=a.env)], a.json),
+    "ack": lambda c, a: _show([c.acknowledge_retraining(a.model, reason=a.reason)], a.json),
+    "complete": lambda c, a: _show([c.complete_retraining(a.model, a.version, reason=a.reason)], a.json),
+    "cancel": lambda c, a: _show([c.cancel_retraining(a.model, reason=a.reason)], a.json),
+}
