@@ -34,6 +34,8 @@ from app.settings import Settings
 from models.db import retry
 from models.db.connection import tortoise_config
 from models.idempotency import purge_expired
+from models.webhooks import policy as webhook_policy
+from models.webhooks.delivery import Worker
 from schema.build import build_schema, schema
 from schema.codes import ErrorCode
 
@@ -67,12 +69,18 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
         await Tortoise.init(config=config, _enable_global_fallback=True)
         await clean_at_start(store)  # temporary files and staged uploads of uploads killed midway
         purging = asyncio.create_task(_purge_idempotency_keys(settings))
+        webhook_policy.configure(settings.delivery)
+        background = [purging]
+        if settings.delivery_worker:  # docs/events.md: a delivery worker in every server process
+            background.append(asyncio.create_task(Worker(settings.delivery).run()))
         try:
             yield
         finally:
-            purging.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await purging
+            for task in background:
+                task.cancel()
+            for task in background:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await Tortoise.close_connections()
 
     app = Starlette(

@@ -12,11 +12,18 @@ from typing import TypeVar
 from models.db.connection import PostgresOptions
 from models.db.retry import RetryPolicy
 from models.errors import InvalidInput
+from models.webhooks.policy import DeliveryPolicy
 
 DEFAULT_DATABASE_URL = "sqlite://./var/modelreg.sqlite3"
 DEFAULT_ARTIFACT_ROOT = "./var/artifacts"
 #: Upload limit for one artifact; override with MODELREG_MAX_ARTIFACT_BYTES.
 DEFAULT_MAX_ARTIFACT_BYTES = 2 * 1024**3
+
+
+def _delivery_policy(env: Mapping[str, str]) -> DeliveryPolicy:
+    from app.webhook_settings import delivery_policy
+
+    return delivery_policy(env)
 
 
 def _flag(value: str | None) -> bool:
@@ -133,6 +140,9 @@ class Settings:
     #: ``__schema`` and ``__type`` queries; public deployments may turn them off.
     introspection: bool = True
     tuning: ServerTuning = field(default_factory=ServerTuning)
+    #: Webhook delivery (docs/events.md); ``delivery_worker`` runs a worker in each server process.
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+    delivery_worker: bool = True
 
     @classmethod
     def from_env(
@@ -176,6 +186,8 @@ class Settings:
             rate_limit_burst=_number(env, "MODELREG_RATE_BURST", defaults.rate_limit_burst, 1.0),
             cors_origins=_origins(env.get("MODELREG_CORS_ORIGINS")),
             tuning=ServerTuning.from_env(env, workers=workers),
+            delivery=_delivery_policy(env),
+            delivery_worker=_switch("MODELREG_WEBHOOK_WORKER", True),
         )
 
     @property

@@ -30,6 +30,7 @@ from schema.registry import RegistryMutations, RegistryQueries
 from schema.scalars import SCALARS
 from schema.tokens import TokenQueries
 from schema.types import AuditEvent, Deployment, Model, Version
+from schema.webhooks import WebhookMutations, WebhookQueries
 
 #: docs/api.md, "Limits".
 MAX_DEPTH = 12
@@ -43,12 +44,12 @@ _LIMIT_RULES = (max_depth_rule(MAX_DEPTH, should_ignore=None), max_aliases_rule(
 # while it resolves, so a round of loads waits for a field's own statements (schema/loaders.py, Batcher).
 @batched_roots
 @strawberry.type
-class Query(EnvironmentQueries, NodeQueries, RegistryQueries, AuditQueries, TokenQueries):
+class Query(EnvironmentQueries, NodeQueries, RegistryQueries, AuditQueries, TokenQueries, WebhookQueries):
     """Every root query, one mixin per domain."""
 
 
 @strawberry.type
-class Mutation(EnvironmentMutations, RegistryMutations, DeploymentMutations):
+class Mutation(EnvironmentMutations, RegistryMutations, DeploymentMutations, WebhookMutations):
     """Every root mutation, one mixin per domain; each takes one ``input`` and returns one payload."""
 
 

@@ -40,10 +40,20 @@ from models.artifacts.reads import artifacts_by_sha256
 from models.audit.reads import audit_events_by_id, list_model_audit_events
 from models.db.paging import Page
 from models.deployments.reads import active_deployments, deployments_by_id, list_deployment_history, version_deployments
-from models.entities import Artifact, AuditEvent, Deployment, ModelVersion, RegisteredModel
+from models.entities import (
+    Artifact,
+    AuditEvent,
+    Deployment,
+    ModelVersion,
+    RegisteredModel,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
+)
 from models.environments.reads import protections_by_environment
 from models.environments.rules import Protection
 from models.registry import reads, statistics
+from models.webhooks import reads as webhook_reads
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -56,6 +66,8 @@ VersionPageKey = tuple[int, reads.VersionQuery, int, str | None]
 HistoryPageKey = tuple[int, str | None, int, str | None]
 #: (model id, first, after)
 EventPageKey = tuple[int, int, str | None]
+#: (webhook id, filter, first, after)
+DeliveryPageKey = tuple[int, "webhook_reads.DeliveryQuery", int, str | None]
 #: A deployment with its version, read together.
 Placed = tuple[Deployment, ModelVersion]
 
@@ -315,6 +327,12 @@ async def _event_pages(ids: list[int], first: int, after: str | None) -> dict[in
     return await list_model_audit_events(model_ids=ids, first=first, after=after)
 
 
+async def _delivery_pages(
+    ids: list[int], query: webhook_reads.DeliveryQuery, first: int, after: str | None
+) -> dict[int, Page[WebhookDelivery]]:
+    return await webhook_reads.list_deliveries(webhook_ids=ids, query=query, first=first, after=after)
+
+
 def _statistics(within: Scope) -> Callable[[list[statistics.Count]], Awaitable[list[int]]]:
     async def load(keys: list[statistics.Count]) -> list[int]:
         found = await statistics.counts(keys, within=within)
@@ -361,6 +379,11 @@ class Loaders:
         )
         self.protection: Loader[str, Protection | None] = Loader(
             batcher, _by_key(protections_by_environment), leaf=True
+        )
+        self.webhook: Loader[int, Webhook | None] = Loader(batcher, _by_key(webhook_reads.webhooks_by_id))
+        self.delivery_page: Loader[DeliveryPageKey, Page[WebhookDelivery]] = Loader(batcher, _pages(_delivery_pages))
+        self.webhook_attempts: Loader[int, list[WebhookAttempt]] = Loader(
+            batcher, _lists(webhook_reads.attempts_of), leaf=True
         )
 
     def metrics(self, version_id: int) -> asyncio.Future[list[tuple[str, float]]]:
