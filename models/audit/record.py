@@ -71,12 +71,5 @@ async def record(
         hash=event_hash(content, position=position + 1, previous_hash=previous_hash),
         using_db=conn,
     )
-    await enqueue(
-        conn,
-        event_id=event.id,
-        action=action.value,
-        model_name=content.model_name or "",
-        environment=content.environment,
-        at=content.at,
-    )
+    await enqueue(conn, event)
     return event

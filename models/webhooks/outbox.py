@@ -16,7 +16,7 @@ from datetime import datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.db.connection import dialect, fetch
-from models.entities import DeliveryStatus
+from models.entities import AuditEvent, DeliveryStatus
 
 
 def stored_time(conn: BaseDBAsyncClient, value: datetime) -> datetime | str:
@@ -30,16 +30,9 @@ def _matches(conn: BaseDBAsyncClient, column: str) -> str:
     return f"({column} IS NULL OR ? {operator} {column})"
 
 
-async def enqueue(
-    conn: BaseDBAsyncClient,
-    *,
-    event_id: int,
-    action: str,
-    model_name: str,
-    environment: str | None,
-    at: datetime,
-) -> None:
-    """Insert a PENDING delivery, due now, of event ``event_id`` for every enabled webhook that wants it."""
+async def enqueue(conn: BaseDBAsyncClient, event: AuditEvent) -> None:
+    """Insert a PENDING delivery, due now, of ``event`` for every enabled webhook that wants it."""
+    action, model_name, environment = event.action.value, event.model_name or "", event.environment
     # An environment filter limits only the events that name an environment (not registrations, say).
     environment_filter = "" if environment is None else " AND (w.environments IS NULL OR w.environments LIKE ?)"
     sql = (
@@ -50,11 +43,11 @@ async def enqueue(
         f"AND {_matches(conn, 'w.scope_regex')}{environment_filter}"
     )
     params = [
-        event_id,
+        event.id,
         action,
         DeliveryStatus.PENDING.value,
-        stored_time(conn, at),
-        stored_time(conn, at),
+        stored_time(conn, event.at),
+        stored_time(conn, event.at),
         f"%,{action},%",
         model_name,
         model_name,

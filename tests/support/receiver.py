@@ -61,8 +61,13 @@ class Receiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        ThreadingHTTPServer.allow_reuse_address = True
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        class Server(ThreadingHTTPServer):
+            allow_reuse_address = True
+
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a sender killed mid-request (the SIGKILL test) leaves a broken pipe: expected
+
+        server = Server(("127.0.0.1", self.port), Handler)
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, daemon=True).start()
         self._server = server
@@ -88,6 +93,17 @@ class Receiver:
             await asyncio.sleep(0.05)
         found = self.snapshot()
         raise AssertionError(f"{len({r.message_id for r in found})} of {count} deliveries arrived in {timeout} s")
+
+
+def wait_blocking(receiver: Receiver, count: int, timeout: float = 60.0) -> list[Received]:
+    """``Receiver.wait_for`` for tests that run no event loop (servers in other processes)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = receiver.snapshot()
+        if len({r.message_id for r in found}) >= count:
+            return found
+        time.sleep(0.05)
+    return receiver.snapshot()
 
 
 def verified(requests: list[Received], *secrets: str) -> list[dict[str, Any]]:
