@@ -14,10 +14,11 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from tortoise import Tortoise
 
 from app.artifact_store import clean_at_start, open_store
+from app.event_stream import StreamLimiter, event_stream
 from app.failures import DATABASE_ERRORS, database_failure_handler, error_response
 from app.graphql_view import RegistryGraphQL
 from app.logs import configure as configure_logging
@@ -36,6 +37,7 @@ from models.db.connection import tortoise_config
 from models.idempotency import purge_expired
 from models.webhooks import policy as webhook_policy
 from models.webhooks.delivery import Worker
+from schema import subscriptions
 from schema.build import build_schema, schema
 from schema.codes import ErrorCode
 
@@ -54,11 +56,18 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
     upload, download = artifact_routes(store)
     if graphql_schema is None:
         graphql_schema = schema if settings.introspection else build_schema(introspection=False)
+    streams = StreamLimiter(per_principal=settings.streams_per_token)
+    subscriptions.POLL_SECONDS = settings.events_poll_seconds
     graphql = RegistryGraphQL(
         graphql_schema,
         allow_anonymous_read=settings.allow_anonymous_read,
         graphiql=settings.graphiql,
         timeout_seconds=settings.execution_timeout_seconds,
+        streams=streams,
+        subscriptions_per_connection=settings.subscriptions_per_connection,
+    )
+    events = event_stream(
+        streams, allow_anonymous_read=settings.allow_anonymous_read, poll_seconds=settings.events_poll_seconds
     )
 
     @asynccontextmanager
@@ -86,6 +95,8 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
     app = Starlette(
         routes=[
             Route(GRAPHQL, graphql, methods=["GET", "POST"]),
+            WebSocketRoute(GRAPHQL, graphql),  # subscriptions (graphql-transport-ws)
+            Route("/api/events", events, methods=["GET"]),  # the same events as server-sent events
             Route("/api/artifacts", upload, methods=["POST"]),
             Route("/api/artifacts/{sha256}", download, methods=["GET", "HEAD"]),
             Route("/healthz", healthz, methods=["GET"]),

@@ -143,6 +143,11 @@ class Settings:
     #: Webhook delivery (docs/events.md); ``delivery_worker`` runs a worker in each server process.
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     delivery_worker: bool = True
+    #: Live subscriptions and event streams (docs/events.md): seconds between polls of the audit table,
+    #: subscriptions per WebSocket, and live streams (WebSockets and event streams) per token and process.
+    events_poll_seconds: float = 0.5
+    subscriptions_per_connection: int = 10
+    streams_per_token: int = 20
 
     @classmethod
     def from_env(
@@ -188,6 +193,11 @@ class Settings:
             tuning=ServerTuning.from_env(env, workers=workers),
             delivery=_delivery_policy(env),
             delivery_worker=_switch("MODELREG_WEBHOOK_WORKER", True),
+            events_poll_seconds=_number(env, "MODELREG_EVENTS_POLL_SECONDS", defaults.events_poll_seconds, 0.01),
+            subscriptions_per_connection=_number(
+                env, "MODELREG_SUBSCRIPTIONS_PER_CONNECTION", defaults.subscriptions_per_connection, 1
+            ),
+            streams_per_token=_number(env, "MODELREG_STREAMS_PER_TOKEN", defaults.streams_per_token, 1),
         )
 
     @property

@@ -28,6 +28,7 @@ from schema.loaders import batched_roots
 from schema.node import NodeQueries
 from schema.registry import RegistryMutations, RegistryQueries
 from schema.scalars import SCALARS
+from schema.subscriptions import Subscription
 from schema.tokens import TokenQueries
 from schema.types import AuditEvent, Deployment, Model, Version
 from schema.webhooks import WebhookMutations, WebhookQueries
@@ -75,6 +76,7 @@ def build_schema(*, introspection: bool = True, extra_extensions: Sequence[Any] 
     return RegistrySchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Model, Version, Deployment, AuditEvent],
         extensions=extensions,
         config=StrawberryConfig(scalar_map=SCALARS),
