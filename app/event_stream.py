@@ -63,7 +63,7 @@ def document(event: AuditEvent) -> dict[str, Any]:
         "actor": event.actor,
         "at": event.at.isoformat(),
         "model": event.model_name or None,
-        "versionId": event.version_id,
+        "version": version.number if (version := event.version) is not None else None,
         "environment": event.environment,
         "reason": event.reason,
         "requestId": event.request_id,

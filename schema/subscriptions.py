@@ -19,7 +19,7 @@ from models.audit.stream import Follower, StreamFilter
 from models.errors import InvalidInput
 from schema.context import Info
 from schema.enums import AuditAction
-from schema.permissions import CanRead, model_scope
+from schema.permissions import CanReadAudit, model_scope
 from schema.relay import parse_global_id
 from schema.types import AuditEvent
 
@@ -56,7 +56,7 @@ def event_id(value: str | None, field: str = "after") -> int:
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
-        permission_classes=[CanRead],
+        permission_classes=[CanReadAudit],
         description="Audit events as they are written, oldest first. Pass the id of the last event received as "
         "`after` to resume without missing any; without it, only events written from now on.",
     )

@@ -63,7 +63,8 @@ class Follower:
             rows = rows.filter(environment=f.environment)
         if f.actions:
             rows = rows.filter(action__in=list(f.actions))
-        found = await rows.order_by("id").limit(BATCH)
+        # The version comes with the event (one join): streams show its number.
+        found = await rows.order_by("id").limit(BATCH).select_related("version")
         fresh = [event for event in found if event.id not in self._seen]
         if dialect() != "postgres":
             if found:
