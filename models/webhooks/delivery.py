@@ -74,6 +74,11 @@ class Outcome:
 async def claim(limit: int) -> list[int]:
     """Reserve up to ``limit`` due deliveries for this worker for one lease; their ids, oldest due first."""
     current = policy()
+    # An idle worker only reads: the write transaction (on SQLite, the database's write lock) is taken only
+    # when something is due.
+    due = "SELECT id FROM webhook_delivery WHERE status = ? AND next_attempt_at <= ? LIMIT 1"
+    if not await fetch(connection(), due, [DeliveryStatus.PENDING.value, stored_time(connection(), now())]):
+        return []
     async with write_transaction() as conn:
         stamp = now()
         lock = " FOR UPDATE SKIP LOCKED" if dialect(conn) == "postgres" else ""
