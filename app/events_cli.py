@@ -129,7 +129,7 @@ async def _webhooks(args: argparse.Namespace) -> int:
 
     actor, command = operator_actor(), args.webhooks_command
     if command == "create":
-        webhook, secret = await operations.create_webhook(
+        done = await operations.create_webhook(
             url=args.url,
             event_types=_items(args.events) or [],
             model_patterns=_items(args.models),
@@ -138,8 +138,8 @@ async def _webhooks(args: argparse.Namespace) -> int:
             scope=None,
             actor=actor,
         )
-        print(f"created webhook {webhook.id} -> {webhook.url}; its signing secret is shown once, store it:")
-        print(secret)
+        print(f"created webhook {done.webhook.id} -> {done.webhook.url}; its signing secret is shown once, store it:")
+        print(done.secret)
     elif command == "list":
         _print([_webhook(w) for w in await reads.list_webhooks(scope=None)], as_json=args.json)
     elif command == "update":
@@ -154,7 +154,7 @@ async def _webhooks(args: argparse.Namespace) -> int:
             description=args.description,
             enabled=args.enabled,
         )
-        webhook = await operations.update_webhook(webhook_id=args.id, change=change, scope=None, actor=actor)
+        webhook = (await operations.update_webhook(webhook_id=args.id, change=change, scope=None, actor=actor)).webhook
         print(f"webhook {webhook.id}: {'enabled' if webhook.enabled else 'disabled'}, {webhook.url}")
     elif command == "delete":
         await operations.delete_webhook(webhook_id=args.id, scope=None, actor=actor)
@@ -171,9 +171,9 @@ async def _webhooks(args: argparse.Namespace) -> int:
         print(f"queued delivery {delivery.id} again (webhook-id msg_{delivery.id})")
     else:
         grace = parse_duration(args.grace, "grace") if args.grace not in ("0", "0m") else timedelta(0)
-        webhook, secret = await operations.rotate_secret(webhook_id=args.id, grace=grace, scope=None, actor=actor)
-        print(f"rotated the secret of webhook {webhook.id}; the new one is shown once, store it:")
-        print(secret)
+        done = await operations.rotate_secret(webhook_id=args.id, grace=grace, scope=None, actor=actor)
+        print(f"rotated the secret of webhook {args.id}; the new one is shown once, store it:")
+        print(done.secret)
     return 0
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import strawberry
 
 from models import validation
+from models.entities import AuditEvent as AuditEventRow
 from models.entities import DeliveryStatus as DomainDeliveryStatus
 from models.entities import Role
 from models.entities import Webhook as WebhookRow
@@ -182,6 +183,7 @@ class CreateWebhookInput:
 class CreateWebhookPayload:
     webhook: Webhook
     secret: str = strawberry.field(description="The signing secret (whsec_...): shown once, store it now.")
+    audit_event: AuditEvent
 
 
 @strawberry.input
@@ -198,6 +200,7 @@ class UpdateWebhookInput:
 @strawberry.type
 class UpdateWebhookPayload:
     webhook: Webhook
+    audit_event: AuditEvent | None = strawberry.field(description="null when the input changed nothing.")
 
 
 @strawberry.input
@@ -208,6 +211,7 @@ class WebhookIdInput:
 @strawberry.type
 class DeleteWebhookPayload:
     deleted_id: strawberry.ID
+    audit_event: AuditEvent
 
 
 @strawberry.type
@@ -227,6 +231,7 @@ class RotateWebhookSecretInput:
 class RotateWebhookSecretPayload:
     webhook: Webhook
     secret: str = strawberry.field(description="The new signing secret: shown once, store it now.")
+    audit_event: AuditEvent
 
 
 @strawberry.input
@@ -258,7 +263,7 @@ class WebhookMutations:
     )
     @input_paths
     async def create_webhook(self, info: Info, input: CreateWebhookInput) -> CreateWebhookPayload:
-        webhook, secret = await operations.create_webhook(
+        done = await operations.create_webhook(
             url=input.url,
             event_types=[action.value for action in input.event_types],
             model_patterns=input.model_patterns,
@@ -268,7 +273,9 @@ class WebhookMutations:
             actor=acting(info).name,
             request_id=info.context.request_id,
         )
-        return CreateWebhookPayload(webhook=Webhook.of(webhook), secret=secret)
+        return CreateWebhookPayload(
+            webhook=Webhook.of(done.webhook), secret=done.secret or "", audit_event=AuditEvent.of(_event(done))
+        )
 
     @strawberry.mutation(
         permission_classes=[CanManageWebhooks],
@@ -286,14 +293,16 @@ class WebhookMutations:
             description=input.description,
             enabled=input.enabled,
         )
-        webhook = await operations.update_webhook(
+        done = await operations.update_webhook(
             webhook_id=_id(input.id, "Webhook"),
             change=change,
             scope=model_scope(info),
             actor=acting(info).name,
             request_id=info.context.request_id,
         )
-        return UpdateWebhookPayload(webhook=Webhook.of(webhook))
+        return UpdateWebhookPayload(
+            webhook=Webhook.of(done.webhook), audit_event=AuditEvent.of(done.event) if done.event else None
+        )
 
     @strawberry.mutation(
         permission_classes=[CanManageWebhooks],
@@ -301,13 +310,15 @@ class WebhookMutations:
     )
     @input_paths
     async def delete_webhook(self, info: Info, input: WebhookIdInput) -> DeleteWebhookPayload:
-        webhook = await operations.delete_webhook(
+        done = await operations.delete_webhook(
             webhook_id=_id(input.id, "Webhook"),
             scope=model_scope(info),
             actor=acting(info).name,
             request_id=info.context.request_id,
         )
-        return DeleteWebhookPayload(deleted_id=global_id("Webhook", webhook.id))
+        return DeleteWebhookPayload(
+            deleted_id=global_id("Webhook", done.webhook.id), audit_event=AuditEvent.of(_event(done))
+        )
 
     @strawberry.mutation(
         permission_classes=[CanManageWebhooks],
@@ -325,14 +336,16 @@ class WebhookMutations:
     @input_paths
     async def rotate_webhook_secret(self, info: Info, input: RotateWebhookSecretInput) -> RotateWebhookSecretPayload:
         grace = None if input.grace_seconds is None else _grace(input.grace_seconds)
-        webhook, secret = await operations.rotate_secret(
+        done = await operations.rotate_secret(
             webhook_id=_id(input.id, "Webhook"),
             grace=grace,
             scope=model_scope(info),
             actor=acting(info).name,
             request_id=info.context.request_id,
         )
-        return RotateWebhookSecretPayload(webhook=Webhook.of(webhook), secret=secret)
+        return RotateWebhookSecretPayload(
+            webhook=Webhook.of(done.webhook), secret=done.secret or "", audit_event=AuditEvent.of(_event(done))
+        )
 
     @strawberry.mutation(
         permission_classes=[CanManageWebhooks],
@@ -342,6 +355,12 @@ class WebhookMutations:
     async def redeliver(self, info: Info, input: RedeliverInput) -> RedeliverPayload:
         delivery = await operations.redeliver(delivery_id=_id(input.id, "WebhookDelivery"), scope=model_scope(info))
         return RedeliverPayload(delivery=WebhookDelivery.of(delivery))
+
+
+def _event(done: operations.Changed) -> AuditEventRow:
+    if done.event is None:  # create, delete and rotate always write one
+        raise LookupError("the webhook change wrote no audit event")
+    return done.event
 
 
 def _grace(seconds: int) -> timedelta:

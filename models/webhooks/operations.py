@@ -25,7 +25,7 @@ from models.audit.record import record
 from models.clock import now
 from models.db.connection import write_transaction
 from models.db.retry import retried
-from models.entities import AuditAction, DeliveryStatus, Webhook, WebhookDelivery
+from models.entities import AuditAction, AuditEvent, DeliveryStatus, Webhook, WebhookDelivery
 from models.errors import InvalidInput, NotFound
 from models.tokens.scopes import check_environments, check_model_patterns, pattern_regex
 from models.webhooks import signing
@@ -35,6 +35,16 @@ from models.webhooks.reads import Scope, visible
 
 PING = "webhook.ping"
 MAX_GRACE = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A webhook after a change, the change's audit event (None when nothing changed), and a new secret (create and
+    rotate only: it is shown this once)."""
+
+    webhook: Webhook
+    event: AuditEvent | None
+    secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,7 +120,7 @@ async def create_webhook(
     scope: Scope,
     actor: str,
     request_id: str | None = None,
-) -> tuple[Webhook, str]:
+) -> Changed:
     """A new enabled webhook and its signing secret, which is returned only here (and by ``rotate_secret``)."""
     columns = _filters(
         WebhookChange(
@@ -134,19 +144,14 @@ async def create_webhook(
             updated_at=stamp,
             using_db=conn,
         )
-        await _audit(conn, AuditAction.WEBHOOK_CREATED, webhook, actor, request_id, _summary(webhook))
-    return webhook, secret
+        event = await _audit(conn, AuditAction.WEBHOOK_CREATED, actor, request_id, _summary(webhook))
+    return Changed(webhook, event, secret)
 
 
 async def _audit(
-    conn: BaseDBAsyncClient,
-    action: AuditAction,
-    webhook: Webhook,
-    actor: str,
-    request_id: str | None,
-    details: dict[str, Any],
-) -> None:
-    await record(conn, action=action, actor=actor, model=None, request_id=request_id, details=details, at=now())
+    conn: BaseDBAsyncClient, action: AuditAction, actor: str, request_id: str | None, details: dict[str, Any]
+) -> AuditEvent:
+    return await record(conn, action=action, actor=actor, model=None, request_id=request_id, details=details)
 
 
 async def _lock(conn: BaseDBAsyncClient, webhook_id: int, scope: Scope) -> Webhook:
@@ -159,34 +164,35 @@ async def _lock(conn: BaseDBAsyncClient, webhook_id: int, scope: Scope) -> Webho
 @retried
 async def update_webhook(
     *, webhook_id: int, change: WebhookChange, scope: Scope, actor: str, request_id: str | None = None
-) -> Webhook:
+) -> Changed:
     """Change a webhook's URL, filters, description or enabled flag; a change to nothing records nothing."""
     columns = _filters(change)
     async with write_transaction() as conn:
         webhook = await _lock(conn, webhook_id, scope)
         changed = [name for name, value in columns.items() if getattr(webhook, name) != value]
         if not changed:
-            return webhook
+            return Changed(webhook, None)
         webhook.update_from_dict({**columns, "updated_at": now()})
         await webhook.save(using_db=conn)
-        await _audit(conn, AuditAction.WEBHOOK_UPDATED, webhook, actor, request_id, _summary(webhook, changed))
-    return webhook
+        event = await _audit(conn, AuditAction.WEBHOOK_UPDATED, actor, request_id, _summary(webhook, changed))
+    return Changed(webhook, event)
 
 
 @retried
-async def delete_webhook(*, webhook_id: int, scope: Scope, actor: str, request_id: str | None = None) -> Webhook:
+async def delete_webhook(*, webhook_id: int, scope: Scope, actor: str, request_id: str | None = None) -> Changed:
     """Delete a webhook with its deliveries and their attempts (the audit event keeps that it existed)."""
     async with write_transaction() as conn:
         webhook = await _lock(conn, webhook_id, scope)
+        details = _summary(webhook)
         await webhook.delete(using_db=conn)
-        await _audit(conn, AuditAction.WEBHOOK_DELETED, webhook, actor, request_id, _summary(webhook))
-    return webhook
+        event = await _audit(conn, AuditAction.WEBHOOK_DELETED, actor, request_id, details)
+    return Changed(webhook, event)
 
 
 @retried
 async def rotate_secret(
     *, webhook_id: int, grace: timedelta | None = None, scope: Scope, actor: str, request_id: str | None = None
-) -> tuple[Webhook, str]:
+) -> Changed:
     """A new signing secret; the current one stays valid for ``grace`` (deliveries carry both signatures)."""
     grace = policy().rotation_grace if grace is None else grace
     if not timedelta(0) <= grace <= MAX_GRACE:
@@ -201,8 +207,8 @@ async def rotate_secret(
         webhook.updated_at = stamp
         await webhook.save(using_db=conn)
         details = {**_summary(webhook, ["secret"]), "graceSeconds": int(grace.total_seconds())}
-        await _audit(conn, AuditAction.WEBHOOK_UPDATED, webhook, actor, request_id, details)
-    return webhook, secret
+        event = await _audit(conn, AuditAction.WEBHOOK_UPDATED, actor, request_id, details)
+    return Changed(webhook, event, secret)
 
 
 @retried
