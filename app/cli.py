@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NoReturn, TypeAlias
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from app import __version__, monitoring_commands, release
+from app import __version__, events_cli, monitoring_commands, release
 from app.settings import Settings
 from models.errors import DomainError
 
@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("schema", help="print the GraphQL schema as SDL")
     _add_audit_verify(release.add_commands(commands))
     monitoring_commands.add_commands(commands)
+    events_cli.add_commands(commands, _database_flag)  # webhooks, worker, events tail (docs/events.md)
     return parser
 
 
@@ -205,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             print(backup(_settings(args), args.path))
             return 0
+        if args.command in ("webhooks", "worker", "events"):
+            return events_cli.run(args, _settings(args))
         if args.command in release.COMMANDS:
             return release.run(args)
         if args.command in monitoring_commands.COMMANDS:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -15,14 +17,17 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.types import QueryParams
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from app import graphiql
 from app.auth import Credentials, credentials
+from app.event_stream import StreamLimiter
 from app.failures import error_response
 from app.graphql_http import GRAPHQL_RESPONSE, Cancelled, is_request_error, media_type_of, preferred_media_type
 from app.middleware.operation import Operation
@@ -48,8 +53,19 @@ class _RequestAdapter(StarletteRequestAdapter):
         return media_type or None
 
 
+class _TextFrames(ASGIWebSocketAdapter):
+    """graphql-transport-ws messages are text frames; the view's JSON encoder returns bytes (faster for HTTP)."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class RegistryGraphQL(GraphQL[Context, None]):
     request_adapter_class = _RequestAdapter
+    websocket_adapter_class = _TextFrames
 
     def __init__(
         self,
@@ -58,10 +74,19 @@ class RegistryGraphQL(GraphQL[Context, None]):
         allow_anonymous_read: bool,
         graphiql: bool,
         timeout_seconds: float,
+        streams: StreamLimiter | None = None,
+        subscriptions_per_connection: int = 10,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if graphiql else None,
+            max_subscriptions_per_connection=subscriptions_per_connection,
+            keep_alive=True,
+            keep_alive_interval=15,
+        )
         self.allow_anonymous_read = allow_anonymous_read
         self.timeout_seconds = timeout_seconds
+        self.streams = streams or StreamLimiter(per_principal=20)
 
     @property
     def graphql_ide_html(self) -> str:
@@ -75,7 +100,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
+            await self._not_http(scope, receive, send)
             return
         request = Request(scope, receive)
         media_type = preferred_media_type(request.headers.get("accept"))
@@ -134,13 +159,41 @@ class RegistryGraphQL(GraphQL[Context, None]):
         if found is None:
             found = await credentials(request.headers.get("authorization"))
         document: Parsed | None = state.get("document")
-        return Context(
+        context = Context(
             principal=found.principal,
             auth_error=found.error,
-            request_id=request.state.request_id,
+            # A WebSocket passes no HTTP middleware: it has no request id until here.
+            request_id=getattr(request.state, "request_id", None) or f"ws-{uuid.uuid4().hex[:16]}",
             allow_anonymous_read=self.allow_anonymous_read,
             document=document,
         )
+        if isinstance(request, WebSocket):
+            request.scope.setdefault("state", {})["ws_context"] = context
+        return context
+
+    async def on_ws_connect(self, context: Context) -> None:
+        """Authenticate a WebSocket (the handshake's header, or ``authorization`` in ``connection_init``) and take
+        one of its principal's live-stream slots; refused connections are closed with 4403."""
+        given = (context.connection_params or {}).get("authorization")
+        if isinstance(given, str):
+            found = await credentials(given)
+            context.principal, context.auth_error = found.principal, found.error
+        if context.auth_error is not None or (context.principal is None and not self.allow_anonymous_read):
+            raise ConnectionRejectionError({"reason": "authenticate with a valid token"})
+        holder = context.principal.name if context.principal is not None else "anonymous"
+        if not self.streams.acquire(holder):
+            raise ConnectionRejectionError({"reason": f"at most {self.streams.per_principal} live streams per token"})
+        context.stream_holder = holder
+
+    async def _not_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket (subscriptions) or the lifespan: Strawberry's, then the stream's place given back."""
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            context = scope.get("state", {}).get("ws_context") if scope["type"] == "websocket" else None
+            if context is not None and context.stream_holder is not None:
+                self.streams.release(context.stream_holder)
+                context.stream_holder = None
 
     async def execute_operation(
         self,

@@ -15,11 +15,12 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from tortoise import Tortoise
 
 from app import graphiql
 from app.artifact_store import clean_at_start, open_store
+from app.event_stream import StreamLimiter, event_stream
 from app.failures import DATABASE_ERRORS, database_failure_handler, error_response
 from app.graphql_view import RegistryGraphQL
 from app.logs import configure as configure_logging
@@ -36,6 +37,9 @@ from app.settings import Settings
 from models.db import retry
 from models.db.connection import tortoise_config
 from models.idempotency import purge_expired
+from models.webhooks import policy as webhook_policy
+from models.webhooks.delivery import Worker
+from schema import subscriptions
 from schema.build import build_schema, schema
 from schema.codes import ErrorCode
 
@@ -54,11 +58,18 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
     upload, download = artifact_routes(store)
     if graphql_schema is None:
         graphql_schema = schema if settings.introspection else build_schema(introspection=False)
+    streams = StreamLimiter(per_principal=settings.streams_per_token)
+    subscriptions.POLL_SECONDS = settings.events_poll_seconds
     graphql = RegistryGraphQL(
         graphql_schema,
         allow_anonymous_read=settings.allow_anonymous_read,
         graphiql=settings.graphiql,
         timeout_seconds=settings.execution_timeout_seconds,
+        streams=streams,
+        subscriptions_per_connection=settings.subscriptions_per_connection,
+    )
+    events = event_stream(
+        streams, allow_anonymous_read=settings.allow_anonymous_read, poll_seconds=settings.events_poll_seconds
     )
 
     @asynccontextmanager
@@ -69,17 +80,25 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
         await Tortoise.init(config=config, _enable_global_fallback=True)
         await clean_at_start(store)  # temporary files and staged uploads of uploads killed midway
         purging = asyncio.create_task(_purge_idempotency_keys(settings))
+        webhook_policy.configure(settings.delivery)
+        background = [purging]
+        if settings.delivery_worker:  # docs/events.md: a delivery worker in every server process
+            background.append(asyncio.create_task(Worker(settings.delivery).run()))
         try:
             yield
         finally:
-            purging.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await purging
+            for task in background:
+                task.cancel()
+            for task in background:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await Tortoise.close_connections()
 
     app = Starlette(
         routes=[
             Route(GRAPHQL, graphql, methods=["GET", "POST"]),
+            WebSocketRoute(GRAPHQL, graphql),  # subscriptions (graphql-transport-ws)
+            Route("/api/events", events, methods=["GET"]),  # the same events as server-sent events
             Route("/api/artifacts", upload, methods=["POST"]),
             Route("/api/artifacts/{sha256}", download, methods=["GET", "HEAD"]),
             Route("/healthz", healthz, methods=["GET"]),

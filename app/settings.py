@@ -12,6 +12,7 @@ from typing import TypeVar
 from models.db.connection import PostgresOptions
 from models.db.retry import RetryPolicy
 from models.errors import InvalidInput
+from models.webhooks.policy import DeliveryPolicy
 
 DEFAULT_DATABASE_URL = "sqlite://./var/modelreg.sqlite3"
 DEFAULT_ARTIFACT_ROOT = "./var/artifacts"
@@ -22,6 +23,12 @@ DEFAULT_MAX_ARTIFACT_BYTES = 2 * 1024**3
 #: The values a boolean setting accepts, compared without case; anything else is refused, never read as off.
 TRUE_VALUES = ("true", "1", "yes", "on")
 FALSE_VALUES = ("false", "0", "no", "off")
+
+
+def _delivery_policy(env: Mapping[str, str]) -> DeliveryPolicy:
+    from app.webhook_settings import delivery_policy
+
+    return delivery_policy(env)
 
 
 def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -155,6 +162,14 @@ class Settings:
     #: ``__schema`` and ``__type`` queries; public deployments may turn them off.
     introspection: bool = True
     tuning: ServerTuning = field(default_factory=ServerTuning)
+    #: Webhook delivery (docs/events.md); ``delivery_worker`` runs a worker in each server process.
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+    delivery_worker: bool = True
+    #: Live subscriptions and event streams (docs/events.md): seconds between polls of the audit table,
+    #: subscriptions per WebSocket, and live streams (WebSockets and event streams) per token and process.
+    events_poll_seconds: float = 0.5
+    subscriptions_per_connection: int = 10
+    streams_per_token: int = 20
 
     @classmethod
     def from_env(
@@ -201,6 +216,13 @@ class Settings:
             rate_limit_burst=_number(env, "MODELREG_RATE_BURST", defaults.rate_limit_burst, 1.0),
             cors_origins=_origins(env.get("MODELREG_CORS_ORIGINS")),
             tuning=ServerTuning.from_env(env, workers=workers),
+            delivery=_delivery_policy(env),
+            delivery_worker=_switch(env, "MODELREG_WEBHOOK_WORKER", True),
+            events_poll_seconds=_number(env, "MODELREG_EVENTS_POLL_SECONDS", defaults.events_poll_seconds, 0.01),
+            subscriptions_per_connection=_number(
+                env, "MODELREG_SUBSCRIPTIONS_PER_CONNECTION", defaults.subscriptions_per_connection, 1
+            ),
+            streams_per_token=_number(env, "MODELREG_STREAMS_PER_TOKEN", defaults.streams_per_token, 1),
         )
 
     @property

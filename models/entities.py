@@ -68,6 +68,11 @@ class AuditAction(StrEnum):
     RETRAINING_ACKNOWLEDGED = "RETRAINING_ACKNOWLEDGED"
     RETRAINING_COMPLETED = "RETRAINING_COMPLETED"
     RETRAINING_CANCELLED = "RETRAINING_CANCELLED"
+    #: Webhooks (docs/events.md).
+    WEBHOOK_CREATED = "WEBHOOK_CREATED"
+    #: Its URL, filters, description or enabled flag changed, its secret was rotated, or a 410 disabled it.
+    WEBHOOK_UPDATED = "WEBHOOK_UPDATED"
+    WEBHOOK_DELETED = "WEBHOOK_DELETED"
 
 
 class DriftStatus(StrEnum):
@@ -107,6 +112,14 @@ class RetrainingTrigger(StrEnum):
     DRIFT = "DRIFT"
     #: Opened by the monitoring policy when performance turned DEGRADED.
     PERFORMANCE = "PERFORMANCE"
+
+
+class DeliveryStatus(StrEnum):
+    """Where a webhook delivery stands: PENDING until a 2xx (DELIVERED) or the last retry (FAILED)."""
+
+    PENDING = "PENDING"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"
 
 
 class Role(StrEnum):
@@ -534,3 +547,101 @@ class RetrainingRequest(Model):
             Index(fields=("model_id", "requested_at", "id")),
             Index(fields=("state", "requested_at", "id")),
         )
+
+
+class Webhook(Model):
+    """An HTTPS endpoint that receives the audit events its filter matches (models/webhooks/, docs/events.md).
+
+    The filters are stored in the form the outbox's one ``INSERT ... SELECT`` matches against
+    (models/webhooks/outbox.py): comma-delimited lists for ``LIKE`` and regular expressions for model names.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    url = fields.CharField(max_length=2048)
+    description = fields.TextField(null=True)
+    enabled = fields.BooleanField(default=True)
+    #: AuditAction names between commas, with a leading and a trailing comma: ``,PROMOTED,DEMOTED,``.
+    event_types = fields.TextField()
+    #: Model-name patterns (``churn-*``) as given; null: every model (and events about no model).
+    model_patterns = fields.JSONField[list[str] | None](null=True)
+    #: ``models.tokens.scopes.pattern_regex(model_patterns)``, what the outbox matches; null with the patterns.
+    model_regex = fields.TextField(null=True)
+    #: Environments between commas (``,production,staging,``); null: every environment. Events that name no
+    #: environment (registrations, say) are not limited by it.
+    environments = fields.TextField(null=True)
+    #: The creating token's model scope (null: not scoped), which the webhook can never see past, and its regex.
+    scope_patterns = fields.JSONField[list[str] | None](null=True)
+    scope_regex = fields.TextField(null=True)
+    #: The signing secret, ``whsec_`` + base64 of 32 random bytes. It must sign, so it is stored as it is, not
+    #: hashed: docs/events.md, "The signing secret", says how it is protected.
+    secret = fields.CharField(max_length=128)
+    #: The secret before the last rotation, valid (deliveries carry both signatures) until its expiry.
+    previous_secret = fields.CharField(max_length=128, null=True)
+    previous_secret_expires_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+    created_by = fields.CharField(max_length=128)
+    updated_at = fields.DatetimeField()
+    #: Why it was disabled, when the delivery worker did it (an HTTP 410 Gone from the receiver).
+    disabled_reason = fields.TextField(null=True)
+
+    class Meta:
+        table = "webhook"
+
+
+class WebhookDelivery(Model):
+    """One event (an audit event, or a ping) owed to one webhook; written by the outbox in the event's transaction.
+
+    ``webhook-id`` of every attempt is ``msg_`` + this row's id, so receivers de-duplicate redeliveries.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    webhook: fields.ForeignKeyRelation[Webhook] = fields.ForeignKeyField(
+        "models.Webhook", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    #: Null for a ping.
+    audit_event: fields.ForeignKeyNullableRelation[AuditEvent] = fields.ForeignKeyField(
+        "models.AuditEvent", related_name="deliveries", null=True, on_delete=fields.RESTRICT
+    )
+    #: The audit action, or ``webhook.ping``.
+    event_type = fields.CharField(max_length=64)
+    status = fields.CharEnumField(DeliveryStatus, max_length=16, default=DeliveryStatus.PENDING)
+    #: Attempts made (a redelivery starts again from 0).
+    attempts = fields.IntField(default=0)
+    #: When a worker may next take it: due now, after a backoff, or after a claim's lease; null once done.
+    next_attempt_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+    last_attempt_at = fields.DatetimeField(null=True)
+    delivered_at = fields.DatetimeField(null=True)
+
+    webhook_id: int
+    audit_event_id: int | None
+
+    class Meta:
+        table = "webhook_delivery"
+        indexes = (
+            # The worker's claim: due pending deliveries in order.
+            Index(fields=("status", "next_attempt_at")),
+            Index(fields=("webhook_id", "id")),
+        )
+
+
+class WebhookAttempt(Model):
+    """One HTTP request of a delivery and what came of it."""
+
+    id = fields.BigIntField(primary_key=True)
+    delivery: fields.ForeignKeyRelation[WebhookDelivery] = fields.ForeignKeyField(
+        "models.WebhookDelivery", related_name="attempt_rows", on_delete=fields.CASCADE
+    )
+    at = fields.DatetimeField()
+    #: The HTTP status; null when no response came (refused, timed out, blocked destination).
+    status_code = fields.IntField(null=True)
+    duration_ms = fields.IntField()
+    #: The first bytes of the response body, decoded leniently.
+    response_excerpt = fields.TextField(null=True)
+    error = fields.TextField(null=True)
+
+    delivery_id: int
+
+    class Meta:
+        table = "webhook_attempt"
+        indexes = (Index(fields=("delivery_id", "id")),)

@@ -29,8 +29,10 @@ from schema.monitoring import MonitoringMutations, MonitoringQueries
 from schema.node import NodeQueries
 from schema.registry import RegistryMutations, RegistryQueries
 from schema.scalars import SCALARS
+from schema.subscriptions import Subscription
 from schema.tokens import TokenQueries
 from schema.types import AuditEvent, Deployment, Model, Version
+from schema.webhooks import WebhookMutations, WebhookQueries
 
 #: docs/api.md, "Limits".
 MAX_DEPTH = 12
@@ -44,12 +46,14 @@ _LIMIT_RULES = (max_depth_rule(MAX_DEPTH, should_ignore=None), max_aliases_rule(
 # while it resolves, so a round of loads waits for a field's own statements (schema/loaders.py, Batcher).
 @batched_roots
 @strawberry.type
-class Query(EnvironmentQueries, NodeQueries, RegistryQueries, AuditQueries, TokenQueries, MonitoringQueries):
+class Query(
+    EnvironmentQueries, NodeQueries, RegistryQueries, AuditQueries, TokenQueries, MonitoringQueries, WebhookQueries
+):
     """Every root query, one mixin per domain."""
 
 
 @strawberry.type
-class Mutation(EnvironmentMutations, RegistryMutations, DeploymentMutations, MonitoringMutations):
+class Mutation(EnvironmentMutations, RegistryMutations, DeploymentMutations, MonitoringMutations, WebhookMutations):
     """Every root mutation, one mixin per domain; each takes one ``input`` and returns one payload."""
 
 
@@ -75,6 +79,7 @@ def build_schema(*, introspection: bool = True, extra_extensions: Sequence[Any] 
     return RegistrySchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Model, Version, Deployment, AuditEvent],
         extensions=extensions,
         config=StrawberryConfig(scalar_map=SCALARS),

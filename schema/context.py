@@ -21,6 +21,10 @@ class Context:
     auth_error: str | None = None
     #: The request's document as the HTTP layer parsed it, executed without parsing it again (schema/document.py).
     document: Parsed | None = None
+    #: A WebSocket's ``connection_init`` payload (Strawberry sets it); may carry ``authorization``.
+    connection_params: dict[str, object] | None = None
+    #: The principal whose live-stream slot this WebSocket holds (app/event_stream.py), to give back at close.
+    stream_holder: str | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -14,6 +14,7 @@ import strawberry
 
 from models.entities import (
     AuditAction,
+    DeliveryStatus,
     DriftStatus,
     PerformanceStatus,
     RetrainingState,
@@ -26,6 +27,7 @@ from models.registry.reads import ModelOrderField, VersionOrderField
 
 __all__ = [
     "AuditAction",
+    "DeliveryStatus",
     "DriftStatus",
     "FeatureKind",
     "ModelOrderField",
@@ -48,6 +50,7 @@ def _expose(cls: type[Enum], descriptions: Mapping[str, str] | None = None) -> N
 _expose(VersionStatus)
 _expose(AuditAction)
 _expose(Role)
+_expose(DeliveryStatus)
 _expose(ModelOrderField)
 _expose(DriftStatus)
 _expose(PerformanceStatus)

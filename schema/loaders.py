@@ -49,12 +49,16 @@ from models.entities import (
     ReferenceProfile,
     RegisteredModel,
     RetrainingRequest,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
 )
 from models.environments.reads import protections_by_environment
 from models.environments.rules import Protection
 from models.monitoring import reads as monitoring
 from models.monitoring.policy import Policy
 from models.registry import reads, statistics
+from models.webhooks import reads as webhook_reads
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -69,6 +73,8 @@ HistoryPageKey = tuple[int, str | None, int, str | None]
 EventPageKey = tuple[int, int, str | None]
 #: (deployment id, first, after)
 WindowPageKey = tuple[int, int, str | None]
+#: (webhook id, filter, first, after)
+DeliveryPageKey = tuple[int, "webhook_reads.DeliveryQuery", int, str | None]
 #: A deployment with its version, read together.
 Placed = tuple[Deployment, ModelVersion]
 
@@ -337,6 +343,12 @@ async def _event_pages(ids: list[int], first: int, after: str | None) -> dict[in
     return await list_model_audit_events(model_ids=ids, first=first, after=after)
 
 
+async def _delivery_pages(
+    ids: list[int], query: webhook_reads.DeliveryQuery, first: int, after: str | None
+) -> dict[int, Page[WebhookDelivery]]:
+    return await webhook_reads.list_deliveries(webhook_ids=ids, query=query, first=first, after=after)
+
+
 def _statistics(within: Scope) -> Callable[[list[statistics.Count]], Awaitable[list[int]]]:
     async def load(keys: list[statistics.Count]) -> list[int]:
         found = await statistics.counts(keys, within=within)
@@ -383,6 +395,11 @@ class Loaders:
         )
         self.protection: Loader[str, Protection | None] = Loader(
             batcher, _by_key(protections_by_environment), leaf=True
+        )
+        self.webhook: Loader[int, Webhook | None] = Loader(batcher, _by_key(webhook_reads.webhooks_by_id))
+        self.delivery_page: Loader[DeliveryPageKey, Page[WebhookDelivery]] = Loader(batcher, _pages(_delivery_pages))
+        self.webhook_attempts: Loader[int, list[WebhookAttempt]] = Loader(
+            batcher, _lists(webhook_reads.attempts_of), leaf=True
         )
 
         # Monitoring (schema/monitoring_types.py).

@@ -98,7 +98,13 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, artifact_root=tmp_path / "artifacts", max_artifact_bytes=5 * 1024**2)
+    # No delivery worker: its polls would count among a test's statements; webhook tests run their own worker.
+    return Settings(
+        database_url=database_url,
+        artifact_root=tmp_path / "artifacts",
+        max_artifact_bytes=5 * 1024**2,
+        delivery_worker=False,
+    )
 
 
 @pytest.fixture

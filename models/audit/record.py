@@ -10,6 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from models.audit.chain import Content, chain_head, event_hash, lock_registry_chain
 from models.clock import now
 from models.entities import AuditAction, AuditEvent, ModelVersion, RegisteredModel
+from models.webhooks.outbox import enqueue
 
 
 async def record(
@@ -31,6 +32,9 @@ async def record(
     The caller must hold the model's row lock (``models.db.locking``), or have inserted the model in this
     transaction, so that the chain's head cannot move until commit; the registry chain is locked here.
     The unique index on (model_id, chain_seq) turns a forgotten lock into a failed write, not a fork.
+
+    In the same transaction, the event's webhook deliveries are queued (``models.webhooks.outbox``): one
+    more statement per event.
     """
     if model is None:
         await lock_registry_chain(conn)
@@ -50,7 +54,7 @@ async def record(
         details=details or {},
     )
     position, previous_hash = await chain_head(conn, content.model_id)
-    return await AuditEvent.create(
+    event = await AuditEvent.create(
         action=action,
         actor=content.actor,
         at=content.at,
@@ -67,3 +71,5 @@ async def record(
         hash=event_hash(content, position=position + 1, previous_hash=previous_hash),
         using_db=conn,
     )
+    await enqueue(conn, event)
+    return event

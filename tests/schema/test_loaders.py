@@ -22,7 +22,7 @@ from schema.types import Model
 from tests.schema.test_sql_counts import RUNS, _count, _name, _seed
 from tests.support.helpers import Api, StatementCounter
 
-ROOT_TYPES = ("Query", "Mutation")
+ROOT_TYPES = ("Query", "Mutation", "Subscription")  # subscriptions are root fields too
 
 
 def test_every_root_query_field_counts_as_running() -> None:

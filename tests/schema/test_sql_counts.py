@@ -208,9 +208,10 @@ async def test_model_page_statement_count_does_not_grow_with_versions(
 #: advisory lock and reads the rules in statements of their own); retire the active deployment; insert the new
 #: one; read the head of the model's audit chain; insert the audit event. The payload's versions were read by
 #: the promotion, so it needs no statement of its own.
-PROMOTE_STATEMENTS = {"sqlite": 6, "postgres": 9}
+#: The webhook outbox adds one statement (``INSERT ... SELECT`` of the event's deliveries, models/webhooks/outbox.py).
+PROMOTE_STATEMENTS = {"sqlite": 7, "postgres": 10}
 #: The same with an idempotency key: expired keys are cleared, the key is claimed, and its result stored.
-PROMOTE_WITH_KEY_STATEMENTS = {"sqlite": 9, "postgres": 12}
+PROMOTE_WITH_KEY_STATEMENTS = {"sqlite": 10, "postgres": 13}
 
 
 async def test_promote_statement_count(api: Api, statements: StatementCounter, backend: str) -> None:
@@ -232,9 +233,9 @@ async def test_promote_statement_count(api: Api, statements: StatementCounter, b
 
 
 #: Token; lock the model; bump its version count; insert the version, its metrics (one statement), its tags (one);
-#: read the head of the model's audit chain and insert the audit event; then the payload's model, and the
-#: version's metrics and tags together.
-REGISTER_STATEMENTS = 10
+#: read the head of the model's audit chain and insert the audit event, and its webhook deliveries (the outbox);
+#: then the payload's model, and the version's metrics and tags together.
+REGISTER_STATEMENTS = 11
 
 
 async def test_register_version_statement_count(api: Api, statements: StatementCounter) -> None:
