@@ -375,8 +375,12 @@ async def test_a_scoped_token_acts_only_within_its_scope(api: Api) -> None:
     assert await _monitoring_rows() == before
     staged = await api.data(POLICY, {"input": {"model": "churn", "environment": "staging"}}, as_=staging_only)
     assert staged["setMonitoringPolicy"]["policy"]["environment"] == "staging"
+    await api.data(REQUEST, {"input": {"model": "churn"}})
     visible = await api.data("{ retrainingRequests(states: [OPEN]) { totalCount } }", as_=other_models)
     assert visible["retrainingRequests"]["totalCount"] == 0
+    named = '{ retrainingRequests(model: "churn") { totalCount } }'
+    assert await api.code(named, as_=other_models) == "FORBIDDEN"
+    assert (await api.data(named))["retrainingRequests"]["totalCount"] == 1
 
 
 async def test_windows_and_requests_are_nodes_within_the_tokens_scope(api: Api) -> None:
