@@ -426,3 +426,42 @@ async def test_operations_refuse_non_finite_numbers_naming_the_feature(api: Api)
             )
         assert refused.value.field == field and "feature 'age'" in refused.value.problem
     assert await ReferenceProfile.all().count() == 0
+
+
+REGISTER_MONITORED = """
+mutation($input: RegisterVersionInput!) {
+  registerVersion(input: $input) { version { number referenceProfile { rowCount } } }
+}"""
+
+
+async def test_register_version_sets_the_profile_and_answers_the_open_request_in_one_transaction(api: Api) -> None:
+    profile = await deployed_with_profile(api)
+    await api.data(REQUEST, {"input": {"model": "churn", "reason": "drift"}})
+    spoilt = copy.deepcopy(profile)
+    spoilt["features"][0]["counts"].pop()
+    before = await _monitoring_rows()
+    error = await api.error(
+        REGISTER_MONITORED,
+        {"input": {"model": "churn", "featureNames": FEATURES, "referenceProfile": spoilt, "answersRetraining": True}},
+    )
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"].startswith("input.referenceProfile.features[0].counts: feature 'age'")
+    assert await _monitoring_rows() == before
+    done = await api.data(
+        REGISTER_MONITORED,
+        {"input": {"model": "churn", "featureNames": FEATURES, "referenceProfile": profile, "answersRetraining": True}},
+    )
+    assert done["registerVersion"]["version"] == {"number": 2, "referenceProfile": {"rowCount": 2000}}
+    request = await RetrainingRequest.get()
+    assert request.state.value == "COMPLETED" and request.answered_by_id is not None
+    events = await api.data(
+        '{ auditEvents(first: 3, filter: {model: "churn"}) { nodes { action version { number } } } }'
+    )
+    assert [e["action"] for e in events["auditEvents"]["nodes"]] == [
+        "RETRAINING_COMPLETED",
+        "REFERENCE_PROFILE_SET",
+        "VERSION_REGISTERED",
+    ]
+    before = await _monitoring_rows()
+    assert await api.code(REGISTER_MONITORED, {"input": {"model": "churn", "answersRetraining": True}}) == "NOT_FOUND"
+    assert await _monitoring_rows() == before
