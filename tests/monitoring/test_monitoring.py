@@ -465,3 +465,17 @@ async def test_register_version_sets_the_profile_and_answers_the_open_request_in
     before = await _monitoring_rows()
     assert await api.code(REGISTER_MONITORED, {"input": {"model": "churn", "answersRetraining": True}}) == "NOT_FOUND"
     assert await _monitoring_rows() == before
+
+
+async def test_the_default_key_is_the_period_in_utc_whatever_offset_it_was_written_with(api: Api) -> None:
+    from datetime import timezone
+
+    profile = await deployed_with_profile(api)
+    start = now()
+    in_utc = window_input(profile, training_data(seed=1), start=start)
+    elsewhere = window_input(profile, training_data(seed=1), start=start.astimezone(timezone(timedelta(hours=2))))
+    assert in_utc["start"] != elsewhere["start"]
+    first = (await api.data(RECORD, {"input": in_utc}))["recordWindow"]
+    again = (await api.data(RECORD, {"input": elsewhere}))["recordWindow"]
+    assert (first["created"], again["created"]) == (True, False)
+    assert first["window"]["key"] == f"{start.isoformat()}/{(start + timedelta(hours=1)).isoformat()}"
