@@ -148,8 +148,8 @@ def _metrics(items: list[tuple[str, float]] | None) -> dict[str, float]:
 
 def _content_hash(window: WindowCounts, start: datetime, end: datetime) -> str:
     content = {
-        "start": start.isoformat(),
-        "end": end.isoformat(),
+        "start": start.astimezone(UTC).isoformat(),
+        "end": end.astimezone(UTC).isoformat(),
         "rows": window.row_count,
         "features": {c.name: c.stored() for c in window.features},
         "predictions": window.predictions.stored(),
