@@ -19,6 +19,7 @@ from schema.enums import SortDirection
 from schema.input_paths import input_paths
 from schema.inputs import MetricInput, TagInput, metric_pairs, pairs
 from schema.loaders import then
+from schema.monitoring import ReferenceProfileInput
 from schema.permissions import (
     CanCompare,
     CanRead,
@@ -183,6 +184,14 @@ class RegisterVersionInput:
         default=None,
         description="Retrying with the same key and the same input returns the first result and registers nothing new.",
     )
+    reference_profile: ReferenceProfileInput | None = strawberry.field(
+        default=None, description="The version's reference profile for monitoring (docs/monitoring.md)."
+    )
+    answers_retraining: bool | None = strawberry.field(
+        default=None,
+        description="true: the version answers the model's open retraining request, which becomes COMPLETED "
+        "(NOT_FOUND when none is open).",
+    )
 
 
 @strawberry.type
@@ -304,6 +313,8 @@ class RegistryMutations:
             training_duration_seconds=input.training_duration_seconds,
             artifact_sha256=input.artifact_sha256,
             artifact_format=input.artifact_format,
+            reference_profile=input.reference_profile.domain() if input.reference_profile else None,
+            answers_retraining=input.answers_retraining is True,
         )
         done = await operations.register_version(
             model=input.model,

@@ -176,13 +176,15 @@ class Client(MonitoringMethods):
         training_duration_seconds: float | None = None,
         idempotency_key: str | None = None,
         reference: Any = None,
+        answers_retraining: bool = False,
     ) -> Version:
         """Serialize ``estimator`` with joblib, upload it, and register it as the next version of ``model``.
 
         Records the estimator's class (``modelType``), scikit-learn version (``framework``), parameters
         (``hyperparameters``) and ``feature_names_in_`` when it has them. The model is created if needed.
         With ``reference`` (the training data), the version also gets the reference profile of that data and the
-        estimator's predictions on it (docs/monitoring.md).
+        estimator's predictions on it; with ``answers_retraining``, it completes the model's open retraining request
+        (docs/monitoring.md).
         """
         import joblib
 
@@ -196,7 +198,11 @@ class Client(MonitoringMethods):
         duration = training_duration_seconds
         if duration is None and training is not None:
             duration = training.seconds
-        version = self.register(
+        names = feature_names if feature_names is not None else facts.feature_names
+        profile = None
+        if reference is not None:  # registered with the version, in its transaction
+            profile = self.reference_profile(reference, estimator.predict(reference), feature_names=names)
+        return self.register(
             model,
             artifact_sha256=sha256,
             metrics=metrics,
@@ -204,17 +210,14 @@ class Client(MonitoringMethods):
             description=description,
             tags=tags,
             hyperparameters=facts.hyperparameters,
-            feature_names=feature_names if feature_names is not None else facts.feature_names,
+            feature_names=names,
             model_type=facts.model_type,
             framework=facts.framework,
             training_duration_seconds=duration,
             idempotency_key=idempotency_key,
+            reference_profile=profile,
+            answers_retraining=answers_retraining or None,
         )
-        if reference is not None:
-            names = version.feature_names or None
-            profile = self.reference_profile(reference, estimator.predict(reference), feature_names=names)
-            self.set_reference_profile(model, version.number, profile)
-        return version
 
     def register(
         self,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -122,8 +122,8 @@ async def set_reference_profile(
 
 
 def _window_key(key: str | None, start: datetime, end: datetime) -> str:
-    if key is None:
-        return f"{start.isoformat()}/{end.isoformat()}"[:128]
+    if key is None:  # in UTC, so one period is one key whatever offset the caller wrote it with
+        return f"{start.astimezone(UTC).isoformat()}/{end.astimezone(UTC).isoformat()}"
     if not 1 <= len(key) <= 128:
         raise InvalidInput("key", "window keys are 1 to 128 characters")
     return key
@@ -148,8 +148,8 @@ def _metrics(items: list[tuple[str, float]] | None) -> dict[str, float]:
 
 def _content_hash(window: WindowCounts, start: datetime, end: datetime) -> str:
     content = {
-        "start": start.isoformat(),
-        "end": end.isoformat(),
+        "start": start.astimezone(UTC).isoformat(),
+        "end": end.astimezone(UTC).isoformat(),
         "rows": window.row_count,
         "features": {c.name: c.stored() for c in window.features},
         "predictions": window.predictions.stored(),
@@ -180,8 +180,8 @@ async def record_window(
     """
     validation.model_name(model)
     env = validation.environment(environment)
-    window_key = _window_key(key, start, end)
     _check_period(start, end, counts.row_count, counts.labeled_rows)
+    window_key = _window_key(key, start, end)
     counts = WindowCounts(counts.row_count, counts.features, counts.predictions, _metrics(metrics), counts.labeled_rows)
     content = _content_hash(counts, start, end)
     async with write_transaction() as conn:

@@ -33,6 +33,8 @@ from models.entities import (
 )
 from models.errors import Conflict, InvalidInput, NotFound
 from models.idempotency import Request, replay_or_run
+from models.monitoring.profiles import Profile, check_profile
+from models.monitoring.registration import on_register, stored_profile
 
 #: The problem with an ``artifact_sha256`` that no recorded artifact has; ``schema`` adds how to upload one.
 ARTIFACT_NOT_UPLOADED = "no artifact with this sha256 was uploaded"
@@ -132,6 +134,10 @@ class Registration:
     training_duration_seconds: float | None = None
     artifact_sha256: str | None = None
     artifact_format: str | None = None
+    #: Monitoring (docs/monitoring.md): the version's reference profile, and whether the version answers the model's
+    #: open retraining request (which registering then completes).
+    reference_profile: Profile | None = None
+    answers_retraining: bool = False
 
 
 @dataclass(frozen=True)
@@ -250,6 +256,8 @@ def _checked(reg: Registration) -> _Checked:
     if reg.artifact_format is not None and sha256 is None:
         raise InvalidInput("artifact_format", "is only used together with artifactSha256")
     artifact_format = validation.artifact_format(reg.artifact_format, "artifact_format") if sha256 else None
+    if reg.reference_profile is not None:
+        check_profile(reg.reference_profile, feature_names=features, field="reference_profile")
     return _Checked(reg, tag_map, metric_map, hyperparameters, features, artifact_format)
 
 
@@ -280,6 +288,15 @@ async def _register(
             "datasetVersion": checked.registration.dataset_version,
         },
         at=stamp,
+    )
+    await on_register(
+        conn,
+        model=target,
+        version=version,
+        profile=checked.registration.reference_profile,
+        answers_retraining=checked.registration.answers_retraining,
+        actor=actor,
+        request_id=request_id,
     )
     return RegisteredVersion(version, event, model_event)
 
@@ -376,4 +393,6 @@ def _registration_arguments(reg: Registration) -> dict[str, Any]:
         "trainingDurationSeconds": reg.training_duration_seconds,
         "artifactSha256": reg.artifact_sha256,
         "artifactFormat": reg.artifact_format,
+        "referenceProfile": stored_profile(reg.reference_profile),
+        "answersRetraining": reg.answers_retraining,
     }

@@ -145,3 +145,15 @@ async def test_recording_a_window_of_100_features_by_20_bins_takes_a_fixed_numbe
     )
     assert drifted.window.status.value == "DRIFT" and drifted.opened is not None
     assert statements.count == RECORD_STATEMENTS_WITH_REQUEST, "\n".join(statements.sql)
+
+
+async def test_the_drift_example_document_is_valid_and_answers(api: Api) -> None:
+    from pathlib import Path
+
+    document = (Path(__file__).parents[2] / "examples" / "drift.graphql").read_text()
+    await _seed("breast-cancer-classifier", features=3, bins=5, windows=2)
+    data = await api.data(document.replace('"mean radius", "worst texture"', '"f000", "f001"'))
+    production = data["model"]["production"]
+    assert production["latestWindow"]["rowCount"] == ROWS
+    assert [trend["feature"] for trend in production["featureTrend"]] == ["f000", "f001"]
+    assert len(production["featureTrend"][0]["points"]) == 2

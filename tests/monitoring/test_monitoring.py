@@ -375,8 +375,12 @@ async def test_a_scoped_token_acts_only_within_its_scope(api: Api) -> None:
     assert await _monitoring_rows() == before
     staged = await api.data(POLICY, {"input": {"model": "churn", "environment": "staging"}}, as_=staging_only)
     assert staged["setMonitoringPolicy"]["policy"]["environment"] == "staging"
+    await api.data(REQUEST, {"input": {"model": "churn"}})
     visible = await api.data("{ retrainingRequests(states: [OPEN]) { totalCount } }", as_=other_models)
     assert visible["retrainingRequests"]["totalCount"] == 0
+    named = '{ retrainingRequests(model: "churn") { totalCount } }'
+    assert await api.code(named, as_=other_models) == "FORBIDDEN"
+    assert (await api.data(named))["retrainingRequests"]["totalCount"] == 1
 
 
 async def test_windows_and_requests_are_nodes_within_the_tokens_scope(api: Api) -> None:
@@ -422,3 +426,56 @@ async def test_operations_refuse_non_finite_numbers_naming_the_feature(api: Api)
             )
         assert refused.value.field == field and "feature 'age'" in refused.value.problem
     assert await ReferenceProfile.all().count() == 0
+
+
+REGISTER_MONITORED = """
+mutation($input: RegisterVersionInput!) {
+  registerVersion(input: $input) { version { number referenceProfile { rowCount } } }
+}"""
+
+
+async def test_register_version_sets_the_profile_and_answers_the_open_request_in_one_transaction(api: Api) -> None:
+    profile = await deployed_with_profile(api)
+    await api.data(REQUEST, {"input": {"model": "churn", "reason": "drift"}})
+    spoilt = copy.deepcopy(profile)
+    spoilt["features"][0]["counts"].pop()
+    before = await _monitoring_rows()
+    error = await api.error(
+        REGISTER_MONITORED,
+        {"input": {"model": "churn", "featureNames": FEATURES, "referenceProfile": spoilt, "answersRetraining": True}},
+    )
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"].startswith("input.referenceProfile.features[0].counts: feature 'age'")
+    assert await _monitoring_rows() == before
+    done = await api.data(
+        REGISTER_MONITORED,
+        {"input": {"model": "churn", "featureNames": FEATURES, "referenceProfile": profile, "answersRetraining": True}},
+    )
+    assert done["registerVersion"]["version"] == {"number": 2, "referenceProfile": {"rowCount": 2000}}
+    request = await RetrainingRequest.get()
+    assert request.state.value == "COMPLETED" and request.answered_by_id is not None
+    events = await api.data(
+        '{ auditEvents(first: 3, filter: {model: "churn"}) { nodes { action version { number } } } }'
+    )
+    assert [e["action"] for e in events["auditEvents"]["nodes"]] == [
+        "RETRAINING_COMPLETED",
+        "REFERENCE_PROFILE_SET",
+        "VERSION_REGISTERED",
+    ]
+    before = await _monitoring_rows()
+    assert await api.code(REGISTER_MONITORED, {"input": {"model": "churn", "answersRetraining": True}}) == "NOT_FOUND"
+    assert await _monitoring_rows() == before
+
+
+async def test_the_default_key_is_the_period_in_utc_whatever_offset_it_was_written_with(api: Api) -> None:
+    from datetime import timezone
+
+    profile = await deployed_with_profile(api)
+    start = now()
+    in_utc = window_input(profile, training_data(seed=1), start=start)
+    elsewhere = window_input(profile, training_data(seed=1), start=start.astimezone(timezone(timedelta(hours=2))))
+    assert in_utc["start"] != elsewhere["start"]
+    first = (await api.data(RECORD, {"input": in_utc}))["recordWindow"]
+    again = (await api.data(RECORD, {"input": elsewhere}))["recordWindow"]
+    assert (first["created"], again["created"]) == (True, False)
+    assert first["window"]["key"] == f"{start.isoformat()}/{(start + timedelta(hours=1)).isoformat()}"
