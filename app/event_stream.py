@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import threading
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import Any
 
 from starlette.requests import Request
@@ -40,6 +43,38 @@ class StreamLimiter:
         self.per_principal = per_principal
         self._open: Counter[str] = Counter()
         self._lock = threading.Lock()
+        #: Set when the server is asked to stop: event streams end (clients reconnect, with Last-Event-ID, to an
+        #: instance still running) instead of holding the graceful shutdown for its whole timeout.
+        self.closing = threading.Event()
+
+    @contextmanager
+    def closed_on_exit(self) -> Iterator[None]:
+        """While the block runs, SIGTERM and SIGINT also set ``closing`` before the server's own handler runs.
+
+        uvicorn installs its handlers before the app's lifespan starts and restores the ones it replaced after,
+        so the handlers are wrapped here, for the lifespan, and put back on the way out.
+        """
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        wrapped: dict[signal.Signals, Any] = {}
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous = signal.getsignal(sig)
+            if callable(previous):
+                wrapped[sig] = previous
+                signal.signal(sig, self._closing_then(previous))
+        try:
+            yield
+        finally:
+            for caught, handler in wrapped.items():
+                signal.signal(caught, handler)
+
+    def _closing_then(self, previous: Callable[[int, FrameType | None], Any]) -> Callable[[int, FrameType | None], Any]:
+        def handler(sig: int, frame: FrameType | None) -> Any:
+            self.closing.set()
+            return previous(sig, frame)
+
+        return handler
 
     def acquire(self, who: str) -> bool:
         with self._lock:
@@ -117,7 +152,7 @@ def event_stream(limiter: StreamLimiter, *, allow_anonymous_read: bool, poll_sec
         if after is None:
             await follower.start_at_head()
         return StreamingResponse(
-            _lines(follower, poll_seconds, lambda: limiter.release(who)),
+            _lines(follower, poll_seconds, limiter.closing, lambda: limiter.release(who)),
             media_type="text/event-stream",
             headers={"cache-control": "no-store", "x-accel-buffering": "no"},
         )
@@ -125,11 +160,13 @@ def event_stream(limiter: StreamLimiter, *, allow_anonymous_read: bool, poll_sec
     return events
 
 
-async def _lines(follower: Follower, poll_seconds: float, release: Any) -> AsyncIterator[str]:
+async def _lines(
+    follower: Follower, poll_seconds: float, closing: threading.Event, release: Callable[[], None]
+) -> AsyncIterator[str]:
     try:
         yield ": modelreg audit events\n\n"
         quiet = 0.0
-        while True:
+        while not closing.is_set():
             events = await follower.poll()
             for event in events:
                 yield f"id: {event.id}\nevent: audit\ndata: {json.dumps(document(event))}\n\n"

@@ -76,17 +76,20 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # The global fallback lets request tasks see the connections opened in the lifespan task.
         retry.configure(settings.tuning.retry_policy)
+        stack = contextlib.ExitStack()
         config = tortoise_config(settings.database_url, settings.tuning.postgres)
         await Tortoise.init(config=config, _enable_global_fallback=True)
         await clean_at_start(store)  # temporary files and staged uploads of uploads killed midway
         purging = asyncio.create_task(_purge_idempotency_keys(settings))
         webhook_policy.configure(settings.delivery)
+        stack.enter_context(streams.closed_on_exit())
         background = [purging]
         if settings.delivery_worker:  # docs/events.md: a delivery worker in every server process
             background.append(asyncio.create_task(Worker(settings.delivery).run()))
         try:
             yield
         finally:
+            stack.close()
             for task in background:
                 task.cancel()
             for task in background:

@@ -199,3 +199,10 @@ class CanAdminister(_RolePermission):
                 "environment rules apply to every model, so they need a token without a model scope"
             )
         return True
+
+
+class CanManageWebhooks(_RolePermission):
+    """Webhooks: admin. A model-scoped admin manages only the webhooks of its scope, which the operations decide
+    (``models.webhooks.reads.visible``): a webhook names no model, so there is nothing to check here."""
+
+    role = Role.ADMIN

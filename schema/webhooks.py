@@ -14,7 +14,6 @@ import strawberry
 from models import validation
 from models.entities import AuditEvent as AuditEventRow
 from models.entities import DeliveryStatus as DomainDeliveryStatus
-from models.entities import Role
 from models.entities import Webhook as WebhookRow
 from models.entities import WebhookAttempt as AttemptRow
 from models.entities import WebhookDelivery as DeliveryRow
@@ -25,15 +24,9 @@ from schema.context import Info
 from schema.enums import AuditAction, DeliveryStatus
 from schema.input_paths import input_paths
 from schema.loaders import then
-from schema.permissions import _RolePermission, acting, model_scope
+from schema.permissions import CanManageWebhooks, acting, model_scope
 from schema.relay import Connection, connection, global_id, parse_global_id
 from schema.types import AuditEvent
-
-
-class CanManageWebhooks(_RolePermission):
-    """Webhooks: admin; a model-scoped admin only within its scope (checked by the operations)."""
-
-    role = Role.ADMIN
 
 
 def _id(value: str, kind: str, field: str = "id") -> int:

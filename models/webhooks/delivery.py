@@ -18,13 +18,12 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.audit.chain import _timestamp as canonical_time
 from models.audit.record import record
 from models.clock import now
 from models.db.connection import connection, dialect, fetch, placeholders, write_transaction
@@ -135,6 +134,13 @@ async def load(ids: Sequence[int]) -> list[Claimed]:
             )
         )
     return claimed
+
+
+def canonical_time(at: datetime) -> str:
+    """UTC with microseconds and a ``Z``, as the audit chain writes times (models/audit/chain.py)."""
+    if at.tzinfo is None:  # a naive value from the database is UTC (models/db/connection.py configures UTC)
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def payload(row: dict[str, Any], stamp: datetime) -> bytes:

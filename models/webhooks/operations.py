@@ -12,6 +12,7 @@ it creates keeps its scope for ever: the outbox never gives it an event about a 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,7 +27,7 @@ from models.clock import now
 from models.db.connection import write_transaction
 from models.db.retry import retried
 from models.entities import AuditAction, AuditEvent, DeliveryStatus, Webhook, WebhookDelivery
-from models.errors import InvalidInput, NotFound
+from models.errors import Forbidden, InvalidInput, NotFound
 from models.tokens.scopes import check_environments, check_model_patterns, pattern_regex
 from models.webhooks import signing
 from models.webhooks.destinations import check_url
@@ -69,6 +70,20 @@ def check_event_types(values: Sequence[str], field: str = "event_types") -> list
         if value not in known:
             raise InvalidInput(field, f"{value[:40]!r} is not an event type; use one of {', '.join(sorted(known))}")
     return list(dict.fromkeys(values))
+
+
+def _within(patterns: Sequence[str] | None, scope: Scope) -> None:
+    """A model-scoped token may only name models of its scope: each pattern one of its own, or a model name it
+    may access. (Its webhooks get nothing outside the scope anyway; this says so instead of staying silent.)"""
+    if scope is None or patterns is None:
+        return
+    allowed = re.compile(pattern_regex(scope))
+    for pattern in patterns:
+        if pattern not in scope and (any(c in pattern for c in "*?") or not allowed.fullmatch(pattern)):
+            raise Forbidden(
+                f"model_patterns: {pattern[:140]!r} reaches models outside this token's scope ({', '.join(scope)}); "
+                "use the token's own patterns or model names within them"
+            )
 
 
 def _delimited(values: Sequence[str]) -> str:
@@ -122,6 +137,7 @@ async def create_webhook(
     request_id: str | None = None,
 ) -> Changed:
     """A new enabled webhook and its signing secret, which is returned only here (and by ``rotate_secret``)."""
+    _within(model_patterns, scope)
     columns = _filters(
         WebhookChange(
             url=url,
@@ -166,6 +182,7 @@ async def update_webhook(
     *, webhook_id: int, change: WebhookChange, scope: Scope, actor: str, request_id: str | None = None
 ) -> Changed:
     """Change a webhook's URL, filters, description or enabled flag; a change to nothing records nothing."""
+    _within(change.model_patterns, scope)
     columns = _filters(change)
     async with write_transaction() as conn:
         webhook = await _lock(conn, webhook_id, scope)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -141,3 +143,20 @@ async def test_server_sent_events_stream_and_resume_with_last_event_id(database_
                     if line.startswith("data: "):
                         assert json.loads(line[6:])["id"] == int(received[1][0])
                         break
+
+
+async def test_an_open_event_stream_does_not_hold_the_shutdown(database_url: str, tmp_path: Path) -> None:
+    tokens = await _seed(database_url)
+    with serving(database_url, "--artifact-root", str(tmp_path / "a"), env=ENV) as served:
+        process = served.process
+        async with httpx.AsyncClient(base_url=served.url, timeout=20) as client:
+            headers = {"authorization": f"Bearer {tokens['admin']}"}
+            async with client.stream("GET", "/api/events", headers=headers) as response:
+                lines = response.aiter_lines()
+                assert (await anext(lines)).startswith(": modelreg")
+                began = time.monotonic()
+                process.send_signal(signal.SIGTERM)
+                async for _ in lines:  # the server ends the stream instead of waiting out its 30 s grace
+                    pass
+                await asyncio.to_thread(process.wait, 20)
+        assert time.monotonic() - began < 10

@@ -4,13 +4,17 @@ lifespan sending to a real loopback receiver. Every request is verified with the
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import time
 from typing import Any
+
+import pytest
 
 from models.deployments.operations import promote
 from models.entities import DeliveryStatus, Role, Webhook, WebhookDelivery
 from models.registry.operations import Registration, register_version
 from models.tokens.operations import create_token
+from models.webhooks.destinations import AllowList, Refused, check_destination, check_url, public
 from tests.support.helpers import Api
 from tests.support.receiver import Receiver, verified
 
@@ -194,10 +198,14 @@ async def test_scoped_tokens_see_and_receive_only_their_scope(api: Api, receiver
     assert (await api.data(f'{{ webhook(id: "{everything}") {{ id }} }}', as_="churn-admin"))["webhook"] is None
     update = "mutation($input: UpdateWebhookInput!) { updateWebhook(input: $input) { webhook { id } } }"
     assert await api.code(update, {"input": {"id": everything, "enabled": False}}, as_="churn-admin") == "NOT_FOUND"
+    outside = {"input": {**body, "modelPatterns": ["fraud*"]}}
+    assert await api.code(CREATE, outside, as_="churn-admin") == "FORBIDDEN"
+    inside = {"input": {**body, "modelPatterns": ["churn"]}}  # a model name within the scope
+    assert (await api.data(CREATE, inside, as_="churn-admin"))["createWebhook"]["webhook"]["modelPatterns"] == ["churn"]
     await promote(model="fraud", version=1, actor="a")
     await promote(model="churn", version=1, actor="a")
     by_webhook = sorted([d.webhook_id for d in await WebhookDelivery.all()])
-    assert len(by_webhook) == 3  # the unscoped webhook gets both, the scoped one only churn's
+    assert len(by_webhook) == 4  # the unscoped webhook gets both, each scoped one only churn's
 
 
 async def test_update_and_delete_are_audited(api: Api, receiver: Receiver) -> None:
@@ -216,3 +224,25 @@ async def test_update_and_delete_are_audited(api: Api, receiver: Receiver) -> No
     actions = [e["action"] for e in events["auditEvents"]["nodes"]]
     assert actions[:3] == ["WEBHOOK_DELETED", "WEBHOOK_UPDATED", "WEBHOOK_CREATED"]
     assert "secret" not in str(events) and receiver.url not in str(events)
+
+
+async def test_redirects_are_not_followed(api: Api, receiver: Receiver) -> None:
+    await _model()
+    receiver.script = [302]
+    webhook_id, _ = await _create(api, receiver)
+    await promote(model="churn", version=1, actor="a")
+    [delivery] = (await _settled(api, webhook_id, 1))["deliveries"]["nodes"]
+    assert [a["statusCode"] for a in delivery["attempts"]] == [302, 200]
+    assert "redirects are not followed" in delivery["attempts"][0]["error"]
+
+
+async def test_destinations_are_checked_again_when_sending() -> None:
+    allow_none = AllowList()
+    with pytest.raises(Refused, match="not a public address"):
+        await check_destination("https://localhost/hook", allow_none)  # resolves to loopback
+    with pytest.raises(Refused, match="https"):
+        await check_destination("http://example.com/hook", allow_none)
+    await check_destination("http://localhost:1/hook", AllowList.parse(["localhost"]))
+    await check_destination("https://localhost/hook", AllowList.parse(["127.0.0.0/8", "::1"]))
+    assert not public(ipaddress.ip_address("::ffff:10.0.0.1")) and public(ipaddress.ip_address("93.184.216.34"))
+    assert check_url(" https://example.com/hook ", allow_none) == "https://example.com/hook"
