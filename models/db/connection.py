@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -108,15 +109,42 @@ def dialect(conn: BaseDBAsyncClient | None = None) -> str:
     return str((conn or connection()).capabilities.dialect)
 
 
+#: Per write transaction: scratch space and the steps to run at its end, before it commits.
+_transaction: contextvars.ContextVar[TransactionWork | None] = contextvars.ContextVar("write_transaction", default=None)
+
+
+@dataclass
+class TransactionWork:
+    """What the code inside one write transaction leaves for its end (``write_transaction`` runs the steps)."""
+
+    #: Keyed by the module that keeps something here (``models/webhooks/outbox.py``: the events to deliver).
+    scratch: dict[str, Any] = field(default_factory=dict)
+    before_commit: list[Callable[[BaseDBAsyncClient], Awaitable[None]]] = field(default_factory=list)
+
+
+def current_transaction() -> TransactionWork | None:
+    """The work of the write transaction the caller runs in; None outside one."""
+    return _transaction.get()
+
+
 @asynccontextmanager
 async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
     """One transaction for a state change and its audit event.
 
     On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (see ``models/db/_sqlite.py``); on
-    PostgreSQL the operation takes row locks (``SELECT ... FOR UPDATE``) on what it changes.
+    PostgreSQL the operation takes row locks (``SELECT ... FOR UPDATE``) on what it changes. When the block
+    ends without an exception, the steps it left in ``current_transaction().before_commit`` run, in the
+    transaction, and then it commits.
     """
-    async with in_transaction(CONNECTION) as conn:
-        yield conn
+    work = TransactionWork()
+    token = _transaction.set(work)
+    try:
+        async with in_transaction(CONNECTION) as conn:
+            yield conn
+            for step in work.before_commit:
+                await step(conn)
+    finally:
+        _transaction.reset(token)
 
 
 _PLACEHOLDER = re.compile(r"\?")

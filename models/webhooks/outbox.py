@@ -1,12 +1,14 @@
 """The transactional outbox: each audit event owes a delivery to every enabled webhook whose filter matches it.
 
-``enqueue`` runs in the transaction that writes the event (``models.audit.record.record``), so a delivery row
-exists exactly when its event committed: nothing is sent from inside a request, nothing is lost when the
+``enqueue`` is called for every event by ``models.audit.record.record``; the deliveries are inserted at the end
+of the event's write transaction, before it commits (``models.db.connection.write_transaction``), so a delivery
+row exists exactly when its event committed: nothing is sent from inside a request, nothing is lost when the
 process dies after the commit, and nothing is sent for a change that rolled back. It is one ``INSERT ...
-SELECT`` whatever the number of webhooks; with none, it inserts nothing and costs one indexless scan of an
-empty table. The filters are stored in the shape this statement matches (``models.entities.Webhook``):
-``LIKE`` on comma-delimited lists, a regular expression for model names (``~`` on PostgreSQL, the ``REGEXP``
-function ``models/db/_sqlite.py`` installs on SQLite).
+SELECT`` per write transaction, whatever the number of its events and of webhooks; with no webhook it inserts
+nothing, after a scan of an empty table and a primary-key lookup of the events. The filters are stored in the
+shape this statement matches (``models.entities.Webhook``): ``LIKE`` on comma-delimited lists, a regular
+expression for model names (``~`` on PostgreSQL, the ``REGEXP`` function ``models/db/_sqlite.py`` installs on
+SQLite).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.db.connection import dialect, fetch
+from models.db.connection import current_transaction, dialect, fetch, placeholders
 from models.entities import AuditEvent, DeliveryStatus
 
 
@@ -25,32 +27,39 @@ def stored_time(conn: BaseDBAsyncClient, value: datetime) -> datetime | str:
 
 
 def _matches(conn: BaseDBAsyncClient, column: str) -> str:
-    """A model name (the bound value) matching the regex in ``column``; a null regex matches everything."""
+    """The event's model name matching the regex in ``column``; a null regex matches everything."""
     operator = "~" if dialect(conn) == "postgres" else "REGEXP"
-    return f"({column} IS NULL OR ? {operator} {column})"
+    return f"({column} IS NULL OR e.model_name {operator} {column})"
 
 
 async def enqueue(conn: BaseDBAsyncClient, event: AuditEvent) -> None:
-    """Insert a PENDING delivery, due now, of ``event`` for every enabled webhook that wants it."""
-    action, model_name, environment = event.action.value, event.model_name or "", event.environment
-    # An environment filter limits only the events that name an environment (not registrations, say).
-    environment_filter = "" if environment is None else " AND (w.environments IS NULL OR w.environments LIKE ?)"
+    """Owe ``event`` to every enabled webhook that wants it: at the end of the write transaction, with the
+    transaction's other events, in one statement (outside a write transaction, at once)."""
+    work = current_transaction()
+    if work is None:
+        await _insert(conn, [event.id])
+        return
+    pending: list[int] | None = work.scratch.get(_KEY)
+    if pending is None:
+        pending = work.scratch[_KEY] = []
+        work.before_commit.append(lambda c: _insert(c, pending))
+    pending.append(event.id)
+
+
+_KEY = "webhook-outbox"
+
+
+async def _insert(conn: BaseDBAsyncClient, event_ids: list[int]) -> None:
+    """A PENDING delivery, due at the event's time, of each event for each enabled webhook whose filter matches.
+
+    An environment filter limits only the events that name an environment (not registrations, say)."""
     sql = (
         "INSERT INTO webhook_delivery "  # noqa: S608 - constant SQL
         "(webhook_id, audit_event_id, event_type, status, attempts, next_attempt_at, created_at) "
-        "SELECT w.id, ?, ?, ?, 0, ?, ? FROM webhook w "
-        f"WHERE w.enabled AND w.event_types LIKE ? AND {_matches(conn, 'w.model_regex')} "
-        f"AND {_matches(conn, 'w.scope_regex')}{environment_filter}"
+        "SELECT w.id, e.id, e.action, ?, 0, e.at, e.at FROM audit_event e JOIN webhook w "
+        "ON w.enabled AND w.event_types LIKE '%,' || e.action || ',%' "
+        f"AND {_matches(conn, 'w.model_regex')} AND {_matches(conn, 'w.scope_regex')} "
+        "AND (w.environments IS NULL OR e.environment IS NULL OR w.environments LIKE '%,' || e.environment || ',%') "
+        f"WHERE e.id IN ({placeholders(event_ids)})"
     )
-    params = [
-        event.id,
-        action,
-        DeliveryStatus.PENDING.value,
-        stored_time(conn, event.at),
-        stored_time(conn, event.at),
-        f"%,{action},%",
-        model_name,
-        model_name,
-        *([] if environment is None else [f"%,{environment},%"]),
-    ]
-    await fetch(conn, sql, params)
+    await fetch(conn, sql, [DeliveryStatus.PENDING.value, *event_ids])

@@ -15,7 +15,7 @@ from models.entities import DeliveryStatus, Role, Webhook, WebhookDelivery
 from models.registry.operations import Registration, register_version
 from models.tokens.operations import create_token
 from models.webhooks.destinations import AllowList, Refused, check_destination, check_url, public
-from tests.support.helpers import Api
+from tests.support.helpers import Api, StatementCounter
 from tests.support.receiver import Receiver, verified
 
 CREATE = """mutation($input: CreateWebhookInput!) {
@@ -246,3 +246,14 @@ async def test_destinations_are_checked_again_when_sending() -> None:
     await check_destination("https://localhost/hook", AllowList.parse(["127.0.0.0/8", "::1"]))
     assert not public(ipaddress.ip_address("::ffff:10.0.0.1")) and public(ipaddress.ip_address("93.184.216.34"))
     assert check_url(" https://example.com/hook ", allow_none) == "https://example.com/hook"
+
+
+async def test_a_transaction_queues_its_deliveries_in_one_statement(
+    api: Api, receiver: Receiver, statements: StatementCounter
+) -> None:
+    await _create(api, receiver, eventTypes=["MODEL_CREATED", "VERSION_REGISTERED"])
+    statements.reset()
+    await register_version(model="fresh", registration=Registration(), actor="trainer")  # two events
+    outbox = [sql for sql in statements.sql if sql.startswith("INSERT INTO webhook_delivery")]
+    assert len(outbox) == 1, statements.sql
+    assert sorted(d.event_type for d in await WebhookDelivery.all()) == ["MODEL_CREATED", "VERSION_REGISTERED"]
