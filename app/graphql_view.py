@@ -22,6 +22,7 @@ from app import __version__
 from app.auth import Credentials, credentials
 from schema.codes import ErrorCode
 from schema.context import Context
+from schema.cost import DEFAULT_MAX_NODES
 from schema.document import Parsed
 
 log = logging.getLogger("modelreg.graphql")
@@ -35,10 +36,12 @@ class RegistryGraphQL(GraphQL[Context, None]):
         allow_anonymous_read: bool,
         graphiql: bool,
         timeout_seconds: float,
+        max_nodes: int = DEFAULT_MAX_NODES,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
         self.allow_anonymous_read = allow_anonymous_read
         self.timeout_seconds = timeout_seconds
+        self.max_nodes = max_nodes
 
     @property
     def graphql_ide_html(self) -> str:
@@ -58,6 +61,9 @@ class RegistryGraphQL(GraphQL[Context, None]):
             request_id=request.state.request_id,
             allow_anonymous_read=self.allow_anonymous_read,
             document=document,
+            cost=state.get("cost"),  # the price the rate limit charged (schema/cost.py)
+            max_nodes=self.max_nodes,
+            allowance=state.get("allowance"),
         )
 
     async def execute_operation(

@@ -57,6 +57,7 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
         allow_anonymous_read=settings.allow_anonymous_read,
         graphiql=settings.graphiql,
         timeout_seconds=settings.execution_timeout_seconds,
+        max_nodes=settings.max_nodes,
     )
 
     @asynccontextmanager
@@ -124,7 +125,11 @@ def _middleware(settings: Settings) -> list[Middleware]:
                 allow_methods=["GET", "POST", "HEAD"],
                 # Bearer tokens, not cookies: browsers need no credentials mode, so none is allowed.
                 allow_headers=["authorization", "content-type", "x-request-id"],
-                expose_headers=["x-request-id", "retry-after"],
+                expose_headers=[
+                    "x-request-id",
+                    "retry-after",
+                    *(f"x-ratelimit-{name}" for name in ("limit", "remaining", "reset", "cost")),
+                ],
                 max_age=600,
             )
         )
@@ -136,7 +141,9 @@ def _middleware(settings: Settings) -> list[Middleware]:
     ]
     if settings.rate_limit_per_second > 0:
         limiter = RateLimiter(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst)
-        stack.append(Middleware(RateLimit, limiter=limiter, graphql_path=GRAPHQL, exempt=PROBES))
+        stack.append(
+            Middleware(RateLimit, limiter=limiter, graphql_path=GRAPHQL, exempt=PROBES, max_nodes=settings.max_nodes)
+        )
     return stack
 
 

@@ -12,6 +12,7 @@ from typing import TypeVar
 from models.db.connection import PostgresOptions
 from models.db.retry import RetryPolicy
 from models.errors import InvalidInput
+from schema.cost import DEFAULT_MAX_NODES
 
 DEFAULT_DATABASE_URL = "sqlite://./var/modelreg.sqlite3"
 DEFAULT_ARTIFACT_ROOT = "./var/artifacts"
@@ -124,6 +125,8 @@ class Settings:
     port: int = 8000
     #: Seconds a GraphQL operation may run before it is cancelled and its transaction rolled back.
     execution_timeout_seconds: float = 10.0
+    #: An operation that may return more nodes than this is refused before it runs (schema/cost.py).
+    max_nodes: int = DEFAULT_MAX_NODES
     #: Per token (or per client address without one): cost units refilled per second; 0 turns rate limits off.
     rate_limit_per_second: float = 20.0
     #: The bucket's size: how much may be spent at once after a quiet spell.
@@ -172,6 +175,7 @@ class Settings:
             execution_timeout_seconds=_number(
                 env, "MODELREG_TIMEOUT_SECONDS", defaults.execution_timeout_seconds, 0.001
             ),
+            max_nodes=_number(env, "MODELREG_MAX_NODES", defaults.max_nodes, 1),
             rate_limit_per_second=_number(env, "MODELREG_RATE_LIMIT", defaults.rate_limit_per_second, 0.0),
             rate_limit_burst=_number(env, "MODELREG_RATE_BURST", defaults.rate_limit_burst, 1.0),
             cors_origins=_origins(env.get("MODELREG_CORS_ORIGINS")),

@@ -26,6 +26,15 @@ MAX_METRICS = 500
 MAX_FEATURES = 10_000
 MAX_HYPERPARAMETERS_BYTES = 64 * 1024
 MAX_IDEMPOTENCY_KEY = 128
+#: Environments a registry may have (each has had a deployment or is protected); a model is active in at most
+#: this many. Checked when a promotion names an environment the registry has not seen.
+MAX_ENVIRONMENTS = 50
+#: ``Version.deployments`` shows the newest this many (a version toggled by rollbacks can gather any number);
+#: ``Model.deploymentHistory`` pages through them all.
+MAX_VERSION_DEPLOYMENTS_SHOWN = 100
+#: Connections (``first``): the page when none is asked for, and the largest page.
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
 
 
 def model_name(value: str, field: str = "model") -> str:
@@ -174,7 +183,9 @@ def non_negative_finite(value: float | None, field: str) -> float | None:
     return value
 
 
-def page_size(first: int | None, field: str = "first", *, default: int = 20, maximum: int = 100) -> int:
+def page_size(
+    first: int | None, field: str = "first", *, default: int = DEFAULT_PAGE_SIZE, maximum: int = MAX_PAGE_SIZE
+) -> int:
     if first is None:
         return default
     if not 0 <= first <= maximum:

@@ -20,12 +20,14 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from schema.audit import AuditQueries
+from schema.cost import CostLimit
 from schema.deployments import DeploymentMutations
 from schema.document import ParsedOnce
 from schema.environments import EnvironmentMutations, EnvironmentQueries
 from schema.errors import ErrorCodes, log_unexpected
 from schema.loaders import batched_roots
 from schema.node import NodeQueries
+from schema.rate_limit import RateLimitQueries
 from schema.registry import RegistryMutations, RegistryQueries
 from schema.scalars import SCALARS
 from schema.tokens import TokenQueries
@@ -43,7 +45,7 @@ _LIMIT_RULES = (max_depth_rule(MAX_DEPTH, should_ignore=None), max_aliases_rule(
 # while it resolves, so a round of loads waits for a field's own statements (schema/loaders.py, Batcher).
 @batched_roots
 @strawberry.type
-class Query(EnvironmentQueries, NodeQueries, RegistryQueries, AuditQueries, TokenQueries):
+class Query(EnvironmentQueries, NodeQueries, RegistryQueries, AuditQueries, TokenQueries, RateLimitQueries):
     """Every root query, one mixin per domain."""
 
 
@@ -68,6 +70,7 @@ def build_schema(*, introspection: bool = True, extra_extensions: Sequence[Any] 
         ParsedOnce,  # the document the HTTP layer parsed, else a cached parse
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=256),
+        CostLimit,  # after validation, before execution: refuses what may return too many nodes
         ErrorCodes,
         *extra_extensions,
     ]

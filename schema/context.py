@@ -8,6 +8,7 @@ from typing import TypeAlias
 from strawberry.types import Info as StrawberryInfo
 
 from models.tokens.scopes import Principal
+from schema.cost import DEFAULT_MAX_NODES, Allowance, Cost
 from schema.document import Parsed
 from schema.loaders import Loaders
 
@@ -21,6 +22,12 @@ class Context:
     auth_error: str | None = None
     #: The request's document as the HTTP layer parsed it, executed without parsing it again (schema/document.py).
     document: Parsed | None = None
+    #: What the operation may cost (schema/cost.py): priced by the HTTP layer, else by ``CostLimit``.
+    cost: Cost | None = None
+    #: Operations that may return more nodes are refused (``MODELREG_MAX_NODES``).
+    max_nodes: int = DEFAULT_MAX_NODES
+    #: The caller's rate-limit bucket after this request; None when rate limits are off (or outside HTTP).
+    allowance: Allowance | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
