@@ -26,9 +26,10 @@ MAX_METRICS = 500
 MAX_FEATURES = 10_000
 MAX_HYPERPARAMETERS_BYTES = 64 * 1024
 MAX_IDEMPOTENCY_KEY = 128
-#: Environments a registry may have (each has had a deployment or is protected); a model is active in at most
-#: this many. Checked when a promotion names an environment the registry has not seen.
-MAX_ENVIRONMENTS = 50
+#: Environments a model may be active in at once; a promotion or rollback into one more is refused.
+MAX_ACTIVE_ENVIRONMENTS = 50
+#: ``Query.environments`` lists the first this many environments by name.
+MAX_ENVIRONMENTS_LISTED = 1_000
 #: ``Version.deployments`` shows the newest this many (a version toggled by rollbacks can gather any number);
 #: ``Model.deploymentHistory`` pages through them all.
 MAX_VERSION_DEPLOYMENTS_SHOWN = 100

@@ -77,13 +77,13 @@ class Width:
 #: field of the schema missing here: a new domain adds its lists to this table (connections need no entry).
 LIST_CAPS: dict[str, int | Width] = {
     "Model.tags": validation.MAX_TAGS,
-    "Model.activeDeployments": validation.MAX_ENVIRONMENTS,
+    "Model.activeDeployments": validation.MAX_ACTIVE_ENVIRONMENTS,
     "Version.tags": validation.MAX_TAGS,
     "Version.metrics": validation.MAX_METRICS,
     "Version.featureNames": validation.MAX_FEATURES,
     "Version.deployments": validation.MAX_VERSION_DEPLOYMENTS_SHOWN,
-    "Version.activeEnvironments": validation.MAX_ENVIRONMENTS,
-    "Query.environments": validation.MAX_ENVIRONMENTS,
+    "Version.activeEnvironments": validation.MAX_ACTIVE_ENVIRONMENTS,
+    "Query.environments": validation.MAX_ENVIRONMENTS_LISTED,
     "EnvironmentProtection.metricRules": MAX_RULES,
     "EnvironmentProtection.tagRules": MAX_RULES,
     "EnvironmentProtection.priorEnvironments": MAX_RULES,
