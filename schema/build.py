@@ -25,6 +25,7 @@ from schema.deployments import DeploymentMutations
 from schema.document import ParsedOnce
 from schema.environments import EnvironmentMutations, EnvironmentQueries
 from schema.errors import ErrorCodes, log_unexpected
+from schema.input_text import InputText
 from schema.loaders import batched_roots
 from schema.node import NodeQueries
 from schema.rate_limit import RateLimitQueries
@@ -70,6 +71,7 @@ def build_schema(*, introspection: bool = True, extra_extensions: Sequence[Any] 
         ParsedOnce,  # the document the HTTP layer parsed, else a cached parse
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=256),
+        InputText,  # after validation, before execution: refuses control characters in any string sent
         CostLimit,  # after validation, before execution: refuses what may return too many nodes
         ErrorCodes,
         *extra_extensions,

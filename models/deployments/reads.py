@@ -17,7 +17,7 @@ from models.db.rows import columns, instance
 from models.entities import Deployment, ModelVersion
 from models.validation import MAX_VERSION_DEPLOYMENTS_SHOWN
 
-_HISTORY = Ordering("deployment:DEPLOYED_AT:DESC", (Key("deployed_at", True, is_datetime=True), Key("id", True)))
+_HISTORY = Ordering("deployment:DEPLOYED_AT:DESC", (Key("deployed_at", True, kind="datetime"), Key("id", True)))
 
 
 async def list_deployment_history(
