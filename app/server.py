@@ -135,7 +135,12 @@ def _middleware(settings: Settings) -> list[Middleware]:
         )
     stack += [
         Middleware(JsonOnly, path=GRAPHQL),
-        Middleware(BodyLimit, path=GRAPHQL, max_bytes=settings.max_graphql_body_bytes),
+        Middleware(
+            BodyLimit,
+            path=GRAPHQL,
+            max_bytes=settings.max_graphql_body_bytes,
+            timeout_seconds=settings.body_timeout_seconds,
+        ),
         Middleware(Authenticate, prefixes=(GRAPHQL, "/api/")),
         Middleware(InspectOperation, path=GRAPHQL),
     ]
