@@ -347,7 +347,15 @@ async def _check(
     previous_id: int | None,
 ) -> Finding | None:
     """What is wrong with ``row``, which should hold position ``expected`` after an event hashed ``previous``."""
-    event_id, seq = int(row["id"]), int(row["chain_seq"])
+    event_id, seq = int(row["id"]), row["chain_seq"]
+    if not isinstance(seq, int) or isinstance(seq, bool):
+        # Only a hand edit can put text (or a fraction) there: SQLite keeps what it is given.
+        return Finding(
+            Tampering.ALTERED,
+            event_id,
+            expected,
+            f"event {event_id} was altered: its chain position is not a whole number ({str(seq)[:40]!r})",
+        )
     if seq < expected:
         return Finding(
             Tampering.REORDERED,
