@@ -100,7 +100,8 @@ def _add_serve(commands: _Commands) -> None:
         "--no-introspection",
         action="store_true",
         help="refuse __schema and __type queries (env MODELREG_INTROSPECTION=false); see docs/security.md for "
-        "the limits set by MODELREG_TIMEOUT_SECONDS, MODELREG_RATE_LIMIT, MODELREG_RATE_BURST, MODELREG_CORS_ORIGINS",
+        "the limits set by MODELREG_TIMEOUT_SECONDS, MODELREG_MAX_NODES, MODELREG_BODY_TIMEOUT_SECONDS, "
+        "MODELREG_RATE_LIMIT, MODELREG_RATE_BURST, MODELREG_CORS_ORIGINS",
     )
     serve.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations before serving")
     serve.add_argument(

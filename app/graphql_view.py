@@ -33,6 +33,7 @@ from app.graphql_http import GRAPHQL_RESPONSE, Cancelled, is_request_error, medi
 from app.middleware.operation import Operation
 from schema.codes import ErrorCode
 from schema.context import Context
+from schema.cost import DEFAULT_MAX_NODES
 from schema.document import Parsed
 
 log = logging.getLogger("modelreg.graphql")
@@ -76,6 +77,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
         timeout_seconds: float,
         streams: StreamLimiter | None = None,
         subscriptions_per_connection: int = 10,
+        max_nodes: int = DEFAULT_MAX_NODES,
     ) -> None:
         super().__init__(
             schema,
@@ -87,6 +89,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
         self.allow_anonymous_read = allow_anonymous_read
         self.timeout_seconds = timeout_seconds
         self.streams = streams or StreamLimiter(per_principal=20)
+        self.max_nodes = max_nodes
 
     @property
     def graphql_ide_html(self) -> str:
@@ -166,6 +169,9 @@ class RegistryGraphQL(GraphQL[Context, None]):
             request_id=getattr(request.state, "request_id", None) or f"ws-{uuid.uuid4().hex[:16]}",
             allow_anonymous_read=self.allow_anonymous_read,
             document=document,
+            cost=state.get("cost"),  # the price the rate limit charged (schema/cost.py)
+            max_nodes=self.max_nodes,
+            allowance=state.get("allowance"),
         )
         if isinstance(request, WebSocket):
             request.scope.setdefault("state", {})["ws_context"] = context

@@ -1,7 +1,7 @@
 """Token buckets, one per caller, kept in this process's memory.
 
 Each caller (a token's name, or the client address of a request without a valid token) has a bucket
-of ``burst`` units that refills at ``rate`` units per second; a request takes its cost from the bucket
+of ``burst`` points that refills at ``rate`` points per second; a request takes its cost from the bucket
 or is refused with the time to wait (``app/middleware/rate_limit.py`` charges requests and answers 429).
 The buckets live in one process: with several server processes or hosts, each enforces its own limit,
 so the effective limit is that many times higher.
@@ -44,6 +44,19 @@ class RateLimiter:
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
 
     def take(self, key: str, cost: float) -> float:
+        bucket = self._refilled(key)
+        cost = min(cost, self.burst)  # a cost above the burst could never be paid
+        if bucket.level >= cost:
+            bucket.level -= cost
+            return 0.0
+        return (cost - bucket.level) / self.rate
+
+    def level(self, key: str) -> tuple[float, float]:
+        """What ``key``'s bucket holds now, and the seconds until it is full again (the rate-limit headers)."""
+        bucket = self._refilled(key)
+        return bucket.level, (self.burst - bucket.level) / self.rate
+
+    def _refilled(self, key: str) -> _Bucket:
         now = self._clock()
         bucket = self._buckets.get(key)
         if bucket is None:
@@ -54,8 +67,4 @@ class RateLimiter:
             self._buckets.move_to_end(key)
             bucket.level = min(self.burst, bucket.level + (now - bucket.updated) * self.rate)
             bucket.updated = now
-        cost = min(cost, self.burst)  # a cost above the burst could never be paid
-        if bucket.level >= cost:
-            bucket.level -= cost
-            return 0.0
-        return (cost - bucket.level) / self.rate
+        return bucket

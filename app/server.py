@@ -67,6 +67,7 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
         timeout_seconds=settings.execution_timeout_seconds,
         streams=streams,
         subscriptions_per_connection=settings.subscriptions_per_connection,
+        max_nodes=settings.max_nodes,
     )
     events = event_stream(
         streams, allow_anonymous_read=settings.allow_anonymous_read, poll_seconds=settings.events_poll_seconds
@@ -154,19 +155,30 @@ def _middleware(settings: Settings) -> list[Middleware]:
                 allow_methods=["GET", "POST", "HEAD"],
                 # Bearer tokens, not cookies: browsers need no credentials mode, so none is allowed.
                 allow_headers=["authorization", "content-type", "x-request-id"],
-                expose_headers=["x-request-id", "retry-after"],
+                expose_headers=[
+                    "x-request-id",
+                    "retry-after",
+                    *(f"x-ratelimit-{name}" for name in ("limit", "remaining", "reset", "cost")),
+                ],
                 max_age=600,
             )
         )
     stack += [
         Middleware(JsonOnly, path=GRAPHQL),
-        Middleware(BodyLimit, path=GRAPHQL, max_bytes=settings.max_graphql_body_bytes),
+        Middleware(
+            BodyLimit,
+            path=GRAPHQL,
+            max_bytes=settings.max_graphql_body_bytes,
+            timeout_seconds=settings.body_timeout_seconds,
+        ),
         Middleware(Authenticate, prefixes=(GRAPHQL, "/api/")),
         Middleware(InspectOperation, path=GRAPHQL),
     ]
     if settings.rate_limit_per_second > 0:
         limiter = RateLimiter(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst)
-        stack.append(Middleware(RateLimit, limiter=limiter, graphql_path=GRAPHQL, exempt=PROBES))
+        stack.append(
+            Middleware(RateLimit, limiter=limiter, graphql_path=GRAPHQL, exempt=PROBES, max_nodes=settings.max_nodes)
+        )
     return stack
 
 

@@ -13,6 +13,7 @@ from models.db.connection import PostgresOptions
 from models.db.retry import RetryPolicy
 from models.errors import InvalidInput
 from models.webhooks.policy import DeliveryPolicy
+from schema.cost import DEFAULT_MAX_NODES
 
 DEFAULT_DATABASE_URL = "sqlite://./var/modelreg.sqlite3"
 DEFAULT_ARTIFACT_ROOT = "./var/artifacts"
@@ -149,10 +150,14 @@ class Settings:
     max_artifact_bytes: int = DEFAULT_MAX_ARTIFACT_BYTES
     #: docs/api.md, "Limits": request bodies over 1 MiB on POST /graphql get 413.
     max_graphql_body_bytes: int = 1024 * 1024
+    #: Seconds a ``POST /graphql`` body may take to arrive whole; then 408 and the connection is closed.
+    body_timeout_seconds: float = 30.0
     host: str = "127.0.0.1"
     port: int = 8000
     #: Seconds a GraphQL operation may run before it is cancelled and its transaction rolled back.
     execution_timeout_seconds: float = 10.0
+    #: An operation that may return more nodes than this is refused before it runs (schema/cost.py).
+    max_nodes: int = DEFAULT_MAX_NODES
     #: Per token (or per client address without one): cost units refilled per second; 0 turns rate limits off.
     rate_limit_per_second: float = 20.0
     #: The bucket's size: how much may be spent at once after a quiet spell.
@@ -212,6 +217,8 @@ class Settings:
             execution_timeout_seconds=_number(
                 env, "MODELREG_TIMEOUT_SECONDS", defaults.execution_timeout_seconds, 0.001
             ),
+            max_nodes=_number(env, "MODELREG_MAX_NODES", defaults.max_nodes, 1),
+            body_timeout_seconds=_number(env, "MODELREG_BODY_TIMEOUT_SECONDS", defaults.body_timeout_seconds, 0.001),
             rate_limit_per_second=_number(env, "MODELREG_RATE_LIMIT", defaults.rate_limit_per_second, 0.0),
             rate_limit_burst=_number(env, "MODELREG_RATE_BURST", defaults.rate_limit_burst, 1.0),
             cors_origins=_origins(env.get("MODELREG_CORS_ORIGINS")),

@@ -15,7 +15,8 @@ MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 ENVIRONMENT = re.compile(r"[a-z][a-z0-9-]{0,63}")
 SHA256 = re.compile(r"[0-9a-f]{64}")
 ARTIFACT_FORMAT = re.compile(r"[a-z0-9][a-z0-9._+-]{0,31}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: What a name (metric, tag key, feature, idempotency key) may not hold, said once for every message.
+_PLAIN = "without control, format or invisible characters (such as U+200B or U+202E) or leading or trailing spaces"
 
 DEFAULT_ENVIRONMENT = "production"
 MAX_DESCRIPTION = 10_000
@@ -26,6 +27,16 @@ MAX_METRICS = 500
 MAX_FEATURES = 10_000
 MAX_HYPERPARAMETERS_BYTES = 64 * 1024
 MAX_IDEMPOTENCY_KEY = 128
+#: Environments a model may be active in at once; a promotion or rollback into one more is refused.
+MAX_ACTIVE_ENVIRONMENTS = 50
+#: ``Query.environments`` lists the first this many environments by name.
+MAX_ENVIRONMENTS_LISTED = 1_000
+#: ``Version.deployments`` shows the newest this many (a version toggled by rollbacks can gather any number);
+#: ``Model.deploymentHistory`` pages through them all.
+MAX_VERSION_DEPLOYMENTS_SHOWN = 100
+#: Connections (``first``): the page when none is asked for, and the largest page.
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
 
 
 def model_name(value: str, field: str = "model") -> str:
@@ -67,11 +78,18 @@ def expected_version(value: int | None, field: str = "expected_current_version")
     return value
 
 
+def plain(value: str) -> bool:
+    """A name that cannot pose as another: every character printable (no control, format, bidirectional or
+    zero-width character: categories Cc, Cf, Zl, Zp, no space other than U+0020, nothing unassigned) and no
+    leading or trailing space. So ``roc_auc\u200b`` cannot sit on a dashboard beside ``roc_auc``."""
+    return value.isprintable() and value == value.strip()
+
+
 def idempotency_key(value: str | None, field: str = "idempotency_key") -> str | None:
     if value is None:
         return None
-    if not 1 <= len(value) <= MAX_IDEMPOTENCY_KEY or _CONTROL.search(value):
-        raise InvalidInput(field, f"must be 1 to {MAX_IDEMPOTENCY_KEY} characters without control characters")
+    if not 1 <= len(value) <= MAX_IDEMPOTENCY_KEY or not plain(value):
+        raise InvalidInput(field, f"must be 1 to {MAX_IDEMPOTENCY_KEY} characters {_PLAIN}")
     return value
 
 
@@ -90,8 +108,8 @@ def artifact_format(value: str | None, field: str = "artifact_format") -> str:
 
 
 def metric_name(value: str, field: str) -> str:
-    if not 1 <= len(value) <= 128 or _CONTROL.search(value):
-        raise InvalidInput(field, "metric names are 1 to 128 characters without control characters")
+    if not 1 <= len(value) <= 128 or not plain(value):
+        raise InvalidInput(field, f"metric names are 1 to 128 characters {_PLAIN}")
     return value
 
 
@@ -122,8 +140,8 @@ def tags(items: Sequence[tuple[str, str]] | None, field: str = "tags") -> dict[s
         raise InvalidInput(field, f"at most {MAX_TAGS} tags")
     result: dict[str, str] = {}
     for index, (key, value) in enumerate(items):
-        if not 1 <= len(key) <= 128 or _CONTROL.search(key):
-            raise InvalidInput(f"{field}[{index}].key", "tag keys are 1 to 128 characters without control characters")
+        if not 1 <= len(key) <= 128 or not plain(key):
+            raise InvalidInput(f"{field}[{index}].key", f"tag keys are 1 to 128 characters {_PLAIN}")
         if len(value) > 1024:
             raise InvalidInput(f"{field}[{index}].value", "tag values are at most 1,024 characters")
         if key in result:
@@ -137,8 +155,8 @@ def feature_names(items: Iterable[str] | None, field: str = "feature_names") -> 
     if len(names) > MAX_FEATURES:
         raise InvalidInput(field, f"at most {MAX_FEATURES} feature names")
     for index, name in enumerate(names):
-        if not 1 <= len(name) <= MAX_SHORT_TEXT:
-            raise InvalidInput(f"{field}[{index}]", f"feature names are 1 to {MAX_SHORT_TEXT} characters")
+        if not 1 <= len(name) <= MAX_SHORT_TEXT or not plain(name):
+            raise InvalidInput(f"{field}[{index}]", f"feature names are 1 to {MAX_SHORT_TEXT} characters {_PLAIN}")
     return names
 
 
@@ -174,7 +192,9 @@ def non_negative_finite(value: float | None, field: str) -> float | None:
     return value
 
 
-def page_size(first: int | None, field: str = "first", *, default: int = 20, maximum: int = 100) -> int:
+def page_size(
+    first: int | None, field: str = "first", *, default: int = DEFAULT_PAGE_SIZE, maximum: int = MAX_PAGE_SIZE
+) -> int:
     if first is None:
         return default
     if not 0 <= first <= maximum:

@@ -17,16 +17,20 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter, Validati
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from schema.audit import AuditQueries
+from schema.cost import CostLimit
 from schema.deployments import DeploymentMutations
 from schema.document import ParsedOnce
 from schema.environments import EnvironmentMutations, EnvironmentQueries
 from schema.errors import ErrorCodes, log_unexpected
+from schema.execution import PausedCollector, YieldingExecutionContext, synchronous
+from schema.input_text import InputText
 from schema.loaders import batched_roots
 from schema.monitoring import MonitoringMutations, MonitoringQueries
 from schema.node import NodeQueries
+from schema.rate_limit import RateLimitQueries
 from schema.registry import RegistryMutations, RegistryQueries
 from schema.scalars import SCALARS
 from schema.subscriptions import Subscription
@@ -47,7 +51,14 @@ _LIMIT_RULES = (max_depth_rule(MAX_DEPTH, should_ignore=None), max_aliases_rule(
 @batched_roots
 @strawberry.type
 class Query(
-    EnvironmentQueries, NodeQueries, RegistryQueries, AuditQueries, TokenQueries, MonitoringQueries, WebhookQueries
+    EnvironmentQueries,
+    NodeQueries,
+    RegistryQueries,
+    AuditQueries,
+    TokenQueries,
+    MonitoringQueries,
+    WebhookQueries,
+    RateLimitQueries,
 ):
     """Every root query, one mixin per domain."""
 
@@ -58,6 +69,14 @@ class Mutation(EnvironmentMutations, RegistryMutations, DeploymentMutations, Mon
 
 
 class RegistrySchema(strawberry.Schema):
+    def execute_sync(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        # Synchronous execution (introspection, tests) cannot pause for an event loop (schema/execution.py).
+        token = synchronous.set(True)
+        try:
+            return super().execute_sync(*args, **kwargs)
+        finally:
+            synchronous.reset(token)
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # Domain errors are answers, not incidents: only unexpected exceptions are logged, with their traceback.
         request_id = getattr(getattr(execution_context, "context", None), "request_id", "-")
@@ -73,6 +92,9 @@ def build_schema(*, introspection: bool = True, extra_extensions: Sequence[Any] 
         ParsedOnce,  # the document the HTTP layer parsed, else a cached parse
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=256),
+        InputText,  # after validation, before execution: refuses control characters in any string sent
+        CostLimit,  # after validation, before execution: refuses what may return too many nodes
+        PausedCollector,  # no cyclic garbage collection pauses while operations execute (schema/execution.py)
         ErrorCodes,
         *extra_extensions,
     ]
@@ -83,6 +105,7 @@ def build_schema(*, introspection: bool = True, extra_extensions: Sequence[Any] 
         types=[Model, Version, Deployment, AuditEvent],
         extensions=extensions,
         config=StrawberryConfig(scalar_map=SCALARS),
+        execution_context_class=YieldingExecutionContext,  # pauses for the event loop in large results
     )
 
 

@@ -24,6 +24,8 @@ class ErrorCode(StrEnum):
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     #: The operation ran past the execution timeout and was cancelled.
     TIMEOUT = "TIMEOUT"
+    #: The operation could return more nodes than the limit (``MODELREG_MAX_NODES``); refused before it ran.
+    QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     #: The caller's rate limit is used up (HTTP 429 with ``Retry-After``).
     RATE_LIMITED = "RATE_LIMITED"
     #: Anything unexpected; the details are in the server's log under the request id.

@@ -8,6 +8,7 @@ from typing import TypeAlias
 from strawberry.types import Info as StrawberryInfo
 
 from models.tokens.scopes import Principal
+from schema.cost import DEFAULT_MAX_NODES, Allowance, Cost
 from schema.document import Parsed
 from schema.loaders import Loaders
 
@@ -25,6 +26,12 @@ class Context:
     connection_params: dict[str, object] | None = None
     #: The principal whose live-stream slot this WebSocket holds (app/event_stream.py), to give back at close.
     stream_holder: str | None = None
+    #: What the operation may cost (schema/cost.py): priced by the HTTP layer, else by ``CostLimit``.
+    cost: Cost | None = None
+    #: Operations that may return more nodes are refused (``MODELREG_MAX_NODES``).
+    max_nodes: int = DEFAULT_MAX_NODES
+    #: The caller's rate-limit bucket after this request; None when rate limits are off (or outside HTTP).
+    allowance: Allowance | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

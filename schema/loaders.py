@@ -59,6 +59,7 @@ from models.monitoring import reads as monitoring
 from models.monitoring.policy import Policy
 from models.registry import reads, statistics
 from models.webhooks import reads as webhook_reads
+from schema.execution import paced
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -106,6 +107,14 @@ class Batcher:
         finally:
             _ROOT_FIELD.reset(token)
             field.finish()
+
+    def hold(self) -> None:
+        """Count work the execution paused (schema/execution.py, ``Pacer``) as running until ``release``: the
+        loads it will queue belong to the round that has not started yet."""
+        self._started()
+
+    def release(self) -> None:
+        self._stopped()
 
     def _started(self) -> None:
         self._running += 1
@@ -263,7 +272,9 @@ def then(pending: asyncio.Future[V], convert: Callable[[V], R]) -> R:
 
 
 async def _later(pending: asyncio.Future[V], convert: Callable[[V], R]) -> R:
-    return convert(await pending)
+    # A round of loads wakes every resolver waiting on it in one step of the loop; converting thousands of rows
+    # there would hold the loop, so past the execution's slice each conversion waits its turn.
+    return await paced(await pending, convert)
 
 
 def _by_key(

@@ -82,7 +82,9 @@ class VersionComparisonRow:
 @strawberry.type
 class VersionComparison:
     model: Model
-    metric_names: list[str] = strawberry.field(description="Union of the compared versions' metric names, sorted.")
+    metric_names: list[str] = strawberry.field(
+        description="Union of the compared versions' metric names, sorted (the first 500)."
+    )
     rows: list[VersionComparisonRow]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -30,9 +31,21 @@ def global_id(type_name: str, pk: int) -> strawberry.ID:
     return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("="))
 
 
+#: The number after ``Type:`` as the server writes it: canonical ASCII digits (no sign, spaces, underscores,
+#: leading zeros or other scripts' digits, all of which ``int()`` would accept), and within 64 bits.
+_KEY = re.compile(r"(?:0|[1-9][0-9]{0,18})")
+_MAX_KEY = 2**63 - 1
+_MAX_GLOBAL_ID_CHARS = 200
+
+
 def parse_global_id(value: str, field: str = "id") -> tuple[str, int]:
+    """``(type name, primary key)`` of a global id; ``InvalidInput`` for anything the server could not have made."""
     try:
+        if len(value) > _MAX_GLOBAL_ID_CHARS or not value.isascii():
+            raise ValueError
         type_name, _, pk = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode().partition(":")
+        if not _KEY.fullmatch(pk) or int(pk) > _MAX_KEY:
+            raise ValueError
         return type_name, int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidInput(field, NOT_A_GLOBAL_ID) from None

@@ -257,7 +257,10 @@ class Version(Node):
         return then(info.context.loaders.artifact.load(self.row.artifact_id), blob)
 
     @strawberry.field(
-        description="All deployments of this version, active and retired, newest deployedAt first.",
+        description=(
+            "The newest 100 deployments of this version, active and retired, newest deployedAt first "
+            "(Model.deploymentHistory pages through all)."
+        ),
     )
     def deployments(self, info: Info) -> list[Deployment]:
         row = self.row

@@ -36,6 +36,9 @@ from app.client.records import (
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 PAGE = 100
+#: A version with every field may carry 10,650 list items at the registry's caps (10,000 feature names, 500
+#: metrics, 100 tags, 50 environments), so a page of 40 stays under the server's default node limit (500,000).
+VERSION_PAGE = 40
 R = TypeVar("R")
 #: scikit-learn and joblib are imported only by the methods that need them: release tooling that never
 #: touches an estimator should not pay a second of import time on every command.
@@ -101,9 +104,9 @@ class Client(MonitoringMethods):
         direction = "DESC" if descending else "ASC"
         order = {"field": "METRIC", "metric": order_by, "direction": direction} if order_by else None
         order = order or {"field": "NUMBER", "direction": direction}
-        yield from self._pages(
-            documents.VERSIONS, {"model": model, "orderBy": order}, lambda d: d["model"]["versions"], Version.of
-        )
+        variables = {"model": model, "orderBy": order}
+        pages = self._pages(documents.VERSIONS, variables, lambda d: d["model"]["versions"], Version.of, VERSION_PAGE)
+        yield from pages
 
     def version(self, model: str, number: int) -> Version:
         found = self.graphql(documents.VERSION_BY_NUMBER, {"model": model, "number": number})["model"]["version"]
@@ -461,10 +464,11 @@ class Client(MonitoringMethods):
         variables: dict[str, Any],
         connection: Callable[[dict[str, Any]], dict[str, Any]],
         convert: Callable[[dict[str, Any]], R],
+        size: int | None = None,
     ) -> Iterator[R]:
         after: str | None = None
         while True:
-            page = connection(self.graphql(document, {**variables, "first": PAGE, "after": after}))
+            page = connection(self.graphql(document, {**variables, "first": size or PAGE, "after": after}))
             for node in page["nodes"]:
                 yield convert(node)
             if not page["pageInfo"]["hasNextPage"]:

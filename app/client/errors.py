@@ -52,6 +52,12 @@ class Timeout(RegistryError):
     code = "TIMEOUT"
 
 
+class QueryTooComplex(RegistryError):
+    """The document could return more nodes than the server allows; ask for smaller pages or fewer nested lists."""
+
+    code = "QUERY_TOO_COMPLEX"
+
+
 class ArtifactIntegrityError(RegistryError):
     """Downloaded bytes do not hash to the sha256 the registry recorded: nothing was deserialized."""
 
@@ -60,6 +66,16 @@ class ArtifactIntegrityError(RegistryError):
 
 BY_CODE: dict[str, type[RegistryError]] = {
     cls.code: cls
-    for cls in (InvalidInput, Unauthenticated, Forbidden, NotFound, Conflict, RateLimited, Timeout, Unavailable)
+    for cls in (
+        InvalidInput,
+        Unauthenticated,
+        Forbidden,
+        NotFound,
+        Conflict,
+        RateLimited,
+        Timeout,
+        Unavailable,
+        QueryTooComplex,
+    )
 }
 #: The server's database was unreachable or too busy; nothing was changed, retrying later may work.

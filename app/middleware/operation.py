@@ -10,7 +10,8 @@ from graphql import GraphQLError, OperationDefinitionNode
 from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from schema.build import MAX_TOKENS
+from schema.build import MAX_TOKENS, schema
+from schema.cost import operation_cost
 from schema.document import Parsed, parse_request
 
 
@@ -27,9 +28,10 @@ class Operation:
 class InspectOperation:
     """Parse the GraphQL document of a request to ``path`` and note the operation's type and name.
 
-    The rate limit charges mutations more than queries, and the access log names the operation. The parse,
+    The rate limit charges what the operation may cost, and the access log names the operation. The parse,
     within the schema's token limit, is the request's only one: it goes to ``scope["state"]["document"]``,
-    and execution takes it from there (``schema/document.py``). Runs inside ``BodyLimit``, which has read a
+    and execution takes it from there (``schema/document.py``); its price (``schema/cost.py``, with the
+    request's variables) goes to ``scope["state"]["cost"]``. Runs inside ``BodyLimit``, which has read a
     POST's body.
     """
 
@@ -52,7 +54,13 @@ class InspectOperation:
         if isinstance(query, str):
             parsed = parse_request(query, max_tokens=MAX_TOKENS)
             state["document"] = parsed
-            state["operation"] = operation_of(parsed, name if isinstance(name, str) else None)
+            operation_name = name if isinstance(name, str) else None
+            state["operation"] = operation_of(parsed, operation_name)
+            if not isinstance(parsed.outcome, GraphQLError):
+                variables = _variables(request.get("variables"))
+                state["cost"] = operation_cost(
+                    schema._schema, parsed.outcome, variables=variables, operation_name=operation_name
+                )
         await self.app(scope, receive, send)
 
 
@@ -61,6 +69,16 @@ def _json_object(body: bytes) -> dict[str, object]:
         value = orjson.loads(body)
     except orjson.JSONDecodeError:
         return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _variables(value: object) -> dict[str, object]:
+    """The request's variables: an object in a POST body, JSON text in a GET's query string."""
+    if isinstance(value, str):
+        try:
+            value = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return {}
     return value if isinstance(value, dict) else {}
 
 

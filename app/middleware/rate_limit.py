@@ -1,42 +1,52 @@
-"""The rate limit: each request charged to its caller's bucket (``app/rate_limit.py``), 429 when it is empty."""
+"""The rate limit: each request charged to its caller's bucket (``app/rate_limit.py``) in points, 429 when it is
+empty; every GraphQL response says what it cost and what is left (``X-RateLimit-*``)."""
 
 from __future__ import annotations
 
 import math
+import time
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth import Credentials
 from app.failures import error_response
-from app.middleware.operation import Operation
 from app.rate_limit import RateLimiter
 from schema.codes import ErrorCode
+from schema.cost import MUTATION_POINTS, Allowance, Cost
 
-#: Costs in bucket units. A mutation takes write locks and writes an audit event; an upload writes a blob.
-QUERY_COST = 1.0
-MUTATION_COST = 5.0
+#: Points of the artifact routes and of a ``/graphql`` request that cannot be priced (GraphiQL's page, a
+#: document that does not parse). An upload writes a blob, as a mutation writes rows.
+READ_POINTS = 1
+UPLOAD_POINTS = MUTATION_POINTS
 
 
 class RateLimit:
     """Charge each request to its caller's bucket; refuse with 429 and ``Retry-After`` when it is empty.
 
     The caller is the authenticated token's name, else the client address (also for a token that failed
-    to authenticate, so inventing tokens does not buy fresh buckets). Mutations and artifact uploads cost
-    ``MUTATION_COST``; queries, downloads and GraphiQL cost ``QUERY_COST``. Paths in ``exempt`` (health
-    probes) are free. Must run inside ``Authenticate`` and ``InspectOperation``.
+    to authenticate, so inventing tokens does not buy fresh buckets). A GraphQL operation costs the points of
+    its price (``schema/cost.py``: list fetches / 100, at least 1; a mutation 5; a ``rateLimit(dryRun: true)``
+    nothing; an operation over ``max_nodes``, refused before it runs, 1). Uploads cost 5, downloads 1. Paths in
+    ``exempt`` (health probes) are free. Must run inside ``Authenticate`` and ``InspectOperation``.
+
+    Every ``/graphql`` response carries ``X-RateLimit-Limit`` (the bucket's size), ``-Remaining`` (points left,
+    rounded down), ``-Reset`` (Unix time when the bucket is full again) and ``-Cost`` (points charged).
     """
 
-    def __init__(self, app: ASGIApp, *, limiter: RateLimiter, graphql_path: str, exempt: tuple[str, ...]) -> None:
+    def __init__(
+        self, app: ASGIApp, *, limiter: RateLimiter, graphql_path: str, exempt: tuple[str, ...], max_nodes: int
+    ) -> None:
         self.app = app
         self.limiter = limiter
         self.graphql_path = graphql_path
         self.exempt = exempt
+        self.max_nodes = max_nodes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.exempt:
             await self.app(scope, receive, send)
             return
-        state = scope.get("state", {})
+        state = scope.setdefault("state", {})
         found: Credentials | None = state.get("credentials")
         if found is not None and found.principal is not None:
             key, who = f"token:{found.principal.name}", f"token {found.principal.name!r}"
@@ -44,28 +54,64 @@ class RateLimit:
             client = scope.get("client")
             address = client[0] if client else "unknown"
             key, who = f"address:{address}", f"client {address} (no valid token)"
-        cost = self._cost(scope, state.get("operation"))
-        wait = self.limiter.take(key, cost)
+        graphql = scope["path"] == self.graphql_path
+        points = self._points(scope, state.get("cost")) if graphql else self._route_points(scope)
+        wait = self.limiter.take(key, points) if points else 0.0
+        level, full_in = self.limiter.level(key)
+        allowance = Allowance(
+            limit=int(self.limiter.burst), remaining=int(level), reset_at=math.ceil(time.time() + full_in)
+        )
+        headers = {
+            "x-ratelimit-limit": str(allowance.limit),
+            "x-ratelimit-remaining": str(allowance.remaining),
+            "x-ratelimit-reset": str(allowance.reset_at),
+            "x-ratelimit-cost": str(points if wait <= 0 else 0),
+        }
         if wait <= 0:
-            await self.app(scope, receive, send)
+            state["allowance"] = allowance
+            await self.app(scope, receive, _with_headers(send, headers) if graphql else send)
             return
         seconds = retry_after(wait)
         message = (
-            f"rate limit exceeded for {who}: retry in {seconds} s (it refills {self.limiter.rate:g} units "
-            f"per second up to {self.limiter.burst:g}; a query costs {QUERY_COST:g}, a mutation {MUTATION_COST:g})"
+            f"rate limit exceeded for {who}: this request costs {points:g} points and the bucket holds "
+            f"{level:.0f}; retry in {seconds} s (it refills {self.limiter.rate:g} points per second up to "
+            f"{self.limiter.burst:g}; the rateLimit query field prices a document without running it)"
         )
-        graphql = scope["path"] == self.graphql_path
         # GraphQL clients get the wait in the error too; the artifact routes' documented body has no such field.
         details = {"retryAfter": int(seconds)} if graphql else {}
         response = error_response(
-            429, ErrorCode.RATE_LIMITED, message, graphql=graphql, headers={"retry-after": seconds}, **details
+            429,
+            ErrorCode.RATE_LIMITED,
+            message,
+            graphql=graphql,
+            headers={"retry-after": seconds, **(headers if graphql else {})},
+            **details,
         )
         await response(scope, receive, send)
 
-    def _cost(self, scope: Scope, operation: Operation | None) -> float:
-        if scope["path"] == self.graphql_path:
-            return MUTATION_COST if operation is not None and operation.type == "mutation" else QUERY_COST
-        return MUTATION_COST if scope["method"] not in ("GET", "HEAD") else QUERY_COST
+    def _points(self, scope: Scope, cost: Cost | None) -> int:
+        if cost is None:
+            return READ_POINTS
+        if cost.dry_run:
+            return 0
+        if cost.nodes > self.max_nodes:
+            return READ_POINTS  # refused before it runs: it costs what a refusal costs
+        return cost.points
+
+    @staticmethod
+    def _route_points(scope: Scope) -> int:
+        return UPLOAD_POINTS if scope["method"] not in ("GET", "HEAD") else READ_POINTS
+
+
+def _with_headers(send: Send, headers: dict[str, str]) -> Send:
+    encoded = [(name.encode(), value.encode()) for name, value in headers.items()]
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", []), *encoded]
+        await send(message)
+
+    return send_with_headers
 
 
 def retry_after(seconds: float) -> str:

@@ -337,6 +337,12 @@ async def _verify_chain(conn: BaseDBAsyncClient, model_id: int | None, name: str
     return ChainReport(name, events, position, previous, finding)
 
 
+def _not_a_position(event_id: int, seq: object, expected: int) -> Finding:
+    # Only a hand edit can put text (or a fraction) there: SQLite keeps what it is given.
+    message = f"event {event_id} was altered: its chain position is not a whole number ({str(seq)[:40]!r})"
+    return Finding(Tampering.ALTERED, event_id, expected, message)
+
+
 async def _check(
     conn: BaseDBAsyncClient,
     row: dict[str, Any],
@@ -347,14 +353,12 @@ async def _check(
     previous_id: int | None,
 ) -> Finding | None:
     """What is wrong with ``row``, which should hold position ``expected`` after an event hashed ``previous``."""
-    event_id, seq = int(row["id"]), int(row["chain_seq"])
+    event_id, seq = int(row["id"]), row["chain_seq"]
+    if not isinstance(seq, int) or isinstance(seq, bool):
+        return _not_a_position(event_id, seq, expected)
     if seq < expected:
-        return Finding(
-            Tampering.REORDERED,
-            event_id,
-            expected,
-            f"event {event_id} holds position {seq} but comes after position {expected - 1}: events were moved",
-        )
+        moved = f"event {event_id} holds position {seq} but comes after position {expected - 1}: events were moved"
+        return Finding(Tampering.REORDERED, event_id, expected, moved)
     if seq > expected:
         found = await fetch(conn, f"SELECT id FROM audit_event WHERE {where} AND chain_seq = ?", [*params, expected])  # noqa: S608 - constant SQL
         if found:

@@ -13,7 +13,7 @@ import binascii
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import orjson
 
@@ -31,7 +31,13 @@ class Key:
     column: str
     descending: bool
     nullable: bool = False
-    is_datetime: bool = False
+    #: What the column holds, which is what a cursor's value for it must be: a 64-bit integer, a finite
+    #: number, text, or an ISO date-time.
+    kind: Literal["int", "number", "text", "datetime"] = "int"
+
+    @property
+    def is_datetime(self) -> bool:
+        return self.kind == "datetime"
 
 
 @dataclass(frozen=True)
@@ -80,28 +86,44 @@ def encode_cursor(ordering: Ordering, values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+#: Longer cursors are refused unread: the server's own are well under 300 characters.
+MAX_CURSOR_CHARS = 1_000
+_INT64 = range(-(2**63), 2**63)
+
+
 def decode_cursor(ordering: Ordering, cursor: str | None, field: str = "after") -> list[Any] | None:
+    """The sort values ``cursor`` holds; ``InvalidInput`` unless it is a cursor of ``ordering`` whose every value
+    has its key's kind (a string where an id goes would reach the database as a type error)."""
     if cursor is None:
         return None
     try:
+        if len(cursor) > MAX_CURSOR_CHARS or not cursor.isascii():
+            raise ValueError
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         name, values = orjson.loads(raw)
         if name != ordering.name or not isinstance(values, list) or len(values) != len(ordering.keys):
             raise ValueError
-        decoded: list[Any] = []
-        for key, value in zip(ordering.keys, values, strict=True):
-            if value is None and not key.nullable:
-                raise ValueError
-            if key.is_datetime and value is not None:
-                value = datetime.fromisoformat(value)
-            elif value is not None and not isinstance(value, int | float | str):
-                raise ValueError
-            decoded.append(value)
-        return decoded
+        return [_sort_value(key, value) for key, value in zip(ordering.keys, values, strict=True)]
     except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError) as error:
         raise InvalidInput(
             field, "not a cursor of this list and ordering; use an endCursor from the same query"
         ) from error
+
+
+def _sort_value(key: Key, value: Any) -> Any:
+    if value is None:
+        if not key.nullable:
+            raise ValueError
+        return None
+    if key.kind == "datetime" and isinstance(value, str):
+        return datetime.fromisoformat(value)
+    if key.kind == "int" and isinstance(value, int) and not isinstance(value, bool) and value in _INT64:
+        return value
+    if key.kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    if key.kind == "text" and isinstance(value, str) and len(value) <= MAX_CURSOR_CHARS:
+        return value
+    raise ValueError
 
 
 @dataclass

@@ -215,6 +215,8 @@ async def _promote(conn: BaseDBAsyncClient, move: _Move, number: int, expected: 
     _compare_and_set(expected, active_number, model, env)
     if active is not None and active.version_id == candidate.id:
         return Promotion(deployment=active, previous=None, changed=False, event=None, version=candidate)
+    if active is None:
+        _room_for_environment(state.active_count, model, env)
     checked = await enforce_protection(
         conn,
         environment=env,
@@ -269,6 +271,9 @@ async def _rollback(conn: BaseDBAsyncClient, move: _Move) -> Rollback:
     target = await lock_existing_model(conn, move.model)
     active, active_number = await _active(conn, target, move.environment)
     before, restored = await _to_restore(conn, move, target, active)
+    if active is None:
+        count = await Deployment.filter(model_id=target.id, retired_at__isnull=True).using_db(conn).count()
+        _room_for_environment(count, move.model, move.environment)
     checked = await enforce_protection(
         conn, environment=move.environment, model=target, version=restored, role=move.role, actor=move.actor
     )
@@ -283,6 +288,16 @@ async def _rollback(conn: BaseDBAsyncClient, move: _Move) -> Rollback:
         more={"restoredFromDeploymentId": before.id, **checked},
     )
     return Rollback(deployment=deployment, previous=active, event=event)
+
+
+def _room_for_environment(active_count: int, model: str, environment: str) -> None:
+    """Refuse making ``model`` active in one more environment when it is active in the most it may be (a bound
+    the query cost counts on: ``Model.activeDeployments``, ``Version.activeEnvironments``)."""
+    if active_count >= validation.MAX_ACTIVE_ENVIRONMENTS:
+        raise Conflict(
+            f"{model!r} is active in {active_count} environments, the most a model may be; demote it somewhere "
+            f"before making it active in {environment}"
+        )
 
 
 async def _to_restore(

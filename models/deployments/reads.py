@@ -15,8 +15,9 @@ from models.db.connection import placeholders
 from models.db.paging import Key, Ordering, Page, as_datetime, decode_cursor, required, windowed
 from models.db.rows import columns, instance
 from models.entities import Deployment, ModelVersion
+from models.validation import MAX_VERSION_DEPLOYMENTS_SHOWN
 
-_HISTORY = Ordering("deployment:DEPLOYED_AT:DESC", (Key("deployed_at", True, is_datetime=True), Key("id", True)))
+_HISTORY = Ordering("deployment:DEPLOYED_AT:DESC", (Key("deployed_at", True, kind="datetime"), Key("id", True)))
 
 
 async def list_deployment_history(
@@ -58,10 +59,12 @@ async def active_deployments(model_ids: Sequence[int]) -> dict[int, list[tuple[D
 
 
 async def version_deployments(version_ids: Sequence[int]) -> dict[int, list[Deployment]]:
-    """Each version's deployments, active and retired, newest first."""
+    """Each version's deployments, active and retired, newest first: the newest ``MAX_VERSION_DEPLOYMENTS_SHOWN``
+    (a bound the query cost counts on; ``list_deployment_history`` pages through all of them)."""
     found: dict[int, list[Deployment]] = defaultdict(list)
     for d in await Deployment.filter(version_id__in=list(version_ids)).order_by("-deployed_at", "-id"):
-        found[d.version_id].append(d)
+        if len(found[d.version_id]) < MAX_VERSION_DEPLOYMENTS_SHOWN:
+            found[d.version_id].append(d)
     return found
 
 

@@ -30,7 +30,9 @@ def _read_sql(with_protection: bool) -> str:
     protection = f", {columns(EnvironmentProtection, 'ep', 'ep')}" if with_protection else ""
     return (
         f"SELECT {columns(RegisteredModel, 'm', 'm')}, {columns(ModelVersion, 'v', 'v')}, "
-        f"{columns(Deployment, 'd', 'd')}, {columns(ModelVersion, 'av', 'av')}{protection} FROM model m "
+        f"{columns(Deployment, 'd', 'd')}, {columns(ModelVersion, 'av', 'av')}{protection}, "
+        "(SELECT COUNT(*) FROM deployment ad WHERE ad.model_id = m.id AND ad.retired_at IS NULL) AS active_count "
+        "FROM model m "
         "LEFT JOIN version v ON v.model_id = m.id AND v.number = ? "
         "LEFT JOIN deployment d ON d.model_id = m.id AND d.environment = ? AND d.retired_at IS NULL "
         "LEFT JOIN version av ON av.id = d.version_id "
@@ -54,6 +56,8 @@ class PromotionState:
     active_version: ModelVersion | None
     #: The environment's protection rules (None: unprotected), or ``NOT_READ``.
     protection: EnvironmentProtection | str | None = NOT_READ
+    #: Environments the model is active in (``validation.MAX_ACTIVE_ENVIRONMENTS`` at most).
+    active_count: int = 0
 
 
 async def read_for_promotion(conn: BaseDBAsyncClient, *, model: str, version: int, environment: str) -> PromotionState:
@@ -74,4 +78,5 @@ async def read_for_promotion(conn: BaseDBAsyncClient, *, model: str, version: in
         active=instance(Deployment, row, "d"),
         active_version=instance(ModelVersion, row, "av"),
         protection=instance(EnvironmentProtection, row, "ep") if sqlite else NOT_READ,
+        active_count=int(row["active_count"]),
     )

@@ -33,7 +33,8 @@ async def protections_by_environment(environments: Sequence[str]) -> dict[str, P
 
 
 async def list_environments(*, within: tuple[str, ...] | None = None) -> list[EnvironmentSummary]:
-    """Every environment that has had a deployment or has protection, by name. ``within``: only deployments of
+    """Every environment that has had a deployment or has protection, by name (the first
+    ``MAX_ENVIRONMENTS_LISTED``). ``within``: only deployments of
     the models matching these name patterns are counted (or make an environment appear), as a scoped token's
     lists and statistics count only those; protection is registry-wide, so protected environments always appear."""
     conn = connection()
@@ -48,5 +49,5 @@ async def list_environments(*, within: tuple[str, ...] | None = None) -> list[En
     protected = {row.environment: Protection.of(row) for row in await EnvironmentProtection.all()}
     return [
         EnvironmentSummary(name, active.get(name, 0), protected.get(name))
-        for name in sorted(active.keys() | protected.keys())
+        for name in sorted(active.keys() | protected.keys())[: validation.MAX_ENVIRONMENTS_LISTED]
     ]

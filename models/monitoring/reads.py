@@ -25,8 +25,8 @@ from models.monitoring.policy import Policy
 from models.monitoring.state import OPEN_STATES
 from models.tokens.scopes import model_name_filter
 
-_WINDOWS = Ordering("window:END:DESC", (Key("window_end", True, is_datetime=True), Key("id", True)))
-_REQUESTS = Ordering("retraining:REQUESTED_AT:DESC", (Key("requested_at", True, is_datetime=True), Key("id", True)))
+_WINDOWS = Ordering("window:END:DESC", (Key("window_end", True, kind="datetime"), Key("id", True)))
+_REQUESTS = Ordering("retraining:REQUESTED_AT:DESC", (Key("requested_at", True, kind="datetime"), Key("id", True)))
 
 
 async def profiles_by_version(version_ids: Sequence[int]) -> dict[int, ReferenceProfile]:

@@ -15,6 +15,9 @@ from models.registry.reads import version_metrics
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 DEFAULT_ENV = validation.DEFAULT_ENVIRONMENT
+#: Metric names compared at most (the first by name): as many as one version may carry, so the table a
+#: comparison returns is bounded by the versions compared, whatever names they use (docs/security.md, "Limits").
+MAX_COMPARED_METRICS = validation.MAX_METRICS
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ async def compare_versions(
     if production_version_id is not None and production_version_id not in ids:
         ids.append(production_version_id)
     metrics = {version_id: dict(pairs) for version_id, pairs in (await version_metrics(ids)).items()}
-    names = sorted({name for v in versions for name in metrics.get(v.id, {})})
+    names = sorted({name for v in versions for name in metrics.get(v.id, {})})[:MAX_COMPARED_METRICS]
     baseline = metrics.get(production_version_id, {}) if production_version_id is not None else None
 
     def row(version: ModelVersion) -> ComparisonRow:

@@ -73,7 +73,7 @@ async def list_models(
     column = _MODEL_COLUMNS[query.order]
     ordering = Ordering(
         f"model:{query.order}:{'DESC' if query.descending else 'ASC'}",
-        (Key(column, query.descending, is_datetime=column != "name"), Key("id", query.descending)),
+        (Key(column, query.descending, kind="text" if column == "name" else "datetime"), Key("id", query.descending)),
     )
     cursor = decode_cursor(ordering, after)
     rows = RegisteredModel.all()
@@ -114,9 +114,10 @@ def version_ordering(query: VersionQuery) -> Ordering:
     if query.order == VersionOrderField.NUMBER:
         return Ordering(f"version:NUMBER:{direction}", (Key("number", d),))
     if query.order == VersionOrderField.CREATED_AT:
-        return Ordering(f"version:CREATED_AT:{direction}", (Key("created_at", d, is_datetime=True), Key("number", d)))
+        return Ordering(f"version:CREATED_AT:{direction}", (Key("created_at", d, kind="datetime"), Key("number", d)))
     return Ordering(
-        f"version:METRIC:{query.order_metric}:{direction}", (Key("sort_metric", d, nullable=True), Key("number", d))
+        f"version:METRIC:{query.order_metric}:{direction}",
+        (Key("sort_metric", d, nullable=True, kind="number"), Key("number", d)),
     )
 
 

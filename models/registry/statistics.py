@@ -15,6 +15,10 @@ from models.db.connection import connection, fetch
 from models.tokens.scopes import model_name_sql, pattern_regex
 from models.validation import DEFAULT_ENVIRONMENT
 
+#: ``average_production_metrics`` returns the first this many metric names (production versions carry at most
+#: ``MAX_METRICS`` each, but different versions may name different metrics).
+MAX_AVERAGED_METRICS = 1_000
+
 
 class Count(StrEnum):
     MODELS = "models"
@@ -63,7 +67,8 @@ async def counts(wanted: Collection[Count], *, within: tuple[str, ...] | None = 
 
 
 async def average_production_metrics(*, within: tuple[str, ...] | None = None) -> list[tuple[str, float]]:
-    """Per metric name, the mean over production versions that report it, sorted by name."""
+    """Per metric name, the mean over production versions that report it, sorted by name; the first
+    ``MAX_AVERAGED_METRICS`` names."""
     conn = connection()
     scoped, params = "", [DEFAULT_ENVIRONMENT]
     if within is not None:
@@ -73,7 +78,7 @@ async def average_production_metrics(*, within: tuple[str, ...] | None = None) -
         conn,
         "SELECT m.name AS name, AVG(m.value) AS mean FROM metric m "
         "JOIN deployment d ON d.version_id = m.version_id AND d.retired_at IS NULL AND d.environment = ?"
-        f"{scoped} GROUP BY m.name ORDER BY m.name",
+        f"{scoped} GROUP BY m.name ORDER BY m.name LIMIT {MAX_AVERAGED_METRICS:d}",
         params,
     )
     return [(row["name"], float(row["mean"])) for row in rows]

@@ -27,7 +27,7 @@ from models.clock import now
 from models.db.connection import write_transaction
 from models.db.retry import retried
 from models.entities import AuditAction, AuditEvent, DeliveryStatus, Webhook, WebhookDelivery
-from models.errors import Forbidden, InvalidInput, NotFound
+from models.errors import Conflict, Forbidden, InvalidInput, NotFound
 from models.tokens.scopes import check_environments, check_model_patterns, pattern_regex
 from models.webhooks import signing
 from models.webhooks.destinations import check_url
@@ -36,6 +36,8 @@ from models.webhooks.reads import Scope, visible
 
 PING = "webhook.ping"
 MAX_GRACE = timedelta(days=30)
+#: Webhooks a registry keeps: the bound of the ``webhooks`` list (schema/cost.py); delete one to add another.
+MAX_WEBHOOKS = 100
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,8 @@ async def create_webhook(
     secret = signing.generate_secret()
     stamp = now()
     async with write_transaction() as conn:
+        if await Webhook.all().using_db(conn).count() >= MAX_WEBHOOKS:
+            raise Conflict(f"the registry keeps at most {MAX_WEBHOOKS} webhooks; delete one first")
         webhook = await Webhook.create(
             **columns,
             secret=secret,

@@ -74,12 +74,16 @@ async def list_deliveries(
     return pages
 
 
+#: Attempts shown per delivery, the newest: redeliveries add attempts without end, a page must not.
+MAX_ATTEMPTS_SHOWN = 50
+
+
 async def attempts_of(delivery_ids: Sequence[int]) -> dict[int, list[WebhookAttempt]]:
-    """The attempts of each delivery, oldest first, in one statement."""
+    """The newest ``MAX_ATTEMPTS_SHOWN`` attempts of each delivery, oldest first, in one statement."""
     found: dict[int, list[WebhookAttempt]] = defaultdict(list)
     for attempt in await WebhookAttempt.filter(delivery_id__in=list(delivery_ids)).order_by("delivery_id", "id"):
         found[attempt.delivery_id].append(attempt)
-    return found
+    return {delivery: attempts[-MAX_ATTEMPTS_SHOWN:] for delivery, attempts in found.items()}
 
 
 async def get_delivery(*, delivery_id: int, scope: Scope, field: str = "id") -> WebhookDelivery:

@@ -470,6 +470,7 @@ def test_listings_page_in_documented_order(database_url: str, tmp_path: Path, mo
 
         # The same lists when every page holds two items: the iterators follow the cursors.
         monkeypatch.setattr(client_module, "PAGE", 2)
+        monkeypatch.setattr(client_module, "VERSION_PAGE", 2)
         first_page = client.graphql(documents.MODELS, {"first": client_module.PAGE})["models"]
         assert len(first_page["nodes"]) == 2 and first_page["pageInfo"]["hasNextPage"] is True
         assert listings() == expected

@@ -6,14 +6,16 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
+import time
 from typing import Any
 
 import pytest
 
-from app.middleware.rate_limit import MUTATION_COST, QUERY_COST
+from app.middleware.rate_limit import READ_POINTS
 from app.rate_limit import RateLimiter
 from app.settings import Settings
 from models.errors import InvalidInput
+from schema.cost import MUTATION_POINTS
 from tests.app.test_abuse import serving
 from tests.support.helpers import Api, row_counts
 from tests.support.server import environment
@@ -25,7 +27,7 @@ BLOB = b"artifact bytes"
 
 def tight(settings: Settings, **changes: Any) -> Settings:
     """Two mutations' worth of burst, and a refill too slow to matter during a test."""
-    return dataclasses.replace(settings, rate_limit_per_second=0.001, rate_limit_burst=2 * MUTATION_COST, **changes)
+    return dataclasses.replace(settings, rate_limit_per_second=0.001, rate_limit_burst=2 * MUTATION_POINTS, **changes)
 
 
 async def post(api: Api, query: str, variables: dict[str, Any] | None = None, *, as_: str | None = "writer") -> Any:
@@ -70,13 +72,13 @@ async def test_mutations_past_the_burst_get_429_and_change_nothing(settings: Set
 
 async def test_a_mutation_costs_more_than_a_query(settings: Settings) -> None:
     async with serving(tight(settings)) as api:
-        queries = int(2 * MUTATION_COST / QUERY_COST)
+        queries = int(2 * MUTATION_POINTS / READ_POINTS)
         for _ in range(queries):
             assert (await post(api, VIEWER, as_="reader")).status_code == 200
         assert_rate_limited(await post(api, VIEWER, as_="reader"))
         # The writer's bucket, the same size, holds only two mutations (checked above) but ten queries.
         assert (await post(api, CREATE, {"name": "a"})).status_code == 200
-        for _ in range(queries - int(MUTATION_COST / QUERY_COST)):
+        for _ in range(queries - int(MUTATION_POINTS / READ_POINTS)):
             assert (await post(api, VIEWER)).status_code == 200
         assert_rate_limited(await post(api, VIEWER))
 
@@ -122,7 +124,7 @@ async def test_artifact_routes_count_too(settings: Settings) -> None:
             await api.client.post("/api/artifacts", content=BLOB, headers=api.headers("writer")), graphql=False
         )
         sha256 = upload.json()["sha256"]
-        for _ in range(int(2 * MUTATION_COST / QUERY_COST)):
+        for _ in range(int(2 * MUTATION_POINTS / READ_POINTS)):
             assert (await api.client.get(f"/api/artifacts/{sha256}", headers=api.headers("reader"))).status_code == 200
         assert_rate_limited(
             await api.client.get(f"/api/artifacts/{sha256}", headers=api.headers("reader")), graphql=False
@@ -148,6 +150,68 @@ def test_a_bucket_refills_at_its_rate_up_to_its_burst() -> None:
     assert limiter.take("a", 10) == 0, "refilled to the burst, not beyond"
     assert limiter.take("a", 1) > 0
     assert limiter.take("c", 50) == 0, "a cost above the burst is charged as the whole burst"
+
+
+EXPENSIVE = "{ models(first: 100) { nodes { versions(first: 100) { nodes { number } } } } }"  # 101 fetches: 1 point
+#: 1 + 100 + 100 * 20 fetches, 21 points: what a REST client would need, over 100 (GitHub's rule); 202,100 nodes.
+COSTLY = "{ models(first: 100) { nodes { versions(first: 20) { nodes { tags { key } } } } } }"
+
+
+async def test_every_graphql_response_says_what_it_cost_and_what_is_left(settings: Settings) -> None:
+    async with serving(dataclasses.replace(settings, rate_limit_per_second=0.001, rate_limit_burst=100)) as api:
+        first = await post(api, VIEWER, as_="reader")
+        assert first.headers["x-ratelimit-limit"] == "100"
+        assert first.headers["x-ratelimit-cost"] == "1"
+        assert first.headers["x-ratelimit-remaining"] == "99"
+        assert int(first.headers["x-ratelimit-reset"]) > int(time.time())
+        costly = await post(api, COSTLY, as_="reader")
+        assert costly.status_code == 200 and costly.headers["x-ratelimit-cost"] == "21", costly.headers
+        assert costly.headers["x-ratelimit-remaining"] == "78"
+        assert (await post(api, EXPENSIVE, as_="reader")).headers["x-ratelimit-cost"] == "1"
+        # Refused as too complex before it runs: it costs what a refusal costs.
+        refused = await post(
+            api,
+            "{ models(first: 100) { nodes { versions(first: 100) { nodes { metrics { name } } } } } }",
+            as_="reader",
+        )
+        assert refused.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        assert refused.headers["x-ratelimit-cost"] == "1"
+        mutation = await post(api, CREATE, {"name": "m"})
+        assert mutation.headers["x-ratelimit-cost"] == str(MUTATION_POINTS)
+        for _ in range(3):
+            assert (await post(api, COSTLY, as_="reader")).status_code == 200
+        empty = await post(api, COSTLY, as_="reader")
+        assert_rate_limited(empty)
+        assert empty.headers["x-ratelimit-cost"] == "0" and empty.headers["x-ratelimit-remaining"] == "13"
+
+
+async def test_rate_limit_field_prices_a_document_without_running_it(settings: Settings) -> None:
+    async with serving(dataclasses.replace(settings, rate_limit_per_second=0.001, rate_limit_burst=100)) as api:
+        await post(api, CREATE, {"name": "m"})
+        query = "{ rateLimit(dryRun: true) { cost nodeCount maxNodeCount limit remaining resetAt } " + COSTLY[1:]
+        response = await post(api, query, as_="reader")
+        body = response.json()
+        assert "errors" not in body, body
+        assert body["data"] == {
+            "rateLimit": {
+                "cost": 21,
+                "nodeCount": 100 + 2_000 + 2_000 * 100,
+                "maxNodeCount": 500_000,
+                "limit": 100,
+                "remaining": 100,
+                "resetAt": body["data"]["rateLimit"]["resetAt"],
+            }
+        }, "a dry run answers rateLimit only, and charges nothing"
+        assert response.headers["x-ratelimit-cost"] == "0"
+        ran = (await post(api, "{ rateLimit { cost nodeCount remaining } viewer { name } }", as_="reader")).json()
+        assert ran["data"] == {"rateLimit": {"cost": 1, "nodeCount": 0, "remaining": 99}, "viewer": {"name": "reader"}}
+
+
+async def test_without_rate_limits_the_field_still_prices(settings: Settings) -> None:
+    async with serving(dataclasses.replace(settings, rate_limit_per_second=0)) as api:
+        off = await post(api, "{ rateLimit(dryRun: true) { cost limit remaining resetAt } }", as_="reader")
+        assert off.json()["data"] == {"rateLimit": {"cost": 1, "limit": None, "remaining": None, "resetAt": None}}
+        assert "x-ratelimit-cost" not in off.headers
 
 
 def test_idle_buckets_are_forgotten_first() -> None:

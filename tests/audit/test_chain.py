@@ -54,6 +54,10 @@ FIXED_AT = datetime(2026, 11, 28, 9, 1, 0, 123456, tzinfo=UTC)
 REGISTRY_EVENT_HASH = "339168dd273a371117c11438494791029c916e27c1b12072b55c71bcceb1ff4a"
 
 
+#: What PostgreSQL's insert trigger answers an event whose hash is not the sha256 of its content.
+HASH_REFUSED = "audit_event: the hash does not match the event's content"
+
+
 async def _registry_event(*, reason: str | None = "tighten the gate") -> AuditEvent:
     # No action names a registry-level change yet; any action exercises the registry chain the same way.
     async with write_transaction() as conn:
@@ -136,6 +140,35 @@ async def test_the_hashed_bytes_are_the_same_on_both_backends(database_url: str)
     assert event_hash(content, position=1, previous_hash="") == REGISTRY_EVENT_HASH
 
 
+@pytest.mark.parametrize(
+    "details",
+    [
+        {"emoji": "\U0001f680 rocket", "controls": "\x01\x7f\t\n\r\b\f", "bidi": "\u202e\u200b\ufeff"},
+        {"Z": 1, "a": 2, "\u00e9": 3, "z": 4, "\U0001f600": 5, "": 6, "A b": {"y": [], "x": [[], {}]}},
+        {"big": 12345678901234567890, "neg": -7, "small": 0.000001, "e": 2.5e-10, "float": 123456.789, "third": 1 / 3},
+        {"quote": '"\\/', "empty": "", "list": ["a", 1, 1.0, None, False, {"k": "v"}]},
+        {},
+    ],
+)
+async def test_the_database_hashes_the_same_bytes_as_python(database_url: str, details: dict[str, Any]) -> None:
+    """On PostgreSQL the insert trigger recomputes every hash (migration 8): an event whose canonical content the
+    SQL built differently from ``models/audit/chain.py`` would be refused here."""
+    async with connected(database_url):
+        async with write_transaction() as conn:
+            written = await record(
+                conn,
+                action=AuditAction.MODEL_UPDATED,
+                actor="s\u00e9curit\u00e9 \U0001f512",
+                model=None,
+                request_id=None,
+                reason='line one\nline "two"',
+                details=details,
+                at=datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
+            )
+        assert written.hash
+        assert all(report.intact for report in await verify())
+
+
 async def _tamper(database_url: str, *statements: str) -> None:
     """Run SQL as an attacker who can switch the append-only triggers off."""
     if database_url.startswith("sqlite:"):
@@ -202,6 +235,11 @@ ATTACKS: dict[str, tuple[Callable[[list[AuditEvent]], list[str]], tuple[Tamperin
         ],
         (Tampering.REORDERED, 5, 6),
     ),
+    # SQLite keeps text in an integer column; `audit verify` must report it, not crash (PostgreSQL refuses it).
+    "position-not-a-number": (
+        lambda e: [f"UPDATE audit_event SET chain_seq = 'six' WHERE id = {e[5].id}"],
+        (Tampering.ALTERED, 5, 6),
+    ),
     "all-deleted": (
         lambda e: [f"DELETE FROM audit_event WHERE model_id = {e[0].model_id}"],
         (Tampering.REMOVED, None, 1),
@@ -212,6 +250,8 @@ ATTACKS: dict[str, tuple[Callable[[list[AuditEvent]], list[str]], tuple[Tamperin
 @pytest.mark.parametrize("attack", list(ATTACKS))
 async def test_verify_reports_the_first_tampered_event(database_url: str, attack: str) -> None:
     sql, (kind, index, position) = ATTACKS[attack]
+    if attack == "position-not-a-number" and not database_url.startswith("sqlite:"):
+        pytest.skip("a PostgreSQL bigint column cannot hold text")
     async with connected(database_url):
         await _history()
         events = await _churn_events()
@@ -269,10 +309,18 @@ async def test_the_database_refuses_to_change_or_forge_events(database_url: str)
                 lambda: conn.execute_script(
                     forged.format(model=model_id, seq=4, previous=events[2].hash, digest="f" * 64)
                 ),
-                "uniq_audit_event_model_chain" if dialect() == "postgres" else "UNIQUE constraint failed",
+                # PostgreSQL recomputes the hash first (migration 8); SQLite has only the unique index.
+                HASH_REFUSED if dialect() == "postgres" else "UNIQUE constraint failed",
             ),
         }
         if dialect() == "postgres":
+            # An INSERT-only user cannot append an event whose hash is made up: the trigger recomputes it.
+            attempts["insert with a made-up hash"] = (
+                lambda: conn.execute_script(
+                    forged.format(model=model_id, seq=last + 1, previous=events[-1].hash, digest="f" * 64)
+                ),
+                HASH_REFUSED,
+            )
             attempts["truncate"] = (
                 lambda: conn.execute_script("TRUNCATE audit_event CASCADE"),
                 "audit_event is append-only: TRUNCATE is refused",

@@ -27,7 +27,7 @@ import uvloop
 
 from models.entities import Role
 from models.tokens.operations import create_token
-from tests.benchmarks import fixture, plans, report, transfer, workloads
+from tests.benchmarks import fixture, plans, report, responsiveness, transfer, workloads
 from tests.benchmarks.database import Raw, create_database, database_size, drop_database
 from tests.benchmarks.floors import dashboard_data, dashboard_floor, promote_floor
 from tests.benchmarks.inprocess import InProcess, running_app
@@ -251,6 +251,15 @@ async def bench_backend(
                         print(
                             f"   artifacts: up {result['artifacts']['upload_mb_per_s']} MB/s, down "
                             f"{result['artifacts']['download_mb_per_s']} MB/s",
+                            flush=True,
+                        )
+                        # The most expensive document the node limit allows, with /healthz probed beside it.
+                        base = f"http://{HOST}:{server.port}"
+                        found = await responsiveness.measure(base, tokens.reader, seconds=plan.seconds, timeout=None)
+                        result["responsiveness"] = found
+                        print(
+                            f"   responsiveness: document {found['document_median_s']} s, /healthz p99 "
+                            f"{found['healthz_p99_ms']} ms (target < 100 ms)",
                             flush=True,
                         )
                 finally:

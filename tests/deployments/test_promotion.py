@@ -6,6 +6,10 @@ from typing import Any
 
 import pytest
 
+from models.deployments.operations import demote, rollback
+from models.deployments.operations import promote as promote_op
+from models.errors import Conflict
+from models.validation import MAX_ACTIVE_ENVIRONMENTS
 from tests.support.helpers import DEMOTE, PROMOTE, ROLLBACK, Api, promote, register, row_counts
 
 ARCHIVE = """
@@ -603,3 +607,22 @@ async def test_queries_reflect_deployment_history(api: Api) -> None:
     assert staging["totalCount"] == 2
     assert [d["id"] for d in staging["nodes"]] == [d4, d3]
     assert {d["environment"] for d in staging["nodes"]} == {"staging"}
+
+
+async def test_a_model_is_active_in_at_most_fifty_environments(api: Api) -> None:
+    """The query cost counts a model's active deployments as at most 50 (docs/security.md, "Limits")."""
+    await register(api, "wide")
+    for index in range(MAX_ACTIVE_ENVIRONMENTS):
+        await promote_op(model="wide", version=1, actor="seeder", environment=f"env-{index}")
+    before = await row_counts()
+    with pytest.raises(Conflict, match="active in 50 environments"):
+        await promote_op(model="wide", version=1, actor="seeder", environment="one-more")
+    assert await row_counts() == before
+    # Where it is active already, a promotion replaces and is allowed; a rollback cannot pass the cap either.
+    await promote_op(model="wide", version=1, actor="seeder", environment="env-0")
+    await demote(model="wide", actor="seeder", environment="env-0")
+    await promote_op(model="wide", version=1, actor="seeder", environment="spare")
+    with pytest.raises(Conflict, match="active in 50 environments"):
+        await rollback(model="wide", actor="seeder", environment="env-0")
+    error = await api.error(PROMOTE, {"input": {"model": "wide", "version": 1, "environment": "again"}})
+    assert error["extensions"]["code"] == "CONFLICT"

@@ -297,6 +297,7 @@ OPERATIONS = [
         _query(f'{{ environmentProtection(environment: "{SHARED_PROTECTED}") {{ rules }} }}'),
     ),
     Operation("query viewer", Role.READER, Reach.NONE, _query("{ viewer { name } }")),
+    Operation("query rateLimit", Role.READER, Reach.NONE, _query("{ rateLimit { cost } }")),
     Operation("POST /api/artifacts", Role.WRITER, Reach.NONE, http=lambda t: ("/api/artifacts", t.new_blob)),
     Operation(
         "GET /api/artifacts/{sha256}", Role.READER, Reach.BY_ID, http=lambda t: (f"/api/artifacts/{t.sha256}", None)
@@ -719,6 +720,8 @@ async def _ok(op: Operation, caller: Caller, target: Target, data: Any) -> str |
         return None if data["model"] == {"name": target.model} else f"compared {data}"
     if field == "viewer":
         return None if data == {"name": caller.key} else f"viewer is {data}"
+    if field == "rateLimit":
+        return None if data == {"cost": 1} else f"rateLimit is {data}"
     if field == "environmentProtection":
         return None if data == {"rules": ["role admin"]} else f"rules are {data}"
     if field == "auditEvents(filter: {model})":

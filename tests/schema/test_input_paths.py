@@ -65,7 +65,8 @@ def _mutation(name: str) -> str:
             "registerVersion",
             {"model": "m", "featureNames": ["a", ""]},
             "input.featureNames[1]",
-            "input.featureNames[1]: feature names are 1 to 256 characters",
+            "input.featureNames[1]: feature names are 1 to 256 characters without control, format or invisible "
+            "characters (such as U+200B or U+202E) or leading or trailing spaces",
         ),
         (
             "registerVersion",
@@ -101,7 +102,8 @@ def _mutation(name: str) -> str:
             "demote",
             {"model": "m", "idempotencyKey": ""},
             "input.idempotencyKey",
-            "input.idempotencyKey: must be 1 to 128 characters without control characters",
+            "input.idempotencyKey: must be 1 to 128 characters without control, format or invisible characters "
+            "(such as U+200B or U+202E) or leading or trailing spaces",
         ),
         (
             "rollback",
@@ -119,7 +121,8 @@ def _mutation(name: str) -> str:
             "unprotectEnvironment",
             {"environment": "production", "idempotencyKey": ""},
             "input.idempotencyKey",
-            "input.idempotencyKey: must be 1 to 128 characters without control characters",
+            "input.idempotencyKey: must be 1 to 128 characters without control, format or invisible characters "
+            "(such as U+200B or U+202E) or leading or trailing spaces",
         ),
     ],
 )

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import re
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from graphql.language import Lexer, Source, TokenKind
 
+from app.middleware.request_id import acceptable_request_id
 from models.db.connection import connection
 from models.entities import RegisteredModel
 from tests.support.helpers import Api, register, row_counts
@@ -398,3 +400,45 @@ async def test_unexpected_errors_are_masked_and_logged(
 
     # The rest of the API keeps answering.
     assert (await api.data('{ model(name: "m") { name } }', as_="reader")) == {"model": {"name": "m"}}
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "mreg_" + "a1B2" * 11,  # a modelreg token
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",  # a JWT
+        "Bearer-abc",
+        "ghp_0123456789abcdefABCDEF",
+        "AKIAIOSFODNN7EXAMPLE",
+        "q8Zr4Tn2Lm9Xv6Bc1Hd5Jf3",  # 23 mixed letters and digits: a base62 secret
+        "x" * 129,
+        "has space",
+        "semi;colon",
+        "é-accent",
+    ],
+)
+async def test_a_request_id_that_looks_like_a_secret_or_is_odd_is_replaced(
+    api: Api, given: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="modelreg"):
+        response = await api.client.post(
+            "/graphql",
+            json={"query": CREATE, "variables": {"name": "traced"}},
+            headers=[
+                *((name.encode(), value.encode()) for name, value in api.headers("admin").items()),
+                (b"x-request-id", given.encode()),
+            ],
+        )
+    assert response.status_code == 200
+    replaced = response.headers["x-request-id"]
+    assert replaced != given and re.fullmatch(r"[0-9a-f]{32}", replaced)
+    assert response.json()["data"]["createModel"]["auditEvent"]["requestId"] == replaced
+    assert given not in caplog.text and given not in response.text
+
+
+@pytest.mark.parametrize(
+    "given", ["req-7f3a.42:b_c", "3f2a9c0e-1b2d-4c5e-8f90-a1b2c3d4e5f6", "0" * 128, "build:1234:step-7"]
+)
+def test_ordinary_request_ids_are_kept(given: str) -> None:
+    assert acceptable_request_id(given)
+    assert acceptable_request_id(uuid.uuid4().hex)

@@ -1,0 +1,465 @@
+"""What a GraphQL operation may cost, computed from its document before anything runs (docs/security.md).
+
+The count is GitHub's: every connection contributes its ``first`` (or the default page size) times the product
+of the ``first``s above it, and every plain list its cap (``LIST_CAPS``) times the same product, so the number
+is the most objects and list items the operation could return, whatever the data. Fragments are expanded,
+``@skip``/``@include`` and variables applied, aliases counted one by one; a field selected twice under one
+response key runs once and is counted once, as graphql-core merges it. Where the type is abstract
+(``node(id:)``) the costliest of the possible types counts.
+
+``CostLimit`` refuses an operation over the node limit with ``QUERY_TOO_COMPLEX`` after validation and before
+execution, so no SQL runs; the rate limit charges ``Cost.points`` (``app/middleware/rate_limit.py``).
+
+The walk is memoised per (type, selection), so fragments that spread each other many times over cost time
+linear in the document's size, not in the number of expansions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from graphql import (
+    BooleanValueNode,
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    InlineFragmentNode,
+    IntValueNode,
+    ListValueNode,
+    OperationDefinitionNode,
+    SelectionNode,
+    SelectionSetNode,
+    ValueNode,
+    VariableNode,
+)
+from strawberry.extensions import SchemaExtension
+
+from models import validation
+from models.environments.rules import MAX_RULES
+from models.entities import AuditAction
+from models.monitoring import limits as monitoring
+from models.registry import comparison, statistics
+from models.tokens.scopes import MAX_SCOPE_ENTRIES
+from models.webhooks.operations import MAX_WEBHOOKS
+from models.webhooks.reads import MAX_ATTEMPTS_SHOWN
+from schema.codes import ErrorCode
+
+#: Default of ``MODELREG_MAX_NODES``. examples/dashboard.graphql at ``models(first: 100)`` costs 346,100 (most of
+#: it the 500 metrics each of 600 versions may carry); this leaves it 44% of room for more fields, and is the
+#: limit GitHub's GraphQL API sets, so client authors know the number (docs/security.md, "Limits").
+DEFAULT_MAX_NODES = 500_000
+#: A connection's page when ``first`` is not given, and the most it returns (``models.validation.page_size``).
+DEFAULT_PAGE = validation.DEFAULT_PAGE_SIZE
+MAX_PAGE = validation.MAX_PAGE_SIZE
+#: Rate-limit points: a query costs the list fetches a REST client would need, over 100, at least 1 (GitHub's
+#: rule); a mutation a fixed price, for its write locks and audit event.
+REQUESTS_PER_POINT = 100
+MUTATION_POINTS = 5
+
+
+@dataclass(frozen=True)
+class Width:
+    """A list whose size is ``times`` the number of versions the enclosing ``compareVersions`` compares."""
+
+    times: int
+
+
+#: The most items each plain list field of the schema can hold, as ``"Type.field"``: the one place where a list
+#: gets its bound. Each is enforced where the list is written (``models/validation.py`` and the domains' rule
+#: parsers) or, for lists that grow with history, where it is read. ``tests/schema/test_cost.py`` fails on a list
+#: field of the schema missing here: a new domain adds its lists to this table (connections need no entry).
+LIST_CAPS: dict[str, int | Width] = {
+    "Model.tags": validation.MAX_TAGS,
+    "Model.activeDeployments": validation.MAX_ACTIVE_ENVIRONMENTS,
+    "Version.tags": validation.MAX_TAGS,
+    "Version.metrics": validation.MAX_METRICS,
+    "Version.featureNames": validation.MAX_FEATURES,
+    "Version.deployments": validation.MAX_VERSION_DEPLOYMENTS_SHOWN,
+    "Version.activeEnvironments": validation.MAX_ACTIVE_ENVIRONMENTS,
+    "Query.environments": validation.MAX_ENVIRONMENTS_LISTED,
+    "EnvironmentProtection.metricRules": MAX_RULES,
+    "EnvironmentProtection.tagRules": MAX_RULES,
+    "EnvironmentProtection.priorEnvironments": MAX_RULES,
+    "EnvironmentProtection.rules": 3 * MAX_RULES + 1,  # each rule as a phrase, and the role
+    "Principal.modelPatterns": MAX_SCOPE_ENTRIES,
+    "Principal.environments": MAX_SCOPE_ENTRIES,
+    "RegistryStatistics.averageProductionMetrics": statistics.MAX_AVERAGED_METRICS,
+    "VersionComparison.rows": Width(1),
+    "VersionComparison.metricNames": comparison.MAX_COMPARED_METRICS,
+    "VersionComparisonRow.values": comparison.MAX_COMPARED_METRICS,
+    "VersionComparisonRow.deltasFromProduction": comparison.MAX_COMPARED_METRICS,
+    # Monitoring (models/monitoring/limits.py): a counts list has a bin per edge and one more, or a count per
+    # category and "other".
+    "ReferenceProfile.features": monitoring.MAX_PROFILE_FEATURES,
+    "FeatureProfile.counts": max(monitoring.MAX_BINS, monitoring.MAX_CATEGORIES + 1),
+    "FeatureProfile.edges": monitoring.MAX_BINS - 1,
+    "FeatureProfile.categories": monitoring.MAX_CATEGORIES,
+    "FeatureProfile.quantiles": monitoring.MAX_QUANTILES,
+    "MonitoringWindow.features": monitoring.MAX_PROFILE_FEATURES,
+    "MonitoringWindow.performance": monitoring.MAX_WINDOW_METRICS,
+    "FeatureDrift.counts": max(monitoring.MAX_BINS, monitoring.MAX_CATEGORIES + 1),
+    "Deployment.performance": monitoring.MAX_WINDOW_METRICS,
+    "Deployment.featureTrend": monitoring.MAX_TREND_FEATURES,
+    "FeatureTrend.points": monitoring.MAX_TREND_WINDOWS,
+    # A window's drift and performance verdict changes and the request its policy opened; labels: the last two.
+    "RecordWindowPayload.auditEvents": 3,
+    "AddWindowLabelsPayload.auditEvents": 2,
+    # Webhooks (models/webhooks/): the registry keeps at most MAX_WEBHOOKS; filters are checked like scopes.
+    "Query.webhooks": MAX_WEBHOOKS,
+    "Webhook.eventTypes": len(AuditAction),
+    "Webhook.modelPatterns": MAX_SCOPE_ENTRIES,
+    "Webhook.environments": MAX_SCOPE_ENTRIES,
+    "WebhookDelivery.attempts": MAX_ATTEMPTS_SHOWN,
+}
+
+
+def _compared_versions(arguments: Mapping[str, object]) -> int:
+    numbers, limit = arguments.get("numbers"), arguments.get("limit")
+    if isinstance(numbers, list) and numbers:
+        return len(numbers)
+    return limit if isinstance(limit, int) and 0 < limit <= comparison.MAX_LIMIT else comparison.DEFAULT_LIMIT
+
+
+#: Fields whose arguments size the ``Width`` lists below them.
+WIDTHS: dict[str, Callable[[Mapping[str, object]], int]] = {"Query.compareVersions": _compared_versions}
+
+
+@dataclass(frozen=True)
+class Cost:
+    """The worst case of one operation."""
+
+    #: ``query``, ``mutation`` or ``subscription``.
+    operation_type: str
+    #: Objects and list items the operation can return at most.
+    nodes: int
+    #: List fetches a REST client would make for the same data (one per list per parent).
+    requests: int
+    #: The field that alone accounts for the most nodes, as a response path (``models.nodes.versions``), and its count.
+    costliest_path: str
+    costliest_nodes: int
+    #: The operation selects ``rateLimit(dryRun: true)``: it is priced, not run.
+    dry_run: bool = False
+
+    @property
+    def points(self) -> int:
+        """What the rate limit charges (a dry run: would charge): GitHub's rule, requests / 100 rounded, at least
+        1; a mutation a fixed price."""
+        if self.operation_type == "mutation":
+            return MUTATION_POINTS
+        return max(1, round(self.requests / REQUESTS_PER_POINT))
+
+    def over(self, max_nodes: int) -> GraphQLError | None:
+        """The ``QUERY_TOO_COMPLEX`` error when the operation may return more than ``max_nodes``, else None."""
+        if self.nodes <= max_nodes:
+            return None
+        message = (
+            f"this {self.operation_type} may return up to {self.nodes:,} nodes, over the limit of {max_nodes:,}; "
+            f"the costliest field is {self.costliest_path} ({self.costliest_nodes:,}): ask for smaller pages "
+            "(first), fewer nested lists, or page through with after"
+        )
+        extensions = {
+            "code": ErrorCode.QUERY_TOO_COMPLEX,
+            "nodeCount": self.nodes,
+            "maxNodes": max_nodes,
+            "costliestPath": self.costliest_path,
+        }
+        return GraphQLError(message, extensions=extensions)
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """The caller's rate-limit bucket after this request was charged (set by the HTTP layer)."""
+
+    #: Points the bucket holds when full.
+    limit: int
+    #: Points left, rounded down.
+    remaining: int
+    #: When the bucket is full again, as a Unix time in whole seconds.
+    reset_at: int
+
+
+@dataclass(frozen=True)
+class _Subtotal:
+    """The cost below one parent object: nodes, list fetches, and the costliest field (its path and count)."""
+
+    nodes: int = 0
+    requests: int = 0
+    worst: tuple[str, ...] = ()
+    worst_nodes: int = 0
+
+
+_EMPTY = _Subtotal()
+
+
+def operation_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    *,
+    variables: Mapping[str, object] | None = None,
+    operation_name: str | None = None,
+) -> Cost | None:
+    """The worst case of the operation ``operation_name`` selects (or the only one); None when none is selected.
+
+    Tolerates a document that validation will refuse (unknown fields count nothing), so the HTTP layer can
+    price a request before it is validated.
+    """
+    operations = [node for node in document.definitions if isinstance(node, OperationDefinitionNode)]
+    if operation_name is not None:
+        operations = [node for node in operations if node.name is not None and node.name.value == operation_name]
+    if len(operations) != 1:
+        return None
+    operation = operations[0]
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return None
+    walk = _Walk(schema, document, operation, variables or {})
+    total = walk.selection(root, (operation.selection_set.selections,), 0)
+    path = ".".join(total.worst) or "-"
+    return Cost(operation.operation.value, total.nodes, total.requests, path, total.worst_nodes, walk.dry_run)
+
+
+class _Walk:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        variables: Mapping[str, object],
+    ) -> None:
+        self.schema = schema
+        self.fragments = {
+            node.name.value: node for node in document.definitions if isinstance(node, FragmentDefinitionNode)
+        }
+        self.variables = dict(variables)
+        for definition in operation.variable_definitions or ():
+            name = definition.variable.name.value
+            if name not in self.variables and definition.default_value is not None:
+                self.variables[name] = _literal(definition.default_value, {})
+        self.memo: dict[tuple[str, tuple[int, ...], int, int], _Subtotal] = {}
+        self.dry_run = False
+        self.root = schema.query_type
+
+    def selection(
+        self, parent: GraphQLObjectType, selections: Sequence[Sequence[SelectionNode]], width: int, page: int = 0
+    ) -> _Subtotal:
+        """The cost below one object of type ``parent`` that the selection sets ``selections`` (merged) ask of.
+
+        ``width`` sizes the ``Width`` lists; ``page`` is the size of a connection's ``edges`` and ``nodes``.
+        """
+        fields = self._collect(parent, selections)
+        key = (parent.name, tuple(id(node) for nodes in fields.values() for node in nodes), width, page)
+        known = self.memo.get(key)
+        if known is not None:
+            return known
+        self.memo[key] = _EMPTY  # a cycle (refused by validation anyway) counts nothing
+        nodes = requests = worst_nodes = 0
+        worst: tuple[str, ...] = ()
+        for response_key, field_nodes in fields.items():
+            below = self._field(parent, response_key, field_nodes, width, page)
+            nodes += below.nodes
+            requests += below.requests
+            if below.worst_nodes > worst_nodes:
+                worst, worst_nodes = below.worst, below.worst_nodes
+        total = _Subtotal(nodes, requests, worst, worst_nodes)
+        self.memo[key] = total
+        return total
+
+    def _field(
+        self, parent: GraphQLObjectType, response_key: str, nodes: list[FieldNode], width: int, page: int
+    ) -> _Subtotal:
+        name = nodes[0].name.value
+        definition = parent.fields.get(name)
+        if definition is None:  # __typename, introspection, or a field validation will refuse
+            return _EMPTY
+        arguments = self._arguments(nodes[0])
+        if parent is self.root and name == "rateLimit" and arguments.get("dryRun") is True:
+            self.dry_run = True
+        qualified = f"{parent.name}.{name}"
+        if qualified in WIDTHS:
+            width = WIDTHS[qualified](arguments)
+        item_type, is_list = _unwrap(definition.type)
+        # size: objects per parent the children are walked for; counted: nodes this field adds per parent.
+        size, counted, child_page = 1, 0, 0
+        if _is_connection(item_type, definition.args):
+            first = arguments.get("first")
+            counted = child_page = max(0, min(first, MAX_PAGE)) if isinstance(first, int) else DEFAULT_PAGE
+        elif parent.name.endswith("Connection") and name in ("edges", "nodes"):
+            size = page  # the connection's page, counted once by the field that returned the connection
+        elif is_list:
+            cap = LIST_CAPS.get(qualified, 0)
+            size = counted = cap.times * width if isinstance(cap, Width) else cap
+        children = tuple(node.selection_set.selections for node in nodes if node.selection_set is not None)
+        below = _EMPTY
+        if children:
+            below = max(
+                (self.selection(kind, children, width, child_page) for kind in self._possible_types(item_type)),
+                key=lambda subtotal: subtotal.nodes,
+                default=_EMPTY,
+            )
+        fetches = 1 if counted else 0
+        worst: tuple[str, ...] = (response_key,)
+        worst_nodes = counted
+        if size * below.worst_nodes > worst_nodes:
+            worst, worst_nodes = (response_key, *below.worst), size * below.worst_nodes
+        return _Subtotal(counted + size * below.nodes, fetches + size * below.requests, worst, worst_nodes)
+
+    def _arguments(self, node: FieldNode) -> dict[str, object]:
+        return {argument.name.value: _literal(argument.value, self.variables) for argument in node.arguments or ()}
+
+    def _possible_types(self, item_type: GraphQLOutputType) -> Sequence[GraphQLObjectType]:
+        if isinstance(item_type, GraphQLObjectType):
+            return (item_type,)
+        if isinstance(item_type, GraphQLInterfaceType | GraphQLUnionType):
+            return self.schema.get_possible_types(item_type)
+        return ()
+
+    def _collect(
+        self, parent: GraphQLObjectType, selections: Sequence[Sequence[SelectionNode]]
+    ) -> dict[str, list[FieldNode]]:
+        """The fields selected on ``parent``, grouped by response key, as graphql-core groups them to execute.
+
+        A fragment spread twice here adds the same fields twice, which merge: it is expanded once (so
+        fragments spreading each other twice over cannot make the walk exponential, and a cycle ends).
+        """
+        fields: dict[str, list[FieldNode]] = {}
+        expanded: set[str] = set()
+        for selection_set in selections:
+            for node in self._expand(parent, selection_set, expanded):
+                fields.setdefault(node.alias.value if node.alias else node.name.value, []).append(node)
+        return fields
+
+    def _expand(
+        self, parent: GraphQLObjectType, selections: Sequence[SelectionNode], expanded: set[str]
+    ) -> Iterator[FieldNode]:
+        for node in selections:
+            if not self._included(node):
+                continue
+            if isinstance(node, FieldNode):
+                yield node
+            elif isinstance(node, InlineFragmentNode):
+                if node.type_condition is None or self._applies(node.type_condition.name.value, parent):
+                    yield from self._expand(parent, node.selection_set.selections, expanded)
+            elif isinstance(node, FragmentSpreadNode):
+                name = node.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in expanded:
+                    continue
+                expanded.add(name)
+                if self._applies(fragment.type_condition.name.value, parent):
+                    yield from self._expand(parent, fragment.selection_set.selections, expanded)
+
+    def _applies(self, condition: str, parent: GraphQLObjectType) -> bool:
+        condition_type = self.schema.get_type(condition)
+        if condition_type is parent:
+            return True
+        if isinstance(condition_type, GraphQLInterfaceType | GraphQLUnionType):
+            return self.schema.is_sub_type(condition_type, parent)
+        return False
+
+    def _included(self, node: SelectionNode) -> bool:
+        for directive in node.directives or ():
+            name = directive.name.value
+            if name not in ("skip", "include"):
+                continue
+            condition = next(
+                (_literal(arg.value, self.variables) for arg in directive.arguments or () if arg.name.value == "if"),
+                None,
+            )
+            # A condition that cannot be read (validation will refuse it) keeps the field: the count stays a bound.
+            if (name == "skip" and condition is True) or (name == "include" and condition is False):
+                return False
+        return True
+
+
+def _literal(value: ValueNode, variables: Mapping[str, object]) -> object:
+    """The few literal shapes the count depends on: integers, booleans, lists; anything else is None."""
+    if isinstance(value, VariableNode):
+        return variables.get(value.name.value)
+    if isinstance(value, IntValueNode):
+        try:
+            return int(value.value)
+        except ValueError:
+            return None
+    if isinstance(value, BooleanValueNode):
+        return value.value
+    if isinstance(value, ListValueNode):
+        return [_literal(item, variables) for item in value.values]
+    return None
+
+
+def _unwrap(output: GraphQLOutputType) -> tuple[GraphQLOutputType, bool]:
+    """The named type inside ``output`` and whether a list wraps it."""
+    is_list = False
+    while isinstance(output, GraphQLNonNull | GraphQLList):
+        is_list = is_list or isinstance(output, GraphQLList)
+        output = output.of_type
+    return output, is_list
+
+
+def _is_connection(item_type: GraphQLOutputType, arguments: Mapping[str, object]) -> bool:
+    return isinstance(item_type, GraphQLObjectType) and item_type.name.endswith("Connection") and "first" in arguments
+
+
+class CostLimit(SchemaExtension):
+    """Refuse an operation that may return more than ``context.max_nodes`` nodes, after validation and before
+    execution (no SQL runs), with ``QUERY_TOO_COMPLEX``; run only the ``rateLimit`` fields of a dry run.
+
+    The HTTP layer has usually priced the request already (``context.cost``, which the rate limit charged);
+    a ``schema.execute`` call is priced here.
+    """
+
+    def on_execute(self) -> Iterator[None]:
+        execution_context = self.execution_context
+        document, context = execution_context.graphql_document, execution_context.context
+        cost = getattr(context, "cost", None)
+        if cost is None and document is not None:
+            graphql_schema = execution_context.schema._schema
+            cost = operation_cost(
+                graphql_schema,
+                document,
+                variables=execution_context.variables,
+                operation_name=execution_context.operation_name,
+            )
+            if hasattr(context, "cost"):
+                context.cost = cost
+        if cost is not None and document is not None:
+            error = cost.over(getattr(context, "max_nodes", DEFAULT_MAX_NODES))
+            if cost.dry_run:
+                execution_context.graphql_document = _only_rate_limit(document, execution_context.operation_name)
+            elif error is not None:
+                execution_context.result = ExecutionResult(data=None, errors=[error])
+        yield
+
+
+def _only_rate_limit(document: DocumentNode, operation_name: str | None) -> DocumentNode:
+    """``document`` with the selected operation's root fields narrowed to ``rateLimit``: a dry run runs nothing else."""
+    definitions = []
+    for node in document.definitions:
+        if isinstance(node, OperationDefinitionNode) and (
+            operation_name is None or (node.name is not None and node.name.value == operation_name)
+        ):
+            kept = tuple(
+                selection
+                for selection in node.selection_set.selections
+                if isinstance(selection, FieldNode) and selection.name.value == "rateLimit"
+            )
+            node = OperationDefinitionNode(
+                operation=node.operation,
+                name=node.name,
+                variable_definitions=node.variable_definitions,
+                directives=node.directives,
+                selection_set=SelectionSetNode(selections=kept),
+            )
+        definitions.append(node)
+    return DocumentNode(definitions=tuple(definitions))

@@ -1,0 +1,201 @@
+"""Query cost (schema/cost.py, docs/security.md "Limits"): every operation's worst-case node count is computed
+from its document before it runs, and a document over the limit is refused with ``QUERY_TOO_COMPLEX`` before
+any SQL (the token lookup aside), on both backends, however the cost is hidden: nested connections, fragments,
+aliases, variables."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, parse
+
+from schema.build import schema
+from schema.codes import ErrorCode
+from schema.cost import DEFAULT_MAX_NODES, LIST_CAPS, WIDTHS, operation_cost
+from tests.support.helpers import Api, StatementCounter
+
+REPO = Path(__file__).parents[2]
+GRAPHQL = schema._schema
+
+#: The document of issue 11: four levels of first: 100 (over a hundred million versions).
+ISSUE_DOCUMENT = """{ models(first:100){ nodes{ versions(first:100){ nodes{ model{ versions(first:100){ nodes{ model{
+  versions(first:100){ nodes{ number } } } } } } } } } } }"""
+
+
+def nested(first: int, levels: int, leaf: str = "number") -> str:
+    """``levels`` connections of ``first``: models, then versions, then versions of each version's model..."""
+    inner = leaf
+    for level in range(levels - 1, 0, -1):
+        inner = f"versions(first: {first}) {{ nodes {{ {inner} }} }}"
+        if level > 1:
+            inner = f"model {{ {inner} }}"
+    return f"{{ models(first: {first}) {{ nodes {{ {inner} }} }} }}"
+
+
+HOSTILE: dict[str, tuple[str, dict[str, Any]]] = {
+    # A version's number alone at 25 or 40 over three levels is less than the dashboard reads (16,275 and
+    # 65,640 nodes) and is allowed; with the metrics a dashboard shows, every shape is refused.
+    **{
+        f"first {first}, {levels} levels, metrics": (nested(first, levels, "number metrics { name value }"), {})
+        for first in (25, 40, 100)
+        for levels in (3, 4)
+    },
+    **{f"first {first}, 4 levels": (nested(first, 4), {}) for first in (40, 100)},
+    "first 100, 3 levels": (nested(100, 3), {}),
+    "the issue's document": (ISSUE_DOCUMENT, {}),
+    "fragments": (
+        """fragment V on Version { model { versions(first: 100) { nodes { number } } } }
+        fragment M on Model { versions(first: 100) { nodes { ...V } } }
+        { models(first: 100) { nodes { ...M } } }""",
+        {},
+    ),
+    "fragments spread many times": (
+        """fragment Leaf on Version { metrics { name } tags { key } featureNames }
+        fragment Page on Model { versions(first: 100) { nodes { ...Leaf } } }
+        { models(first: 100) { nodes { ...Page ... on Model { ...Page } } } }""",
+        {},
+    ),
+    # Each alias alone costs 20,100 nodes and would pass; 26 of them cost 522,600.
+    "aliases": (
+        "{ "
+        + " ".join(
+            f"a{i}: models(first: 100) {{ nodes {{ tags {{ key }} versions(first: 100) {{ nodes {{ number }} }} }} }}"
+            for i in range(26)
+        )
+        + " }",
+        {},
+    ),
+    "variables": (
+        "query($n: Int!) { models(first: $n) { nodes { versions(first: $n) { nodes { metrics { name } } } } } }",
+        {"n": 100},
+    ),
+    "a variable's default": (
+        "query($n: Int = 100) { models(first: $n) { nodes { versions(first: $n) { nodes { tags { key } } } } } }",
+        {},
+    ),
+    "an interface": (
+        """query($id: ID!) { node(id: $id) { ... on Model { versions(first: 100) { nodes { model {
+        versions(first: 100) { nodes { featureNames } } } } } } } }""",
+        {"id": "Model:1"},
+    ),
+    "rows of a comparison": (
+        """{ compareVersions(model: "m", limit: 100) { rows { values version { model {
+        versions(first: 100) { nodes { metrics { name } } } } } } } }""",
+        {},
+    ),
+}
+
+
+def test_every_list_field_of_the_schema_has_a_declared_cap() -> None:
+    """A list field (outside connections) without a cap in LIST_CAPS would count as nothing: fail instead."""
+    lists = set()
+    for type_ in GRAPHQL.type_map.values():
+        if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
+            continue
+        for name, field in type_.fields.items():
+            output = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+            if isinstance(output, GraphQLList) and not type_.name.endswith("Connection"):
+                lists.add(f"{type_.name}.{name}")
+    assert lists - LIST_CAPS.keys() == set(), "list fields without a cap: add them to schema/cost.py LIST_CAPS"
+    assert LIST_CAPS.keys() - lists == set(), "caps of fields the schema no longer has"
+    assert all(field.split(".")[0] in GRAPHQL.type_map for field in WIDTHS)
+
+
+def test_the_dashboard_example_costs_what_docs_say_and_passes() -> None:
+    cost = operation_cost(GRAPHQL, parse((REPO / "examples" / "dashboard.graphql").read_text()))
+    assert cost is not None
+    assert cost.nodes == 346_100
+    assert cost.costliest_path == "models.nodes.versions.nodes.metrics"
+    assert cost.nodes * 1.4 < DEFAULT_MAX_NODES, "the dashboard leaves room for more fields"
+    assert "346,100" in (REPO / "docs" / "security.md").read_text()
+
+
+def test_the_count_follows_github() -> None:
+    """Each connection: its first times the firsts above; plain lists their cap; a repeated field counts once
+    (``nodes`` twice merge), but ``nodes`` and ``edges`` are both completed, so both count."""
+    cost = operation_cost(
+        GRAPHQL,
+        parse(
+            "{ models(first: 10) { totalCount nodes { name tags { key } } edges { node { tags { value } } } "
+            "nodes { versions { nodes { number } } } } }"
+        ),
+    )
+    assert cost is not None
+    # models, their tags under nodes and under edges, versions at the default page
+    assert cost.nodes == 10 + 10 * 100 + 10 * 100 + 10 * 20
+    assert cost.requests == 1 + 10 + 10 + 10
+    assert cost.points == 1
+    missing_first = operation_cost(GRAPHQL, parse("{ models { nodes { name } } }"))
+    assert missing_first is not None and missing_first.nodes == 20
+    skipped = operation_cost(
+        GRAPHQL,
+        parse("query($no: Boolean!) { models(first: 5) { nodes { tags @include(if: $no) { key } } } }"),
+        variables={"no": False},
+    )
+    assert skipped is not None and skipped.nodes == 5
+    mutation = operation_cost(GRAPHQL, parse('mutation { demote(input: {model: "m"}) { retired { id } } }'))
+    assert mutation is not None and mutation.points == 5 and mutation.nodes == 0
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_documents_are_priced_over_the_limit(name: str) -> None:
+    document, variables = HOSTILE[name]
+    cost = operation_cost(GRAPHQL, parse(document), variables=variables)
+    assert cost is not None and cost.nodes > DEFAULT_MAX_NODES, cost
+
+
+def test_the_issue_document_is_refused_fast() -> None:
+    """Parse, validate and price the issue's document: well under the 50 ms the issue allows."""
+    timings = []
+    for _ in range(20):
+        start = time.perf_counter()
+        error = operation_cost(GRAPHQL, parse(ISSUE_DOCUMENT))
+        timings.append(time.perf_counter() - start)
+        assert error is not None and error.over(DEFAULT_MAX_NODES) is not None
+    assert sorted(timings)[len(timings) // 2] < 0.005, timings
+
+
+def test_a_fragment_bomb_is_priced_in_linear_time() -> None:
+    fragments = ["fragment F0 on Version { number }"]
+    for index in range(1, 40):
+        spread = f"...F{index - 1}"
+        fragments.append(f"fragment F{index} on Version {{ {spread} a{index}: model {{ name }} {spread} }}")
+    query = "{ models(first: 1) { nodes { versions(first: 1) { nodes { ...F39 } } } } }"
+    document = parse("\n".join(fragments) + query)
+    start = time.perf_counter()
+    cost = operation_cost(GRAPHQL, document)
+    assert time.perf_counter() - start < 0.5
+    assert cost is not None and cost.nodes == 2
+
+
+async def test_hostile_documents_are_refused_before_any_sql(api: Api, statements: StatementCounter) -> None:
+    for name, (document, variables) in HOSTILE.items():
+        statements.reset()
+        started = time.perf_counter()
+        body = await api.post(document, variables, as_="reader")
+        elapsed = time.perf_counter() - started
+        assert body.get("data") is None, name
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == ErrorCode.QUERY_TOO_COMPLEX, (name, error)
+        assert error["extensions"]["maxNodes"] == DEFAULT_MAX_NODES
+        assert f"{DEFAULT_MAX_NODES:,}" in error["message"] and error["extensions"]["costliestPath"] in error["message"]
+        assert all("api_token" in sql for sql in statements.sql), (name, statements.sql)  # the token lookup only
+        if name == "the issue's document":
+            assert elapsed < 0.05, f"refused in {elapsed * 1000:.1f} ms"
+            assert "models.nodes.versions.nodes.model.versions.nodes.model.versions" in error["message"]
+            assert "101,010,100" in error["message"]
+
+
+async def test_the_dashboard_runs(api: Api) -> None:
+    data = await api.data((REPO / "examples" / "dashboard.graphql").read_text(), as_="reader")
+    assert data["models"]["totalCount"] == 0
+
+
+async def test_a_lower_limit_is_a_setting(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.settings import Settings
+
+    monkeypatch.setenv("MODELREG_MAX_NODES", "1000")
+    assert Settings.from_env().max_nodes == 1000
