@@ -46,8 +46,8 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 
 from models import validation
-from models.environments.rules import MAX_RULES
 from models.entities import AuditAction
+from models.environments.rules import MAX_RULES
 from models.monitoring import limits as monitoring
 from models.registry import comparison, statistics
 from models.tokens.scopes import MAX_SCOPE_ENTRIES
