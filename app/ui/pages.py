@@ -86,7 +86,9 @@ class Pages:
                 return response
             return RedirectResponse(_login_url(request), status_code=303)
         status = _STATUS.get(ErrorCode(code), 500) if code is not None and code in ErrorCode.__members__ else 500
-        return self.render(request, who, "error.html", status_code=status, problems=answer.problems)
+        return self.render(
+            request, who, "error.html", status_code=status, problems=answer.problems, not_found=status == 404
+        )
 
     def not_found(self, request: Request, who: session.Visitor, what: str) -> Response:
         return self.render(request, who, "error.html", status_code=404, problems=[], missing=what)
