@@ -85,21 +85,12 @@ async def test_a_post_without_the_csrf_token_or_from_another_site_is_refused(api
     await promote(api, "churn", 1)
     csrf = await _csrf(api)
     form = {"action": "promote", "environment": "production", "version": "2", "expected": "1"}
+    deploy, signed = "/models/churn/deployments", {**form, "csrf_token": csrf}
     forged = [
-        await _send(api, "POST", "/models/churn/deployments", role="admin", csrf=csrf, form=form),
-        await _send(api, "POST", "/models/churn/deployments", role="admin", csrf=csrf, form={**form, "csrf_token": "x"}),
-        await _send(
-            api,
-            "POST",
-            "/models/churn/deployments",
-            role="admin",
-            csrf=csrf,
-            form={**form, "csrf_token": csrf},
-            origin="http://evil.example",
-        ),
-        await _send(
-            api, "POST", "/models/churn/deployments", role="admin", csrf=csrf, form={**form, "csrf_token": csrf}, origin=None
-        ),
+        await _send(api, "POST", deploy, role="admin", csrf=csrf, form=form),
+        await _send(api, "POST", deploy, role="admin", csrf=csrf, form={**form, "csrf_token": "x"}),
+        await _send(api, "POST", deploy, role="admin", csrf=csrf, form=signed, origin="http://evil.example"),
+        await _send(api, "POST", deploy, role="admin", csrf=csrf, form=signed, origin=None),
         await _send(api, "POST", "/logout", role="admin", csrf=csrf, form={}),
     ]
     assert [response.status_code for response in forged] == [403] * 5
@@ -130,7 +121,8 @@ async def test_a_promotion_and_a_compare_and_set_conflict(api: Api) -> None:
     form = {"action": "promote", "environment": "production", "version": "2", "expected": "1", "csrf_token": csrf}
     done = await _send(api, "POST", "/models/churn/deployments", role="deployer", csrf=csrf, form=form, htmx=True)
     assert done.status_code == 200 and "Done: promote in production" in done.text
-    assert re.search(r'data-environment="production">\s*<h3>production</h3>\s*<p class="active-version"><a [^>]*>v2<', done.text)
+    active = r'data-environment="production">\s*<h3>production</h3>\s*<p class="active-version"><a [^>]*>v2<'
+    assert re.search(active, done.text)
 
     # The page still believed version 1 was active: the API refuses, the strip says so and shows version 2.
     form["version"] = "3"
@@ -144,7 +136,8 @@ async def test_a_promotion_and_a_compare_and_set_conflict(api: Api) -> None:
     moved = await _send(api, "POST", "/models/churn/deployments", role="deployer", csrf=csrf, form=form)
     assert (moved.status_code, moved.headers["location"]) == (303, "/models/churn")
     rollback = {"action": "rollback", "environment": "production", "csrf_token": csrf}
-    assert (await _send(api, "POST", "/models/churn/deployments", role="deployer", csrf=csrf, form=rollback)).status_code == 303
+    rolled_back = await _send(api, "POST", "/models/churn/deployments", role="deployer", csrf=csrf, form=rollback)
+    assert rolled_back.status_code == 303
     production = await api.data('{ model(name: "churn") { production { version { number } } } }')
     assert production["model"]["production"]["version"]["number"] == 2
 
