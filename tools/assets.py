@@ -1,5 +1,6 @@
 """The browser assets the server serves itself, fetched, pinned and checked here: GraphiQL's
-(``app/static/graphiql/``, app/graphiql.py) and the web UI's (``app/ui/static/vendor/``, app/ui/).
+(``app/static/graphiql/``, app/graphiql.py) and the web UI's (``app/ui/static/vendor/``, app/ui/), and axe-core
+for the UI's accessibility tests (``tests/app/ui/vendor/``).
 
 Usage: python tools/assets.py check            (offline: every pinned file is present with its sha256)
        python tools/assets.py fetch [--repin]  (npm pack each pinned package, verify, write each folder)
@@ -31,8 +32,10 @@ ROOT = Path(__file__).resolve().parents[1] / "app" / "static" / "graphiql"
 PINS = ROOT / "pins.json"
 #: The web UI's htmx and uPlot, pinned the same way.
 UI_ROOT = Path(__file__).resolve().parents[1] / "app" / "ui" / "static" / "vendor"
+#: axe-core, which the browser tests run in each page (a test tool: not in the package, never served).
+AXE_ROOT = Path(__file__).resolve().parents[1] / "tests" / "app" / "ui" / "vendor"
 #: Every folder of pinned assets; each has its own pins.json.
-ROOTS = (ROOT, UI_ROOT)
+ROOTS = (ROOT, UI_ROOT, AXE_ROOT)
 
 
 def sha256(data: bytes) -> str:

@@ -40,7 +40,7 @@ def _environment() -> Environment:
     templates = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False
     )
-    templates.globals.update(version=__version__, verdict=view.verdict, lower_is_better=view.lower_is_better)
+    templates.globals.update(modelreg_version=__version__, verdict=view.verdict, lower_is_better=view.lower_is_better)
     templates.filters["tojson_block"] = lambda value: json.dumps(value).replace("</", "<\\/")
     templates.filters["when"] = lambda value: (value or "")[:19].replace("T", " ")
     return templates
