@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -13,7 +14,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from app.auth import credentials
-from app.ui import session, view
+from app.ui import monitoring, session, view, webhooks
 from app.ui.pages import CHART_VERSIONS, PAGE_SIZE, Pages, safe_next
 from schema.codes import ErrorCode
 
@@ -43,6 +44,10 @@ def ui_routes(schema: strawberry.Schema, *, allow_anonymous_read: bool, download
         Route("/models/{name}/compare", handlers.compare, methods=["GET"]),
         Route("/models/{name}/deployments", handlers.deploy, methods=["POST"]),
         Route("/audit", handlers.audit, methods=["GET"]),
+        Route("/monitoring", partial(monitoring.overview, pages), methods=["GET"]),
+        Route("/models/{name}/monitoring", partial(monitoring.deployment, pages), methods=["GET"]),
+        Route("/webhooks", partial(webhooks.page, pages), methods=["GET"]),
+        Route("/webhooks/redeliver", partial(webhooks.redeliver, pages), methods=["POST"]),
         Route("/login", handlers.login, methods=["GET", "POST"]),
         Route("/logout", handlers.logout, methods=["POST"]),
         Route("/ui/artifacts/{sha256}", artifact, methods=["GET", "HEAD"]),
