@@ -37,6 +37,9 @@ PAGES = [
     ("version", f"/models/{MODEL}/versions/2"),
     ("compare", f"/models/{MODEL}/compare?v=1&v=2&v=3"),
     ("audit", "/audit"),
+    ("monitoring", "/monitoring"),
+    ("drift", f"/models/{MODEL}/monitoring"),
+    ("webhooks", "/webhooks"),
     ("login", "/login"),
 ]
 STAGING = '[data-environment="staging"]'
@@ -147,12 +150,12 @@ def _graphql(demo: Demo, query: str) -> dict[str, Any]:
 def test_every_page_renders_cleanly_and_accessibly_at_both_widths(demo: Demo, browser: Browser) -> None:
     for width in (1280, 390):
         watched = _open(browser, demo, width)
-        _sign_in(watched, demo, "reader")
+        _sign_in(watched, demo, "admin")  # the webhooks page is for admins
         for name, path in PAGES:
             response = watched.page.goto(f"{demo.base}{path}")
             assert response is not None and response.status == 200, path
             assert watched.page.locator("h1").first.is_visible(), path
-            if name in ("model", "compare"):
+            if name in ("model", "compare", "drift"):
                 watched.page.locator(".uplot").first.wait_for()  # the charts drew
             violations = _axe(watched.page)
             assert violations == [], f"{path} at {width} px: {json.dumps(violations, indent=1)}"
