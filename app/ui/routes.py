@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from app.auth import credentials
-from app.ui import monitoring, session, view, webhooks
+from app.ui import audit_chains, monitoring, session, view, webhooks
 from app.ui.pages import CHART_VERSIONS, PAGE_SIZE, Pages, safe_next
 from schema.codes import ErrorCode
 
@@ -44,6 +44,7 @@ def ui_routes(schema: strawberry.Schema, *, allow_anonymous_read: bool, download
         Route("/models/{name}/compare", handlers.compare, methods=["GET"]),
         Route("/models/{name}/deployments", handlers.deploy, methods=["POST"]),
         Route("/audit", handlers.audit, methods=["GET"]),
+        Route("/audit/chains", partial(audit_chains.page, pages), methods=["GET"]),
         Route("/monitoring", partial(monitoring.overview, pages), methods=["GET"]),
         Route("/models/{name}/monitoring", partial(monitoring.deployment, pages), methods=["GET"]),
         Route("/webhooks", partial(webhooks.page, pages), methods=["GET"]),
@@ -209,6 +210,7 @@ class _Handlers:
             request,
             who,
             "audit.html",
+            data=answer.data,
             events=events,
             nodes=nodes,
             fields=fields,

@@ -64,3 +64,18 @@ async def test_the_monitoring_pages_render_without_windows(api: Api) -> None:
     staging = await _send(api, "GET", "/models/churn/monitoring?environment=staging", role="reader")
     assert staging.status_code == 200 and "Nothing is deployed in staging." in staging.text
     assert (await _send(api, "GET", "/models/nope/monitoring", role="reader")).status_code == 404
+
+
+async def test_admins_verify_the_audit_hash_chains_from_the_audit_page(api: Api) -> None:
+    await register(api, "churn", 2)
+    await promote(api, "churn", 1)
+    audit = await _send(api, "GET", "/audit", role="admin")
+    assert 'href="/audit/chains"' in audit.text
+    assert 'href="/audit/chains"' not in (await _send(api, "GET", "/audit", role="deployer")).text
+    report = await _send(api, "GET", "/audit/chains", role="admin")
+    assert report.status_code == 200 and "Intact: " in report.text and "churn" in report.text
+    one = await _send(api, "GET", "/audit/chains?model=churn", role="admin")
+    assert one.status_code == 200 and "Intact: 1 chain, 4 events." in one.text
+    assert (await _send(api, "GET", "/audit/chains?model=nope", role="admin")).status_code == 404
+    assert (await _send(api, "GET", "/audit/chains", role="deployer")).status_code == 403
+    assert (await _send(api, "GET", "/audit/chains")).status_code == 403

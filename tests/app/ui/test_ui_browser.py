@@ -37,6 +37,7 @@ PAGES = [
     ("version", f"/models/{MODEL}/versions/2"),
     ("compare", f"/models/{MODEL}/compare?v=1&v=2&v=3"),
     ("audit", "/audit"),
+    ("chains", "/audit/chains"),
     ("monitoring", "/monitoring"),
     ("drift", f"/models/{MODEL}/monitoring"),
     ("webhooks", "/webhooks"),
