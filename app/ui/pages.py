@@ -81,10 +81,10 @@ class Pages:
         code = answer.code()
         if code == ErrorCode.UNAUTHENTICATED:
             if who.credentials.error is not None:  # a revoked or expired token: forget it
-                response = RedirectResponse(_login_url(request), status_code=303)
+                response = RedirectResponse(login_url(request), status_code=303)
                 session.sign_out(request, response)
                 return response
-            return RedirectResponse(_login_url(request), status_code=303)
+            return RedirectResponse(login_url(request), status_code=303)
         status = _STATUS.get(ErrorCode(code), 500) if code is not None and code in ErrorCode.__members__ else 500
         return self.render(
             request, who, "error.html", status_code=status, problems=answer.problems, not_found=status == 404
@@ -94,7 +94,7 @@ class Pages:
         return self.render(request, who, "error.html", status_code=404, problems=[], missing=what)
 
 
-def _login_url(request: Request) -> str:
+def login_url(request: Request) -> str:
     return "/login?" + urlencode({"next": request.url.path + (f"?{request.url.query}" if request.url.query else "")})
 
 

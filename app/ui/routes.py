@@ -15,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from app.auth import credentials
 from app.ui import audit_chains, monitoring, session, view, webhooks
-from app.ui.pages import CHART_VERSIONS, PAGE_SIZE, Pages, safe_next
+from app.ui.pages import CHART_VERSIONS, PAGE_SIZE, Pages, login_url, safe_next
 from schema.codes import ErrorCode
 
 Endpoint: TypeAlias = Callable[[Request], Awaitable[Response]]
@@ -34,6 +34,8 @@ def ui_routes(schema: strawberry.Schema, *, allow_anonymous_read: bool, download
     async def artifact(request: Request) -> Response:
         # The same download, as the signed-in visitor: the browser sends the cookie, not an Authorization header.
         who = await session.visitor(request)
+        if who.credentials.principal is None:  # downloads always need a token, anonymous reads or not
+            return RedirectResponse(login_url(request), status_code=303)
         request.scope.setdefault("state", {})["credentials"] = who.credentials
         return await download(request)
 

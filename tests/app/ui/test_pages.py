@@ -6,6 +6,7 @@ cookie flags, refusals of forged or cross-site posts, and how many SQL statement
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import httpx
@@ -189,3 +190,17 @@ async def test_the_pages_cost_the_same_statements_whatever_the_number_of_models(
     # Models: the token, environments, models, their protection, active deployments, last deployments, latest
     # windows, statistics, tags, metrics. Model: the same kinds plus versions, history and the comparison.
     assert few == [10, 14, 6, 4]
+
+
+async def test_the_version_page_downloads_its_artifact_with_the_session(api: Api) -> None:
+    blob = b"not really a joblib file, but bytes all the same"
+    uploaded = await api.client.post("/api/artifacts", content=blob, headers=api.headers("writer"))
+    assert uploaded.status_code == 201, uploaded.text
+    sha256 = hashlib.sha256(blob).hexdigest()
+    await register(api, "churn", 1, artifactSha256=sha256)
+    page = await _send(api, "GET", "/models/churn/versions/1", role="reader")
+    assert f'href="/ui/artifacts/{sha256}"' in page.text and sha256 in page.text
+    downloaded = await _send(api, "GET", f"/ui/artifacts/{sha256}", role="reader")
+    assert (downloaded.status_code, downloaded.content) == (200, blob)
+    anonymous = await _send(api, "GET", f"/ui/artifacts/{sha256}")
+    assert (anonymous.status_code, anonymous.headers["location"]) == (303, f"/login?next=%2Fui%2Fartifacts%2F{sha256}")
