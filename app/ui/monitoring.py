@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
-from app.ui import session
+from app.ui import session, view
 from app.ui.pages import PAGE_SIZE, Pages
 
 #: Windows shown (and drawn) on a deployment's page, the newest.
 WINDOWS = 30
+_RETRAINING_ACTIONS = ("acknowledge", "complete", "cancel")
 
 
 async def overview(pages: Pages, request: Request) -> Response:
@@ -47,6 +49,8 @@ async def deployment(pages: Pages, request: Request) -> Response:
         deployment=watched,
         environment=environment,
         charts=charts,
+        done=request.query_params.get("done"),
+        may_deploy=view.may_deploy(answer.data.get("viewer"), environment, None),
         problems=answer.problems,
     )
 
@@ -70,3 +74,25 @@ def _charts(windows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if metrics:
         charts.append({"title": "Realized metrics", "x": ends, "series": series(realized)})
     return charts
+
+
+async def retraining(pages: Pages, request: Request) -> Response:
+    """Acknowledge, complete or cancel the model's open retraining request; back to its monitoring page."""
+    who = await session.visitor(request)
+    name = request.path_params["name"]
+    form = await session.read_form(request)
+    refusal = session.csrf_refusal(request, who, form.get(session.CSRF_FIELD))
+    action = form.get("action", "")
+    if refusal is not None or action not in _RETRAINING_ACTIONS:
+        problem = refusal or "choose acknowledge, complete or cancel"
+        return pages.render(request, who, "error.html", status_code=403, problems=[], refusal=problem)
+    change: dict[str, Any] = {"model": name}
+    if form.get("reason", "").strip():
+        change["reason"] = form["reason"].strip()
+    if action == "complete":
+        change["version"] = int(form["version"]) if form.get("version", "").isdigit() else 0
+    done = await pages.query(request, who, f"{action}_retraining", input=change)
+    if done.problems:
+        return pages.refused(request, who, done)
+    back = urlencode({"environment": form.get("environment") or "production", "done": action})
+    return RedirectResponse(f"/models/{quote(name, safe='')}/monitoring?{back}", status_code=303)

@@ -49,6 +49,7 @@ def ui_routes(schema: strawberry.Schema, *, allow_anonymous_read: bool, download
         Route("/audit/chains", partial(audit_chains.page, pages), methods=["GET"]),
         Route("/monitoring", partial(monitoring.overview, pages), methods=["GET"]),
         Route("/models/{name}/monitoring", partial(monitoring.deployment, pages), methods=["GET"]),
+        Route("/models/{name}/retraining", partial(monitoring.retraining, pages), methods=["POST"]),
         Route("/webhooks", partial(webhooks.page, pages), methods=["GET"]),
         Route("/webhooks/redeliver", partial(webhooks.redeliver, pages), methods=["POST"]),
         Route("/login", handlers.login, methods=["GET", "POST"]),
@@ -172,9 +173,7 @@ class _Handlers:
         numbers = sorted({_int(value, 0) for value in request.query_params.getlist("v")} - {0})
         answer = await self.pages.query(request, who, "compare", name=name, numbers=numbers or None, limit=5)
         if answer.problems and not answer.data.get("compareVersions"):
-            if answer.code() == ErrorCode.NOT_FOUND:
-                return self.pages.not_found(request, who, f"model {name!r}")
-            return self.pages.refused(request, who, answer)
+            return self.pages.refused(request, who, answer)  # the API names what is missing: model or version
         comparison = answer.data["compareVersions"]
         production = answer.data["model"]["production"]
         return self.pages.render(

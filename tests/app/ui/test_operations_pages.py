@@ -79,3 +79,28 @@ async def test_admins_verify_the_audit_hash_chains_from_the_audit_page(api: Api)
     assert (await _send(api, "GET", "/audit/chains?model=nope", role="admin")).status_code == 404
     assert (await _send(api, "GET", "/audit/chains", role="deployer")).status_code == 403
     assert (await _send(api, "GET", "/audit/chains")).status_code == 403
+
+
+async def test_deployers_answer_a_retraining_request_from_the_monitoring_page(api: Api) -> None:
+    await register(api, "churn", 2)
+    await promote(api, "churn", 1)
+    await api.data('mutation { requestRetraining(input: {model: "churn"}) { retrainingRequest { state } } }')
+    assert 'value="acknowledge"' not in (await _send(api, "GET", "/models/churn/monitoring", role="reader")).text
+    page = await _send(api, "GET", "/models/churn/monitoring", role="deployer")
+    assert "Retraining open" in page.text and 'value="acknowledge"' in page.text
+
+    csrf = await _csrf(api)
+    form = {"action": "acknowledge", "csrf_token": csrf, "environment": "production"}
+    by_reader = await _send(api, "POST", "/models/churn/retraining", role="reader", csrf=csrf, form=form)
+    assert by_reader.status_code == 403 and "FORBIDDEN" in by_reader.text
+    acknowledged = await _send(api, "POST", "/models/churn/retraining", role="deployer", csrf=csrf, form=form)
+    assert acknowledged.headers["location"] == "/models/churn/monitoring?environment=production&done=acknowledge"
+    form.update(action="complete", version="2", reason="retrained")
+    completed = await _send(api, "POST", "/models/churn/retraining", role="deployer", csrf=csrf, form=form)
+    assert completed.status_code == 303
+    completed_requests = """{ retrainingRequests(model: "churn", states: [COMPLETED]) {
+      nodes { answeredBy { number } } } }"""
+    state = await api.data(completed_requests)
+    assert state["retrainingRequests"]["nodes"] == [{"answeredBy": {"number": 2}}]
+    after = await _send(api, "GET", "/models/churn/monitoring?done=complete", role="deployer")
+    assert "Done: complete the retraining request." in after.text and "Retraining open" not in after.text
