@@ -187,9 +187,9 @@ async def test_the_pages_cost_the_same_statements_whatever_the_number_of_models(
         await promote(api, name, 2)
     await register(api, "m0", 3, metrics=[{"name": "auc", "value": 0.9}])
     assert await costs() == few
-    # Models: the token, environments, models, their protection, active deployments, last deployments, latest
-    # windows, statistics, tags, metrics. Model: the same kinds plus versions, history and the comparison.
-    assert few == [10, 14, 6, 4]
+    # Models: the token, models, active deployments, last deployments, latest windows, statistics, tags,
+    # metrics. Model: the same kinds plus environments and their rules, versions, history and the comparison.
+    assert few == [8, 14, 6, 4]
 
 
 async def test_the_version_page_downloads_its_artifact_with_the_session(api: Api) -> None:
