@@ -107,7 +107,12 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
             # GraphiQL's scripts and styles, from this server (app/graphiql.py); none when GraphiQL is off.
             *([graphiql.assets_route()] if settings.graphiql else []),
             # The web UI (docs/ui.md): pages at / and below, through the same schema as the view.
-            *ui_routes(graphql_schema, allow_anonymous_read=settings.allow_anonymous_read, download=download),
+            *ui_routes(
+                graphql_schema,
+                allow_anonymous_read=settings.allow_anonymous_read,
+                graphiql=settings.graphiql,
+                download=download,
+            ),
         ],
         middleware=_middleware(settings),
         exception_handlers={

@@ -47,10 +47,11 @@ def _environment() -> Environment:
 
 
 class Pages:
-    def __init__(self, schema: strawberry.Schema, *, allow_anonymous_read: bool) -> None:
+    def __init__(self, schema: strawberry.Schema, *, allow_anonymous_read: bool, graphiql: bool = True) -> None:
         self.schema = schema
         self.allow_anonymous_read = allow_anonymous_read
         self.templates = _environment()
+        self.templates.globals["graphiql"] = graphiql
 
     async def query(self, request: Request, who: session.Visitor, document: str, /, **variables: Any) -> Answer:
         return await run(

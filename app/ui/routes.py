@@ -22,9 +22,12 @@ STATIC = Path(__file__).parent / "static"
 STATIC_PATH = "/ui/static"
 
 
-def ui_routes(schema: strawberry.Schema, *, allow_anonymous_read: bool, download: Endpoint) -> list[BaseRoute]:
-    """The UI's routes; ``download`` is the artifact download route (app/routes.py), reached with the cookie."""
-    pages = Pages(schema, allow_anonymous_read=allow_anonymous_read)
+def ui_routes(
+    schema: strawberry.Schema, *, allow_anonymous_read: bool, graphiql: bool, download: Endpoint
+) -> list[BaseRoute]:
+    """The UI's routes; ``download`` is the artifact download route (app/routes.py), reached with the cookie;
+    ``graphiql`` says whether the header links to GraphiQL."""
+    pages = Pages(schema, allow_anonymous_read=allow_anonymous_read, graphiql=graphiql)
 
     async def artifact(request: Request) -> Response:
         # The same download, as the signed-in visitor: the browser sends the cookie, not an Authorization header.

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 
 import httpx
 
+from app.server import create_app
+from app.settings import Settings
 from app.ui.pages import CONTENT_SECURITY_POLICY
 from app.ui.session import CSRF_COOKIE, SESSION_COOKIE
 from tests.support.helpers import Api, StatementCounter, promote, register
@@ -204,3 +207,13 @@ async def test_the_version_page_downloads_its_artifact_with_the_session(api: Api
     assert (downloaded.status_code, downloaded.content) == (200, blob)
     anonymous = await _send(api, "GET", f"/ui/artifacts/{sha256}")
     assert (anonymous.status_code, anonymous.headers["location"]) == (303, f"/login?next=%2Fui%2Fartifacts%2F{sha256}")
+
+
+async def test_the_header_links_to_graphiql_only_when_it_is_served(settings: Settings) -> None:
+    for graphiql in (True, False):
+        app = create_app(replace(settings, graphiql=graphiql))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=ORIGIN) as client:
+            page = await client.get("/login")
+        assert page.status_code == 200
+        assert ('href="/graphql"' in page.text) is graphiql
