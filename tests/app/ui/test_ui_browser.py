@@ -5,7 +5,8 @@ A deployer signs in, browses to a model, sorts its versions by a metric, promote
 conflict from a concurrent change, reloads, rolls back, compares two versions and filters the audit log; a
 reader and an anonymous visitor are offered no action. Every page is checked for errors in the console, for
 requests to any other host, and with axe-core (pinned in ``vendor/``, run inside the page) at 1280 and 390 px;
-screenshots are kept in the test's temporary folder. Chromium missing is a failure, never a skip.
+screenshots are kept in ``var/screenshots/`` (or ``MODELREG_TEST_SCREENSHOTS``). Chromium missing is a failure,
+never a skip.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from playwright.sync_api import Browser, Page, Route, sync_playwright
 from tests.support.server import REPO, create_token, environment, running_server
 
 CHROMIUM = Path(os.environ.get("MODELREG_TEST_CHROMIUM", "/usr/bin/chromium"))
+#: Where the screenshots are kept after the run (pytest's temporary folders are pruned by later runs).
+SCREENSHOTS = Path(os.environ.get("MODELREG_TEST_SCREENSHOTS", REPO / "var" / "screenshots"))
 AXE = (Path(__file__).parent / "vendor" / "axe-core@4.14.1" / "axe.min.js").read_text()
 TIMEOUT_MS = 30_000
 MODEL = "iris-classifier"
@@ -83,8 +86,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Ite
     assert made.returncode == 0, made.stdout + made.stderr
     tokens = {role: create_token(database_url, name=f"{role}-user", role=role) for role in ("reader", "deployer")}
     tokens["admin"] = create_token(database_url, name="admin-user", role="admin")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with running_server(database_url, folder / "a", "--allow-anonymous-read") as base:
-        yield Demo(base, tokens, folder)
+        yield Demo(base, tokens, SCREENSHOTS)
 
 
 @pytest.fixture(scope="module")
