@@ -196,6 +196,7 @@ def test_a_deployer_sorts_promotes_meets_a_conflict_rolls_back_compares_and_audi
     # Browse to the model; sort its versions by accuracy, lowest first, by keyboard alone.
     page.get_by_role("link", name=MODEL).click()
     page.wait_for_url(f"{demo.base}/models/{MODEL}")
+    page.evaluate("window.notReloaded = true")  # htmx swaps the versions section alone: the page stays
     page.get_by_label("Sort by").select_option("metric:accuracy")
     page.get_by_label("Order").select_option("asc")
     page.get_by_role("button", name="Apply").focus()
@@ -203,6 +204,8 @@ def test_a_deployer_sorts_promotes_meets_a_conflict_rolls_back_compares_and_audi
     page.wait_for_url("**sort=metric%3Aaccuracy**")
     accuracy = [float(cell) for cell in page.locator("table.versions tbody td:nth-child(4)").all_inner_texts()]
     assert accuracy == sorted(accuracy) and len(accuracy) == 3, accuracy
+    assert page.evaluate("window.notReloaded === true")
+    assert page.get_by_label("Sort by").input_value() == "metric:accuracy"
 
     # Promote version 2 in staging (htmx swaps the strip in place).
     before = _active(page, "staging")
