@@ -206,6 +206,11 @@ def test_a_deployer_sorts_promotes_meets_a_conflict_rolls_back_compares_and_audi
     assert accuracy == sorted(accuracy) and len(accuracy) == 3, accuracy
     assert page.evaluate("window.notReloaded === true")
     assert page.get_by_label("Sort by").input_value() == "metric:accuracy"
+    # A version's link in the swapped section loads the version page whole.
+    page.locator("table.versions").get_by_role("link", name="v1", exact=True).click()
+    page.wait_for_url(f"{demo.base}/models/{MODEL}/versions/1")
+    assert page.locator("h1").inner_text().startswith(f"{MODEL} v1")
+    page.goto(f"{demo.base}/models/{MODEL}")
 
     # Promote version 2 in staging (htmx swaps the strip in place).
     before = _active(page, "staging")
