@@ -117,8 +117,9 @@ bench-large: $(TEST_STAMP)
 schema: $(RUNTIME_STAMP)
 	$(BIN)/modelreg schema > docs/schema.graphql
 
-# GraphiQL's scripts and styles (app/static/graphiql/, pinned with sha256 in pins.json): fetched again from the npm
-# registry with npm, each file checked against its pin. assets-check verifies the committed files offline.
+# GraphiQL's and the web UI's scripts and styles, and the UI tests' axe-core (each folder's pins.json, see
+# tools/assets.py): fetched again from the npm registry with npm, each file checked against its pin.
+# assets-check verifies the committed files offline.
 assets: | $(BIN)/python
 	$(BIN)/python tools/assets.py fetch
 

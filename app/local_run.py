@@ -114,7 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     kept = "created now" if created else "the same as on earlier runs"
     base = f"http://{args.host}:{args.port}"
     print(
-        f"\n  GraphiQL:     {base}/graphql\n"
+        f"\n  Web UI:       {base}/  (sign in with the admin token to promote)\n"
+        f"  GraphiQL:     {base}/graphql\n"
         f"  Admin token:  {secret}\n"
         f"                ({kept}; kept in {path}, delete that file to get a new one)\n"
         f'  In GraphiQL, Headers: {{"Authorization": "Bearer {secret}"}} for mutations\n',

@@ -34,6 +34,7 @@ from app.middleware.request_id import RequestId
 from app.rate_limit import RateLimiter
 from app.routes import artifact_routes, healthz, readyz
 from app.settings import Settings
+from app.ui.routes import ui_routes
 from models.db import retry
 from models.db.connection import tortoise_config
 from models.idempotency import purge_expired
@@ -109,6 +110,13 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
             Route("/readyz", readyz, methods=["GET"]),
             # GraphiQL's scripts and styles, from this server (app/graphiql.py); none when GraphiQL is off.
             *([graphiql.assets_route()] if settings.graphiql else []),
+            # The web UI (docs/ui.md): pages at / and below, through the same schema as the view.
+            *ui_routes(
+                graphql_schema,
+                allow_anonymous_read=settings.allow_anonymous_read,
+                graphiql=settings.graphiql,
+                download=download,
+            ),
         ],
         middleware=_middleware(settings),
         exception_handlers={

@@ -1,13 +1,16 @@
-"""GraphiQL's browser assets, served by the server itself (app/graphiql.py): fetched, pinned and checked here.
+"""The browser assets the server serves itself, fetched, pinned and checked here: GraphiQL's
+(``app/static/graphiql/``, app/graphiql.py) and the web UI's (``app/ui/static/vendor/``, app/ui/), and axe-core
+for the UI's accessibility tests (``tests/app/ui/vendor/``).
 
 Usage: python tools/assets.py check            (offline: every pinned file is present with its sha256)
-       python tools/assets.py fetch [--repin]  (npm pack each pinned package, verify, write app/static/graphiql/)
+       python tools/assets.py fetch [--repin]  (npm pack each pinned package, verify, write each folder)
 
-The pins are ``app/static/graphiql/pins.json``: for each npm package, its version, the files the page loads
+The pins are each folder's ``pins.json``: for each npm package, its version, the files the page loads
 and its licence file, each with a sha256. ``fetch`` (``make assets``) downloads each package with
 ``npm pack`` (npm checks the tarball against the registry's integrity digest), takes the files out and
 refuses any whose sha256 differs from its pin. To move to another version, edit the version in pins.json
-and the page's paths (``app/static/graphiql/index.html``), then run ``fetch --repin``, which records the
+and the page's paths (``app/static/graphiql/index.html``, ``app/ui/templates/base.html``), then run
+``fetch --repin``, which records the
 new sha256 digests and prints each script's and stylesheet's sha384 ``integrity`` value for the page; review
 them and commit them with the files (a test checks the page's integrity values against the files).
 """
@@ -27,6 +30,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1] / "app" / "static" / "graphiql"
 PINS = ROOT / "pins.json"
+#: The web UI's htmx and uPlot, pinned the same way.
+UI_ROOT = Path(__file__).resolve().parents[1] / "app" / "ui" / "static" / "vendor"
+#: axe-core, which the browser tests run in each page (a test tool: not in the package, never served).
+AXE_ROOT = Path(__file__).resolve().parents[1] / "tests" / "app" / "ui" / "vendor"
+#: Every folder of pinned assets; each has its own pins.json.
+ROOTS = (ROOT, UI_ROOT, AXE_ROOT)
 
 
 def sha256(data: bytes) -> str:
@@ -47,8 +56,11 @@ def pinned_files(pins: dict[str, Any]) -> dict[str, str]:
     return files
 
 
-def check(root: Path = ROOT) -> list[str]:
-    """Problems with the files under ``root``: a missing file, or one whose sha256 is not its pin."""
+def check(root: Path | None = None) -> list[str]:
+    """Problems with the files under ``root`` (default: every folder of ``ROOTS``): a missing file, or one whose
+    sha256 is not its pin."""
+    if root is None:
+        return [problem for each in ROOTS for problem in check(each)]
     pins = json.loads((root / "pins.json").read_text())
     problems = []
     for path, digest in pinned_files(pins).items():
@@ -64,7 +76,7 @@ def _npm_pack(spec: str, into: Path) -> tarfile.TarFile:
     """The package's tarball, downloaded by npm (which verifies it against the registry's integrity)."""
     npm = shutil.which("npm")
     if npm is None:
-        raise SystemExit("assets: npm is needed to fetch the GraphiQL assets (apt-get install npm)")
+        raise SystemExit("assets: npm is needed to fetch the pinned assets (apt-get install npm)")
     command = [npm, "pack", spec, "--json", "--silent", "--pack-destination", str(into)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 (the pins' names)
     if done.returncode != 0:
@@ -74,8 +86,13 @@ def _npm_pack(spec: str, into: Path) -> tarfile.TarFile:
 
 
 def fetch(*, repin: bool) -> None:
-    """Download every pinned package, check every file, and only then replace the files under ROOT."""
-    pins = json.loads(PINS.read_text())
+    for root in ROOTS:
+        _fetch(root, repin=repin)
+
+
+def _fetch(root: Path, *, repin: bool) -> None:
+    """Download every package pinned in ``root``, check every file, and only then replace the files under it."""
+    pins = json.loads((root / "pins.json").read_text())
     files: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory() as scratch:
         tarballs = {folder(package): _npm_pack(folder(package), Path(scratch)) for package in pins["packages"]}
@@ -99,12 +116,12 @@ def fetch(*, repin: bool) -> None:
         for tarball in tarballs.values():
             tarball.close()
     for package in pins["packages"]:
-        shutil.rmtree(ROOT / folder(package), ignore_errors=True)
+        shutil.rmtree(root / folder(package), ignore_errors=True)
     for path, data in files.items():
-        (ROOT / path).parent.mkdir(parents=True, exist_ok=True)
-        (ROOT / path).write_bytes(data)
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(data)
     if repin:
-        PINS.write_text(json.dumps(pins, indent=2) + "\n")
+        (root / "pins.json").write_text(json.dumps(pins, indent=2) + "\n")
     for path in sorted(files):
         # The page loads each script and stylesheet with this subresource-integrity digest (index.html).
         integrity = "" if path.endswith("LICENSE") else f"  integrity=sha384-{_sha384(files[path])}"
@@ -121,9 +138,10 @@ def main(argv: list[str]) -> int:
         for problem in problems:
             print(f"assets: {problem}", file=sys.stderr)
         if problems:
-            print("assets: run 'make assets' to fetch the pinned GraphiQL assets again", file=sys.stderr)
+            print("assets: run 'make assets' to fetch the pinned assets again", file=sys.stderr)
             return 1
-        print(f"assets: {len(pinned_files(json.loads(PINS.read_text())))} files match their pins")
+        count = sum(len(pinned_files(json.loads((root / "pins.json").read_text()))) for root in ROOTS)
+        print(f"assets: {count} files match their pins")
         return 0
     if argv[:1] == ["fetch"] and argv[1:] in ([], ["--repin"]):
         fetch(repin=argv[1:] == ["--repin"])

@@ -35,6 +35,13 @@ READY_TIMEOUT = 60.0
 GRAPHIQL_FILES = sorted(
     path.relative_to(REPO).as_posix() for path in (REPO / "app" / "static" / "graphiql").rglob("*") if path.is_file()
 )
+#: The web UI's templates, documents, script, stylesheet, pinned libraries and their licences and pins.
+UI_FILES = sorted(
+    path.relative_to(REPO).as_posix()
+    for folder in ("templates", "queries", "static")
+    for path in (REPO / "app" / "ui" / folder).rglob("*")
+    if path.is_file()
+)
 
 
 async def test_healthz_names_the_version(api: Api) -> None:
@@ -113,6 +120,10 @@ def _graphiql_files(names: list[str]) -> list[str]:
     return sorted(name for name in names if name.startswith("app/static/graphiql/"))
 
 
+def _ui_files(names: list[str]) -> list[str]:
+    return sorted(name for name in names if name.startswith("app/ui/") and not name.endswith(".py"))
+
+
 def _migrations(names: list[str]) -> list[str]:
     return sorted(name.rsplit("/", 1)[1] for name in names if name.startswith("models/migrations/models/"))
 
@@ -123,6 +134,7 @@ def test_wheel_and_sdist_carry_the_migrations_and_the_metadata(built: Built) -> 
         metadata = wheel.read(f"modelreg-{__version__}.dist-info/METADATA").decode()
     assert _migrations(names) == MIGRATIONS
     assert _graphiql_files(names) == GRAPHIQL_FILES
+    assert _ui_files(names) == UI_FILES and "app/ui/static/vendor/htmx.org@2.0.11/LICENSE" in UI_FILES
     assert not [name for name in names if name.startswith(("tests/", "tools/", "examples/"))]
     assert f"\nVersion: {__version__}\n" in metadata
     assert "\nLicense-Expression: Apache-2.0\n" in metadata
@@ -130,6 +142,7 @@ def test_wheel_and_sdist_carry_the_migrations_and_the_metadata(built: Built) -> 
         names = [member.name.removeprefix(f"modelreg-{__version__}/") for member in sdist if member.isfile()]
     assert _migrations(names) == MIGRATIONS
     assert _graphiql_files(names) == GRAPHIQL_FILES
+    assert _ui_files(names) == UI_FILES
     assert {"CHANGELOG.md", "requirements/runtime.txt", "requirements/build.txt"} <= set(names)
     assert not [name for name in names if name.startswith("tests/")]
 
@@ -152,6 +165,13 @@ def _graphiql_assets(base: str) -> dict[str, int]:
     page = httpx.get(f"{base}/graphql", headers={"Accept": "text/html"}, timeout=5).text
     paths = re.findall(r'(?:src|href)="(/graphiql/[^"]+)"', page)
     return {path: httpx.get(f"{base}{path}", timeout=5).status_code for path in paths}
+
+
+def _ui_assets(base: str) -> dict[str, int]:
+    """The status of the sign-in page and of each script and stylesheet it loads, by path."""
+    page = httpx.get(f"{base}/login", timeout=5)
+    paths = re.findall(r'(?:src|href)="(/ui/static/[^"]+)"', page.text)
+    return {"/login": page.status_code, **{path: httpx.get(f"{base}{path}", timeout=5).status_code for path in paths}}
 
 
 def test_wheel_serves_from_a_clean_virtualenv(built: Built, tmp_path: Path) -> None:
@@ -179,6 +199,7 @@ def test_wheel_serves_from_a_clean_virtualenv(built: Built, tmp_path: Path) -> N
             ready = _wait_ready(f"http://127.0.0.1:{port}", process)
             health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json() if ready else None
             graphiql = _graphiql_assets(f"http://127.0.0.1:{port}") if ready else None
+            ui = _ui_assets(f"http://127.0.0.1:{port}") if ready else None
         finally:
             process.send_signal(signal.SIGTERM)
             code = process.wait(timeout=30)
@@ -187,6 +208,8 @@ def test_wheel_serves_from_a_clean_virtualenv(built: Built, tmp_path: Path) -> N
     assert code in (0, -signal.SIGTERM), log.read_text()  # uvicorn re-raises SIGTERM after shutting down
     # GraphiQL from the wheel alone: its seven pinned files and modelreg's script and stylesheet.
     assert graphiql is not None and len(graphiql) == 9 and set(graphiql.values()) == {200}, graphiql
+    # The web UI from the wheel alone: its sign-in page (templates), htmx, uPlot and its own script and styles.
+    assert ui is not None and len(ui) == 6 and set(ui.values()) == {200}, ui
 
     with closing(sqlite3.connect(database)) as connection:
         applied = sorted(version for (version,) in connection.execute("SELECT version FROM aerich"))

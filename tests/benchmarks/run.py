@@ -27,7 +27,7 @@ import uvloop
 
 from models.entities import Role
 from models.tokens.operations import create_token
-from tests.benchmarks import fixture, plans, report, responsiveness, transfer, workloads
+from tests.benchmarks import fixture, plans, report, responsiveness, transfer, ui_pages, workloads
 from tests.benchmarks.database import Raw, create_database, database_size, drop_database
 from tests.benchmarks.floors import dashboard_data, dashboard_floor, promote_floor
 from tests.benchmarks.inprocess import InProcess, running_app
@@ -247,6 +247,10 @@ async def bench_backend(
                         bench, raw, tokens, size, run_dir, logs / label, probes_only=probes_only
                     )
                     if not probes_only:
+                        base_url = f"http://{HOST}:{server.port}"
+                        first = fixture.model_name(0)
+                        result["ui_pages"] = await ui_pages.measure(base_url, tokens.reader, first, plan.n(20))
+                        print(ui_pages.text(result["ui_pages"]), flush=True)
                         result["artifacts"] = await artifacts(server, tokens.writer, 3, 100)
                         print(
                             f"   artifacts: up {result['artifacts']['upload_mb_per_s']} MB/s, down "

@@ -1,0 +1,63 @@
+"""What the templates need beyond the API's data: metric direction, key metrics, who may deploy where."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+#: Metrics where a smaller value is better: losses, errors, distances, times (matched as whole words).
+_LOWER_IS_BETTER = re.compile(r"(^|_)(loss|error|err|mae|mse|rmse|mape|logloss|log_loss|latency|time|brier)($|_)")
+#: The metric a list shows for a version, the first of these it has (else its first metric by name).
+_KEY_METRICS = ("roc_auc", "accuracy", "f1", "r2", "rmse", "mae", "log_loss")
+_PATH = {"staging": 0, "production": 1}
+_ROLES = ("READER", "WRITER", "DEPLOYER", "ADMIN")
+
+
+def lower_is_better(metric: str) -> bool:
+    return bool(_LOWER_IS_BETTER.search(metric.lower()))
+
+
+def verdict(metric: str, delta: float | None) -> str:
+    """``better``, ``worse`` or ``same`` for a delta from production, by the metric's direction."""
+    if delta is None or delta == 0:
+        return "same"
+    improved = delta < 0 if lower_is_better(metric) else delta > 0
+    return "better" if improved else "worse"
+
+
+def key_metric(metrics: list[dict[str, Any]]) -> dict[str, Any] | None:
+    by_name = {metric["name"]: metric for metric in metrics}
+    for name in _KEY_METRICS:
+        if name in by_name:
+            return by_name[name]
+    return metrics[0] if metrics else None
+
+
+def may_deploy(viewer: dict[str, Any] | None, environment: str, protection: dict[str, Any] | None) -> bool:
+    """Whether to offer promote, rollback and demote in ``environment`` (the API decides again when asked)."""
+    if viewer is None:
+        return False
+    needed = (protection or {}).get("requiredRole") or "DEPLOYER"
+    if _ROLES.index(viewer["role"]) < max(_ROLES.index(needed), _ROLES.index("DEPLOYER")):
+        return False
+    allowed = viewer.get("environments")
+    return allowed is None or environment in allowed
+
+
+def environment_strip(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One entry per environment (every known one, and the model's own): its active deployment and rules."""
+    model = data["model"]
+    active = {deployment["environment"]: deployment for deployment in model["activeDeployments"]}
+    rules = {environment["name"]: environment["protection"] for environment in data["environments"]}
+    # The usual path first (staging, then production), then the others by name.
+    names = sorted(set(rules) | set(active) | {"production"}, key=lambda name: (_PATH.get(name, 2), name))
+    viewer = data.get("viewer")
+    return [
+        {
+            "name": name,
+            "deployment": active.get(name),
+            "protection": rules.get(name),
+            "may_deploy": may_deploy(viewer, name, rules.get(name)),
+        }
+        for name in names
+    ]
