@@ -53,7 +53,7 @@ async def models(pages: Pages, request: Request) -> Response:
             {
                 "name": deployment["environment"],
                 "number": deployment["version"]["number"],
-                "metric": view.key_metric(deployment["version"]["metrics"]),
+                "metric": view.key_metric(deployment["version"]),
             }
             for deployment in model["activeDeployments"]
         ]

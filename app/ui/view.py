@@ -8,7 +8,8 @@ from typing import Any
 #: Metrics where a smaller value is better: losses, errors, distances, times (matched as whole words).
 _LOWER_IS_BETTER = re.compile(r"(^|_)(loss|error|err|mae|mse|rmse|mape|logloss|log_loss|latency|time|brier)($|_)")
 #: The metric a list shows for a version, the first of these it has (else its first metric by name).
-_KEY_METRICS = ("roc_auc", "accuracy", "f1", "r2", "rmse", "mae", "log_loss")
+#: The metric a list shows for a version, the first it has; app/ui/queries/models.graphql asks for these by name.
+KEY_METRICS = ("roc_auc", "accuracy", "f1", "r2", "rmse", "mae", "log_loss")
 _PATH = {"staging": 0, "production": 1}
 _ROLES = ("READER", "WRITER", "DEPLOYER", "ADMIN")
 
@@ -25,12 +26,12 @@ def verdict(metric: str, delta: float | None) -> str:
     return "better" if improved else "worse"
 
 
-def key_metric(metrics: list[dict[str, Any]]) -> dict[str, Any] | None:
-    by_name = {metric["name"]: metric for metric in metrics}
-    for name in _KEY_METRICS:
-        if name in by_name:
-            return by_name[name]
-    return metrics[0] if metrics else None
+def key_metric(version: dict[str, Any]) -> dict[str, Any] | None:
+    """The first of ``KEY_METRICS`` that ``version`` (as the models page asks for it) has, as ``{name, value}``."""
+    for name in KEY_METRICS:
+        if version.get(name) is not None:
+            return {"name": name, "value": version[name]}
+    return None
 
 
 def may_deploy(viewer: dict[str, Any] | None, environment: str, protection: dict[str, Any] | None) -> bool:
