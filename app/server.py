@@ -30,7 +30,9 @@ from app.middleware.json_only import JsonOnly
 from app.middleware.operation import InspectOperation
 from app.middleware.rate_limit import RateLimit
 from app.middleware.request_id import RequestId
+from app.persisted_queries import PersistedQueries
 from app.rate_limit import RateLimiter
+from app.response_cache import ResponseCache
 from app.routes import artifact_routes, healthz, readyz
 from app.settings import Settings
 from models.db import retry
@@ -41,6 +43,8 @@ from schema.codes import ErrorCode
 
 GRAPHQL = "/graphql"
 PROBES = ("/healthz", "/readyz")
+#: Documents of automatic persisted queries each process remembers (app/persisted_queries.py).
+PERSISTED_QUERIES = 512
 log = logging.getLogger("modelreg.http")
 
 
@@ -59,6 +63,8 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
         allow_anonymous_read=settings.allow_anonymous_read,
         graphiql=settings.graphiql,
         timeout_seconds=settings.execution_timeout_seconds,
+        cache=ResponseCache(settings.response_cache_bytes) if settings.response_cache else None,
+        validators=settings.response_cache,
     )
 
     @asynccontextmanager
@@ -140,7 +146,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
         Middleware(JsonOnly, path=GRAPHQL),
         Middleware(BodyLimit, path=GRAPHQL, max_bytes=settings.max_graphql_body_bytes),
         Middleware(Authenticate, prefixes=(GRAPHQL, "/api/")),
-        Middleware(InspectOperation, path=GRAPHQL),
+        Middleware(InspectOperation, path=GRAPHQL, persisted=PersistedQueries(PERSISTED_QUERIES)),
     ]
     if settings.rate_limit_per_second > 0:
         limiter = RateLimiter(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst)

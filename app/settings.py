@@ -154,6 +154,11 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     #: ``__schema`` and ``__type`` queries; public deployments may turn them off.
     introspection: bool = True
+    #: Answers of queries kept per process and served until a write (docs/performance.md, "Response cache"),
+    #: with ETags and 304s; off: every query executes and no generation is read.
+    response_cache: bool = True
+    #: The most bytes of answers one process keeps (least recently used forgotten first).
+    response_cache_bytes: int = 64 * 1024 * 1024
     tuning: ServerTuning = field(default_factory=ServerTuning)
 
     @classmethod
@@ -200,6 +205,9 @@ class Settings:
             rate_limit_per_second=_number(env, "MODELREG_RATE_LIMIT", defaults.rate_limit_per_second, 0.0),
             rate_limit_burst=_number(env, "MODELREG_RATE_BURST", defaults.rate_limit_burst, 1.0),
             cors_origins=_origins(env.get("MODELREG_CORS_ORIGINS")),
+            response_cache=_switch(env, "MODELREG_RESPONSE_CACHE", defaults.response_cache),
+            response_cache_bytes=_number(env, "MODELREG_RESPONSE_CACHE_MB", defaults.response_cache_bytes // 2**20, 1)
+            * 2**20,
             tuning=ServerTuning.from_env(env, workers=workers),
         )
 

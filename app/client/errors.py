@@ -52,6 +52,12 @@ class Timeout(RegistryError):
     code = "TIMEOUT"
 
 
+class PersistedQueryNotFound(RegistryError):
+    """The server does not know a persisted query's hash (this client always sends documents in full)."""
+
+    code = "PERSISTED_QUERY_NOT_FOUND"
+
+
 class ArtifactIntegrityError(RegistryError):
     """Downloaded bytes do not hash to the sha256 the registry recorded: nothing was deserialized."""
 
@@ -60,6 +66,16 @@ class ArtifactIntegrityError(RegistryError):
 
 BY_CODE: dict[str, type[RegistryError]] = {
     cls.code: cls
-    for cls in (InvalidInput, Unauthenticated, Forbidden, NotFound, Conflict, RateLimited, Timeout, Unavailable)
+    for cls in (
+        InvalidInput,
+        Unauthenticated,
+        Forbidden,
+        NotFound,
+        Conflict,
+        RateLimited,
+        Timeout,
+        Unavailable,
+        PersistedQueryNotFound,
+    )
 }
 #: The server's database was unreachable or too busy; nothing was changed, retrying later may work.

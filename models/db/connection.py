@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -14,6 +15,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
+
+from models.db import generation
+from models.errors import DomainError
 
 CONNECTION = "default"
 MODEL_MODULES = ["models.entities", "aerich.models"]
@@ -114,9 +118,22 @@ async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
 
     On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (see ``models/db/_sqlite.py``); on
     PostgreSQL the operation takes row locks (``SELECT ... FOR UPDATE``) on what it changes.
+
+    After the transaction ends the registry's generation advances (``models/db/generation.py``), before the
+    caller can answer anyone, so no cached answer from before the write is served after it. A domain error
+    (a refused change) rolled everything back and advances nothing; any other failure may have happened
+    after the commit (a lost COMMIT acknowledgement), so it advances too.
     """
-    async with in_transaction(CONNECTION) as conn:
-        yield conn
+    try:
+        async with in_transaction(CONNECTION) as conn:
+            yield conn
+    except DomainError:
+        raise
+    except BaseException:
+        with contextlib.suppress(Exception):  # the database is failing already; that error is the one to report
+            await generation.advance(connection())
+        raise
+    await generation.advance(connection())
 
 
 _PLACEHOLDER = re.compile(r"\?")
