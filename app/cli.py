@@ -7,8 +7,11 @@ import asyncio
 import dataclasses
 import functools
 import json
+import os
+import shutil
 import socket
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, NoReturn, TypeAlias
@@ -413,13 +416,26 @@ class _AnnouncingSupervisor(Multiprocess):
 
 
 def _serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if settings.metrics and settings.tuning.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # prometheus-client's multiprocess mode: each worker writes its samples to files in this folder, read
+        # when any worker answers /metrics. Set before the workers (or this process) import prometheus-client.
+        folder = tempfile.mkdtemp(prefix="modelreg-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        try:
+            return _run_server(settings, migrate_first=not args.no_migrate)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    return _run_server(settings, migrate_first=not args.no_migrate)
+
+
+def _run_server(settings: Settings, *, migrate_first: bool) -> int:
     from app.logs import configure
     from app.server import create_app, worker_app
     from models.db.migrate import migrate
 
-    settings = _settings(args)
     configure()
-    if not args.no_migrate:
+    if migrate_first:
         asyncio.run(migrate(settings.database_url))  # once, before any worker starts
     workers = settings.tuning.workers
     config = uvicorn.Config(

@@ -18,7 +18,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from tortoise import Tortoise
 
-from app import graphiql
+from app import graphiql, metrics
 from app.artifact_store import clean_at_start, open_store
 from app.failures import DATABASE_ERRORS, database_failure_handler, error_response
 from app.graphql_view import RegistryGraphQL
@@ -27,6 +27,7 @@ from app.middleware.access_log import AccessLog
 from app.middleware.authenticate import Authenticate
 from app.middleware.body import BodyLimit
 from app.middleware.json_only import JsonOnly
+from app.middleware.metrics import RecordMetrics
 from app.middleware.operation import InspectOperation
 from app.middleware.rate_limit import RateLimit
 from app.middleware.request_id import RequestId
@@ -42,7 +43,7 @@ from schema.build import build_schema, schema
 from schema.codes import ErrorCode
 
 GRAPHQL = "/graphql"
-PROBES = ("/healthz", "/readyz")
+PROBES = ("/healthz", "/readyz", "/metrics")
 #: Documents of automatic persisted queries each process remembers (app/persisted_queries.py).
 PERSISTED_QUERIES = 512
 log = logging.getLogger("modelreg.http")
@@ -90,6 +91,7 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
             Route("/api/artifacts/{sha256}", download, methods=["GET", "HEAD"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            *([Route("/metrics", metrics.metrics, methods=["GET"])] if settings.metrics else []),
             # GraphiQL's scripts and styles, from this server (app/graphiql.py); none when GraphiQL is off.
             *([graphiql.assets_route()] if settings.graphiql else []),
         ],
@@ -130,6 +132,10 @@ def _middleware(settings: Settings) -> list[Middleware]:
     read (``BodyLimit``) before the document is parsed (``InspectOperation``), and the rate limit needs both
     the caller and the operation."""
     stack = [Middleware(RequestId), Middleware(AccessLog)]
+    if settings.metrics:
+        metrics.install_statement_counting()
+        known = metrics.known_operations(settings.metrics_operations)
+        stack.append(Middleware(RecordMetrics, graphql_path=GRAPHQL, known_operations=known))
     if settings.cors_origins:
         stack.append(
             Middleware(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,18 @@ def _origins(value: str | None) -> tuple[str, ...]:
         if origin != "*" and not origin.startswith(("http://", "https://")):
             raise InvalidInput("MODELREG_CORS_ORIGINS", f"an origin is scheme://host[:port] (got {origin!r})")
     return origins
+
+
+_OPERATION_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
+
+
+def _operation_names(value: str | None) -> tuple[str, ...]:
+    """A comma-separated list of GraphQL operation names, e.g. ``TeamDashboard,ReleaseGate``."""
+    names = tuple(name.strip() for name in (value or "").split(",") if name.strip())
+    for name in names:
+        if not _OPERATION_NAME.fullmatch(name):
+            raise InvalidInput("MODELREG_METRICS_OPERATIONS", f"{name!r} is not a GraphQL operation name")
+    return names
 
 
 #: The database URL schemes the registry runs on (tortoise_config in models/db/connection.py).
@@ -159,6 +172,10 @@ class Settings:
     response_cache: bool = True
     #: The most bytes of answers one process keeps (least recently used forgotten first).
     response_cache_bytes: int = 64 * 1024 * 1024
+    #: ``GET /metrics`` in the Prometheus text format (docs/operations.md, "Metrics").
+    metrics: bool = False
+    #: Operation names the metrics label as themselves besides the bundled ones; any other name is ``other``.
+    metrics_operations: tuple[str, ...] = ()
     tuning: ServerTuning = field(default_factory=ServerTuning)
 
     @classmethod
@@ -208,6 +225,8 @@ class Settings:
             response_cache=_switch(env, "MODELREG_RESPONSE_CACHE", defaults.response_cache),
             response_cache_bytes=_number(env, "MODELREG_RESPONSE_CACHE_MB", defaults.response_cache_bytes // 2**20, 1)
             * 2**20,
+            metrics=_switch(env, "MODELREG_METRICS", defaults.metrics),
+            metrics_operations=_operation_names(env.get("MODELREG_METRICS_OPERATIONS")),
             tuning=ServerTuning.from_env(env, workers=workers),
         )
 
