@@ -24,6 +24,7 @@ from schema.deployments import DeploymentMutations
 from schema.document import ParsedOnce
 from schema.environments import EnvironmentMutations, EnvironmentQueries
 from schema.errors import ErrorCodes, log_unexpected
+from schema.fast_fields import resolve_plainly
 from schema.loaders import batched_roots
 from schema.node import NodeQueries
 from schema.registry import RegistryMutations, RegistryQueries
@@ -71,13 +72,15 @@ def build_schema(*, introspection: bool = True, extra_extensions: Sequence[Any] 
         ErrorCodes,
         *extra_extensions,
     ]
-    return RegistrySchema(
+    built = RegistrySchema(
         query=Query,
         mutation=Mutation,
         types=[Model, Version, Deployment, AuditEvent],
         extensions=extensions,
         config=StrawberryConfig(scalar_map=SCALARS),
     )
+    resolve_plainly(built)  # plain fields cost a getattr, not Strawberry's wrappers (schema/fast_fields.py)
+    return built
 
 
 schema = build_schema()
