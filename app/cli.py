@@ -431,16 +431,19 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _run_server(settings: Settings, *, migrate_first: bool) -> int:
     from app.logs import configure
-    from app.server import create_app, worker_app
+    from app.server import create_app, tune_garbage_collector, worker_app
     from models.db.migrate import migrate
 
     configure()
     if migrate_first:
         asyncio.run(migrate(settings.database_url))  # once, before any worker starts
     workers = settings.tuning.workers
+    app = functools.partial(worker_app, settings) if workers > 1 else create_app(settings)
+    if workers == 1:
+        tune_garbage_collector(settings.tuning.gc_threshold)  # each spawned worker does it in worker_app
     config = uvicorn.Config(
         # Workers are spawned processes: each builds its own app from the pickled settings.
-        functools.partial(worker_app, settings) if workers > 1 else create_app(settings),
+        app,
         factory=workers > 1,
         workers=workers,
         host=settings.host,

@@ -90,6 +90,9 @@ class ServerTuning:
     #: Seconds between sweeps of expired idempotency keys, and the most rows one sweep deletes.
     idempotency_purge_interval_seconds: float = 600.0
     idempotency_purge_batch: int = 1000
+    #: Allocations between collections of the garbage collector's young generation in ``modelreg serve``
+    #: processes (Python's default: 700), after freezing what startup made; 0 keeps Python's defaults.
+    gc_threshold: int = 50_000
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -123,6 +126,7 @@ class ServerTuning:
             idempotency_purge_batch=_number(
                 env, "MODELREG_IDEMPOTENCY_PURGE_BATCH", default.idempotency_purge_batch, 1
             ),
+            gc_threshold=_number(env, "MODELREG_GC_THRESHOLD", default.gc_threshold, 0),
         )
         if tuning.postgres.pool_min_size > tuning.postgres.pool_max_size:
             raise InvalidInput("MODELREG_DB_POOL_MIN_SIZE", "must not exceed MODELREG_DB_POOL_MAX_SIZE")
