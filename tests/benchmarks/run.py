@@ -25,6 +25,8 @@ from typing import Any
 import orjson
 import uvloop
 
+from app.server import tune_garbage_collector
+from app.settings import ServerTuning
 from models.entities import Role
 from models.tokens.operations import create_token
 from models.tokens.scopes import Principal
@@ -285,6 +287,7 @@ async def bench_backend(
 async def field_costs(plan: Plan) -> dict[str, Any]:
     """µs per executed field of the wide document and the dashboard, beside graphql-core's own (fields.py)."""
     reader = Principal(name="bench-reader", role=Role.READER)
+    tune_garbage_collector(ServerTuning().gc_threshold)  # as modelreg serve runs (docs/performance.md)
     measured = {
         "wide": await fields.measure(fields.WIDE, reader, repetitions=plan.n(20)),
         "dashboard": await fields.measure(workloads.DASHBOARD, reader, repetitions=plan.n(20)),
