@@ -29,6 +29,7 @@ from prometheus_client import (
 from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.requests import Request
 from starlette.responses import Response
+from tortoise.connection import connections
 
 from app.client import documents
 
@@ -130,8 +131,6 @@ async def metrics(request: Request) -> Response:
 
 def observe_pool() -> None:
     """The pool's current use, for the gauge (read at the end of each request and at each scrape)."""
-    from tortoise.connection import connections
-
     try:
         client = connections.get("default")
     except Exception:  # not connected (yet, or any more): nothing to report
