@@ -402,6 +402,10 @@ class _AnnouncingServer(uvicorn.Server):
             print(f"listening on http://{self.config.host}:{self.config.port}", flush=True)
 
 
+#: How long ``serve --workers N`` waits for every worker to start before it says it is listening.
+WORKER_STARTUP_SECONDS = 60.0
+
+
 class _AnnouncingSupervisor(Multiprocess):
     """uvicorn's worker supervisor, printing ``listening on ...`` once every worker has started."""
 
@@ -409,7 +413,8 @@ class _AnnouncingSupervisor(Multiprocess):
 
     def init_processes(self) -> None:
         super().init_processes()
-        timeout = self.config.timeout_worker_healthcheck
+        # Spawned workers import everything afresh: on a busy machine that outlasts the health check's 5 s.
+        timeout = max(self.config.timeout_worker_healthcheck, WORKER_STARTUP_SECONDS)
         if all(process.wait_until_ready(timeout, self.should_exit) for process in self.processes):
             print(f"listening on http://{self.config.host}:{self.config.port}", flush=True)
             self.announced = True
