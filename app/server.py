@@ -164,8 +164,9 @@ def _middleware(settings: Settings) -> list[Middleware]:
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST", "HEAD"],
                 # Bearer tokens, not cookies: browsers need no credentials mode, so none is allowed.
-                allow_headers=["authorization", "content-type", "x-request-id"],
-                expose_headers=["x-request-id", "retry-after"],
+                # If-None-Match and ETag: a dashboard on another origin revalidates its answers (304).
+                allow_headers=["authorization", "content-type", "x-request-id", "if-none-match"],
+                expose_headers=["x-request-id", "retry-after", "etag", "x-cache"],
                 max_age=600,
             )
         )
