@@ -120,12 +120,12 @@ def worker_app(settings: Settings) -> Starlette:
 def tune_garbage_collector(threshold: int) -> None:
     """Fewer, cheaper garbage collections in a server process (docs/performance.md, "Garbage collection").
 
-    A dashboard allocates some million objects, nearly all freed by reference counting; with Python's default
-    threshold (700 allocations) it ran about 80 collections, a third of its time, each also walking everything
-    imported at start. ``gc.freeze()`` moves what exists now (modules, the schema, the app) out of the
-    collector's sight, and the young generation is collected every ``threshold`` allocations. Only for the
-    processes ``modelreg serve`` runs (an embedding application or a test keeps Python's defaults); 0 leaves
-    them as they are.
+    A dashboard allocates about a million objects, nearly all freed by reference counting; with Python's default
+    threshold (700 allocations) the collector ran dozens of times per dashboard, its older generations walking
+    everything imported at start. ``gc.freeze()`` moves what exists now (modules, the schema, the app) out of the
+    collector's sight, and the young generation is collected every ``threshold`` allocations (a larger one saves
+    a little more time and costs memory: cyclic garbage waits longer). Only for the processes ``modelreg serve``
+    runs (an embedding application or a test keeps Python's defaults); 0 leaves them as they are.
     """
     if threshold <= 0:
         return

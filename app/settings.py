@@ -92,7 +92,7 @@ class ServerTuning:
     idempotency_purge_batch: int = 1000
     #: Allocations between collections of the garbage collector's young generation in ``modelreg serve``
     #: processes (Python's default: 700), after freezing what startup made; 0 keeps Python's defaults.
-    gc_threshold: int = 50_000
+    gc_threshold: int = 2_000
 
     @property
     def retry_policy(self) -> RetryPolicy:
