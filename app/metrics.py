@@ -93,25 +93,26 @@ def start_counting() -> list[int]:
 
 class StatementCounting(logging.Filter):
     """On the logger ``tortoise.db_client``, which logs one DEBUG record per statement: counts them for the
-    request that sent them. The logger is set to DEBUG for this; records pass on to handlers only if it logged
-    DEBUG before, so turning metrics on does not flood the log."""
+    request that sent them. The logger is set to DEBUG for this, so a statement's record goes on only where
+    someone asked for it: a handler on that logger itself, or a root logger at DEBUG. Turning metrics on does
+    not flood the log."""
 
-    def __init__(self, passthrough: bool) -> None:
+    def __init__(self, logger: logging.Logger) -> None:
         super().__init__()
-        self.passthrough = passthrough
+        self.logger = logger
 
     def filter(self, record: logging.LogRecord) -> bool:
         counted = _statements.get()
         if counted is not None and not str(record.msg).startswith(("Created connection", "Closed connection")):
             counted[0] += 1
-        return self.passthrough
+        return bool(self.logger.handlers) or logging.getLogger().isEnabledFor(logging.DEBUG)
 
 
 def install_statement_counting() -> None:
     logger = logging.getLogger("tortoise.db_client")
     if any(isinstance(existing, StatementCounting) for existing in logger.filters):
         return
-    logger.addFilter(StatementCounting(passthrough=logger.isEnabledFor(logging.DEBUG)))
+    logger.addFilter(StatementCounting(logger))
     logger.setLevel(logging.DEBUG)
 
 
