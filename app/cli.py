@@ -7,8 +7,11 @@ import asyncio
 import dataclasses
 import functools
 import json
+import os
+import shutil
 import socket
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, NoReturn, TypeAlias
@@ -406,6 +409,10 @@ class _AnnouncingServer(uvicorn.Server):
             print(f"listening on http://{self.config.host}:{self.config.port}", flush=True)
 
 
+#: How long ``serve --workers N`` waits for every worker to start before it says it is listening.
+WORKER_STARTUP_SECONDS = 60.0
+
+
 class _AnnouncingSupervisor(Multiprocess):
     """uvicorn's worker supervisor, printing ``listening on ...`` once every worker has started."""
 
@@ -413,25 +420,42 @@ class _AnnouncingSupervisor(Multiprocess):
 
     def init_processes(self) -> None:
         super().init_processes()
-        timeout = self.config.timeout_worker_healthcheck
+        # Spawned workers import everything afresh: on a busy machine that outlasts the health check's 5 s.
+        timeout = max(self.config.timeout_worker_healthcheck, WORKER_STARTUP_SECONDS)
         if all(process.wait_until_ready(timeout, self.should_exit) for process in self.processes):
             print(f"listening on http://{self.config.host}:{self.config.port}", flush=True)
             self.announced = True
 
 
 def _serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if settings.metrics and settings.tuning.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # prometheus-client's multiprocess mode: each worker writes its samples to files in this folder, read
+        # when any worker answers /metrics. Set before the workers (or this process) import prometheus-client.
+        folder = tempfile.mkdtemp(prefix="modelreg-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        try:
+            return _run_server(settings, migrate_first=not args.no_migrate)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    return _run_server(settings, migrate_first=not args.no_migrate)
+
+
+def _run_server(settings: Settings, *, migrate_first: bool) -> int:
     from app.logs import configure
-    from app.server import create_app, worker_app
+    from app.server import create_app, tune_garbage_collector, worker_app
     from models.db.migrate import migrate
 
-    settings = _settings(args)
     configure()
-    if not args.no_migrate:
+    if migrate_first:
         asyncio.run(migrate(settings.database_url))  # once, before any worker starts
     workers = settings.tuning.workers
+    app = functools.partial(worker_app, settings) if workers > 1 else create_app(settings)
+    if workers == 1:
+        tune_garbage_collector(settings.tuning.gc_threshold)  # each spawned worker does it in worker_app
     config = uvicorn.Config(
         # Workers are spawned processes: each builds its own app from the pickled settings.
-        functools.partial(worker_app, settings) if workers > 1 else create_app(settings),
+        app,
         factory=workers > 1,
         workers=workers,
         host=settings.host,

@@ -5,6 +5,8 @@ request error, ``application/graphql-response+json`` for clients that ask for it
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import hashlib
 import logging
 import uuid
 from collections.abc import Mapping
@@ -21,16 +23,20 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.types import QueryParams
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
-from app import graphiql
+from app import __version__, graphiql
 from app.auth import Credentials, credentials
 from app.event_stream import StreamLimiter
 from app.failures import error_response
 from app.graphql_http import GRAPHQL_RESPONSE, Cancelled, is_request_error, media_type_of, preferred_media_type
 from app.middleware.operation import Operation
+from app.response_cache import CacheKey, ResponseCache, request_digest
+from models.db import generation
+from models.db.connection import connection
 from schema.codes import ErrorCode
 from schema.context import Context
 from schema.cost import DEFAULT_MAX_NODES
@@ -52,6 +58,12 @@ class _RequestAdapter(StarletteRequestAdapter):
     def content_type(self) -> str | None:
         media_type = media_type_of(self.headers)
         return media_type or None
+
+    @property
+    def persisted_query(self) -> str | None:
+        """The document of a persisted query's hash, found in InspectOperation (app/persisted_queries.py)."""
+        document: str | None = self._request.scope.get("state", {}).get("persisted_query")
+        return document
 
 
 class _TextFrames(ASGIWebSocketAdapter):
@@ -78,6 +90,8 @@ class RegistryGraphQL(GraphQL[Context, None]):
         streams: StreamLimiter | None = None,
         subscriptions_per_connection: int = 10,
         max_nodes: int = DEFAULT_MAX_NODES,
+        cache: ResponseCache | None = None,
+        validators: bool = True,
     ) -> None:
         super().__init__(
             schema,
@@ -90,6 +104,12 @@ class RegistryGraphQL(GraphQL[Context, None]):
         self.timeout_seconds = timeout_seconds
         self.streams = streams or StreamLimiter(per_principal=20)
         self.max_nodes = max_nodes
+        #: Answers of queries by request and generation (app/response_cache.py); None: nothing stored.
+        self.cache = cache
+        #: ETags and If-None-Match on query answers (they need the generation, as the cache does).
+        self.validators = validators
+        # What a client's ETag must also depend on: another server version or schema answers differently.
+        self.server_identity = hashlib.sha256(f"{__version__}\x00{schema}".encode()).hexdigest()
 
     @property
     def graphql_ide_html(self) -> str:
@@ -115,7 +135,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
             response = error_response(405, ErrorCode.BAD_USER_INPUT, message, graphql=True, headers={"allow": "POST"})
         else:
             try:
-                response = await self.run(request)
+                response = await self._answer(request, operation, media_type)
             except HTTPException as refused:
                 code = ErrorCode.NOT_FOUND if refused.status_code == 404 else ErrorCode.BAD_USER_INPUT
                 reason = _REASONS.get(refused.reason, refused.reason)
@@ -128,8 +148,74 @@ class RegistryGraphQL(GraphQL[Context, None]):
                 response.status_code = 400  # that media type's status for a response without data
         await response(scope, receive, send)
 
+    async def _answer(self, request: Request, operation: Operation | None, media_type: str) -> Response:
+        """The query's answer from the cache, 304 when the client's copy is current, else executed (and stored
+        when it is a query's answer without errors)."""
+        key = await self._cache_key(request, operation)
+        if key is None:
+            return await self.run(request)
+        anonymous = request.scope["state"]["credentials"].principal is None
+        headers = {
+            "etag": key.etag(media_type),
+            # Shared caches may keep an anonymous answer; each must ask again (and gets 304 while it is current).
+            "cache-control": "no-cache" if anonymous else "private, no-cache",
+            "vary": "Accept, Authorization",
+        }
+        if _matches(request.headers.get("if-none-match"), headers["etag"]):
+            request.state.cache = "not_modified"
+            return Response(status_code=304, headers=headers)
+        cached = self.cache.get(key) if self.cache is not None else None
+        if cached is not None:
+            request.state.cache = "hit"
+            return Response(cached, status_code=200, media_type=media_type, headers={**headers, "x-cache": "hit"})
+        if self.cache is not None:
+            request.state.cache = "miss"
+        response = await self.run(request)
+        if response.status_code == 200 and getattr(request.state, "cacheable", False):
+            if self.cache is not None:
+                self.cache.put(key, bytes(response.body))
+                headers["x-cache"] = "miss"
+            response.headers.update(headers)
+        return response
+
+    async def _cache_key(self, request: Request, operation: Operation | None) -> CacheKey | None:
+        """The key of a query that may be answered from the cache (or with 304), read with the generation
+        before anything executes; None for anything else."""
+        if (self.cache is None and not self.validators) or operation is None or operation.type != "query":
+            return None
+        state = request.scope.get("state", {})
+        found: Credentials | None = state.get("credentials")
+        parsed: Parsed | None = state.get("document")
+        if found is None or found.error is not None or parsed is None:
+            return None  # a refused token's answer is an error, and is never stored
+        name = operation.name if operation.name != "-" else None
+        digest = request_digest(
+            server=self.server_identity,
+            parsed=parsed,
+            operation_name=name,
+            variables=state.get("variables"),
+            principal=found.principal,
+        )
+        if digest is None:
+            return None
+        return CacheKey(digest, await generation.current(connection()))
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        document = request.persisted_query if isinstance(request, _RequestAdapter) else None
+        if isinstance(data, GraphQLRequestData) and data.query is None and document is not None:
+            data = dataclasses.replace(data, query=document)
+        return data
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A GET that names a persisted query asks for its answer, not for GraphiQL.
+        return super().should_render_graphql_ide(request) and request.query_params.get("extensions") is None
+
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
+        # Only complete answers are stored: no errors (a timeout, a refusal, a failed field), and data present.
+        request.state.cacheable = not result.errors and result.data is not None and not isinstance(result, Cancelled)
+        request.state.executed = "errors" if result.errors else "ok"  # for the metrics (app/middleware/metrics.py)
         request.state.request_error = is_request_error(result)
         if request.state.request_error:
             # Nothing was executed, so there is no data, not even null (GraphQL-over-HTTP, "Request errors").
@@ -234,3 +320,12 @@ class RegistryGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (weak comparison, as RFC 9110 asks for this header)."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    return any(candidate.strip().removeprefix("W/") == etag for candidate in if_none_match.split(","))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,7 +19,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from tortoise import Tortoise
 
-from app import graphiql
+from app import graphiql, metrics
 from app.artifact_store import clean_at_start, open_store
 from app.event_stream import StreamLimiter, event_stream
 from app.failures import DATABASE_ERRORS, database_failure_handler, error_response
@@ -28,10 +29,13 @@ from app.middleware.access_log import AccessLog
 from app.middleware.authenticate import Authenticate
 from app.middleware.body import BodyLimit
 from app.middleware.json_only import JsonOnly
+from app.middleware.metrics import RecordMetrics
 from app.middleware.operation import InspectOperation
 from app.middleware.rate_limit import RateLimit
 from app.middleware.request_id import RequestId
+from app.persisted_queries import PersistedQueries
 from app.rate_limit import RateLimiter
+from app.response_cache import ResponseCache
 from app.routes import artifact_routes, healthz, readyz
 from app.settings import Settings
 from app.ui.routes import ui_routes
@@ -45,7 +49,9 @@ from schema.build import build_schema, schema
 from schema.codes import ErrorCode
 
 GRAPHQL = "/graphql"
-PROBES = ("/healthz", "/readyz")
+PROBES = ("/healthz", "/readyz", "/metrics")
+#: Documents of automatic persisted queries each process remembers (app/persisted_queries.py).
+PERSISTED_QUERIES = 512
 log = logging.getLogger("modelreg.http")
 
 
@@ -69,6 +75,8 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
         streams=streams,
         subscriptions_per_connection=settings.subscriptions_per_connection,
         max_nodes=settings.max_nodes,
+        cache=ResponseCache(settings.response_cache_bytes) if settings.response_cache else None,
+        validators=settings.response_cache,
     )
     events = event_stream(
         streams, allow_anonymous_read=settings.allow_anonymous_read, poll_seconds=settings.events_poll_seconds
@@ -108,6 +116,7 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
             Route("/api/artifacts/{sha256}", download, methods=["GET", "HEAD"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            *([Route("/metrics", metrics.metrics, methods=["GET"])] if settings.metrics else []),
             # GraphiQL's scripts and styles, from this server (app/graphiql.py); none when GraphiQL is off.
             *([graphiql.assets_route()] if settings.graphiql else []),
             # The web UI (docs/ui.md): pages at / and below, through the same schema as the view.
@@ -134,7 +143,27 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
 def worker_app(settings: Settings) -> Starlette:
     """The app of one ``modelreg serve --workers N`` process: a spawned process sets up its own logging."""
     configure_logging()
-    return create_app(settings)
+    app = create_app(settings)
+    tune_garbage_collector(settings.tuning.gc_threshold)
+    return app
+
+
+def tune_garbage_collector(threshold: int) -> None:
+    """Fewer, cheaper garbage collections in a server process (docs/performance.md, "Garbage collection").
+
+    A dashboard allocates about a million objects, nearly all freed by reference counting; with Python's default
+    threshold (700 allocations) the collector ran dozens of times per dashboard, its older generations walking
+    everything imported at start. ``gc.freeze()`` moves what exists now (modules, the schema, the app) out of the
+    collector's sight, and the young generation is collected every ``threshold`` allocations (a larger one saves
+    a little more time and costs memory: cyclic garbage waits longer). Only for the processes ``modelreg serve``
+    runs (an embedding application or a test keeps Python's defaults); 0 leaves them as they are.
+    """
+    if threshold <= 0:
+        return
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(threshold, middle, old)
 
 
 async def _purge_idempotency_keys(settings: Settings) -> None:
@@ -155,6 +184,10 @@ def _middleware(settings: Settings) -> list[Middleware]:
     read (``BodyLimit``) before the document is parsed (``InspectOperation``), and the rate limit needs both
     the caller and the operation."""
     stack = [Middleware(RequestId), Middleware(AccessLog)]
+    if settings.metrics:
+        metrics.install_statement_counting()
+        known = metrics.known_operations(settings.metrics_operations)
+        stack.append(Middleware(RecordMetrics, graphql_path=GRAPHQL, known_operations=known))
     if settings.cors_origins:
         stack.append(
             Middleware(
@@ -162,10 +195,13 @@ def _middleware(settings: Settings) -> list[Middleware]:
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST", "HEAD"],
                 # Bearer tokens, not cookies: browsers need no credentials mode, so none is allowed.
-                allow_headers=["authorization", "content-type", "x-request-id"],
+                # If-None-Match and ETag: a dashboard on another origin revalidates its answers (304).
+                allow_headers=["authorization", "content-type", "x-request-id", "if-none-match"],
                 expose_headers=[
                     "x-request-id",
                     "retry-after",
+                    "etag",
+                    "x-cache",
                     *(f"x-ratelimit-{name}" for name in ("limit", "remaining", "reset", "cost")),
                 ],
                 max_age=600,
@@ -180,7 +216,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
             timeout_seconds=settings.body_timeout_seconds,
         ),
         Middleware(Authenticate, prefixes=(GRAPHQL, "/api/")),
-        Middleware(InspectOperation, path=GRAPHQL),
+        Middleware(InspectOperation, path=GRAPHQL, persisted=PersistedQueries(PERSISTED_QUERIES)),
     ]
     if settings.rate_limit_per_second > 0:
         limiter = RateLimiter(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,18 @@ def _origins(value: str | None) -> tuple[str, ...]:
     return origins
 
 
+_OPERATION_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
+
+
+def _operation_names(value: str | None) -> tuple[str, ...]:
+    """A comma-separated list of GraphQL operation names, e.g. ``TeamDashboard,ReleaseGate``."""
+    names = tuple(name.strip() for name in (value or "").split(",") if name.strip())
+    for name in names:
+        if not _OPERATION_NAME.fullmatch(name):
+            raise InvalidInput("MODELREG_METRICS_OPERATIONS", f"{name!r} is not a GraphQL operation name")
+    return names
+
+
 #: The database URL schemes the registry runs on (tortoise_config in models/db/connection.py).
 DATABASE_SCHEMES = ("sqlite://", "postgres://", "postgresql://")
 
@@ -85,6 +98,9 @@ class ServerTuning:
     #: Seconds between sweeps of expired idempotency keys, and the most rows one sweep deletes.
     idempotency_purge_interval_seconds: float = 600.0
     idempotency_purge_batch: int = 1000
+    #: Allocations between collections of the garbage collector's young generation in ``modelreg serve``
+    #: processes (Python's default: 700), after freezing what startup made; 0 keeps Python's defaults.
+    gc_threshold: int = 2_000
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -118,6 +134,7 @@ class ServerTuning:
             idempotency_purge_batch=_number(
                 env, "MODELREG_IDEMPOTENCY_PURGE_BATCH", default.idempotency_purge_batch, 1
             ),
+            gc_threshold=_number(env, "MODELREG_GC_THRESHOLD", default.gc_threshold, 0),
         )
         if tuning.postgres.pool_min_size > tuning.postgres.pool_max_size:
             raise InvalidInput("MODELREG_DB_POOL_MIN_SIZE", "must not exceed MODELREG_DB_POOL_MAX_SIZE")
@@ -166,6 +183,15 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     #: ``__schema`` and ``__type`` queries; public deployments may turn them off.
     introspection: bool = True
+    #: Answers of queries kept per process and served until a write (docs/performance.md, "Response cache"),
+    #: with ETags and 304s; off: every query executes and no generation is read.
+    response_cache: bool = True
+    #: The most bytes of answers one process keeps (least recently used forgotten first).
+    response_cache_bytes: int = 64 * 1024 * 1024
+    #: ``GET /metrics`` in the Prometheus text format (docs/operations.md, "Metrics").
+    metrics: bool = False
+    #: Operation names the metrics label as themselves besides the bundled ones; any other name is ``other``.
+    metrics_operations: tuple[str, ...] = ()
     tuning: ServerTuning = field(default_factory=ServerTuning)
     #: Webhook delivery (docs/events.md); ``delivery_worker`` runs a worker in each server process.
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
@@ -222,6 +248,11 @@ class Settings:
             rate_limit_per_second=_number(env, "MODELREG_RATE_LIMIT", defaults.rate_limit_per_second, 0.0),
             rate_limit_burst=_number(env, "MODELREG_RATE_BURST", defaults.rate_limit_burst, 1.0),
             cors_origins=_origins(env.get("MODELREG_CORS_ORIGINS")),
+            response_cache=_switch(env, "MODELREG_RESPONSE_CACHE", defaults.response_cache),
+            response_cache_bytes=_number(env, "MODELREG_RESPONSE_CACHE_MB", defaults.response_cache_bytes // 2**20, 1)
+            * 2**20,
+            metrics=_switch(env, "MODELREG_METRICS", defaults.metrics),
+            metrics_operations=_operation_names(env.get("MODELREG_METRICS_OPERATIONS")),
             tuning=ServerTuning.from_env(env, workers=workers),
             delivery=_delivery_policy(env),
             delivery_worker=_switch(env, "MODELREG_WEBHOOK_WORKER", True),

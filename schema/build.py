@@ -26,6 +26,7 @@ from schema.document import ParsedOnce
 from schema.environments import EnvironmentMutations, EnvironmentQueries
 from schema.errors import ErrorCodes, log_unexpected
 from schema.execution import PausedCollector, YieldingExecutionContext, synchronous
+from schema.fast_fields import resolve_plainly
 from schema.input_text import InputText
 from schema.loaders import batched_roots
 from schema.monitoring import MonitoringMutations, MonitoringQueries
@@ -98,7 +99,7 @@ def build_schema(*, introspection: bool = True, extra_extensions: Sequence[Any] 
         ErrorCodes,
         *extra_extensions,
     ]
-    return RegistrySchema(
+    built = RegistrySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -107,6 +108,8 @@ def build_schema(*, introspection: bool = True, extra_extensions: Sequence[Any] 
         config=StrawberryConfig(scalar_map=SCALARS),
         execution_context_class=YieldingExecutionContext,  # pauses for the event loop in large results
     )
+    resolve_plainly(built)  # plain fields cost a getattr, not Strawberry's wrappers (schema/fast_fields.py)
+    return built
 
 
 schema = build_schema()

@@ -28,5 +28,8 @@ class ErrorCode(StrEnum):
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     #: The caller's rate limit is used up (HTTP 429 with ``Retry-After``).
     RATE_LIMITED = "RATE_LIMITED"
+    #: A persisted query's hash (``extensions.persistedQuery.sha256Hash``) this server does not know: send the
+    #: document with the hash (Apollo's automatic persisted queries).
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
     #: Anything unexpected; the details are in the server's log under the request id.
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"

@@ -58,6 +58,12 @@ class QueryTooComplex(RegistryError):
     code = "QUERY_TOO_COMPLEX"
 
 
+class PersistedQueryNotFound(RegistryError):
+    """The server does not know a persisted query's hash (this client always sends documents in full)."""
+
+    code = "PERSISTED_QUERY_NOT_FOUND"
+
+
 class ArtifactIntegrityError(RegistryError):
     """Downloaded bytes do not hash to the sha256 the registry recorded: nothing was deserialized."""
 
@@ -76,6 +82,7 @@ BY_CODE: dict[str, type[RegistryError]] = {
         Timeout,
         Unavailable,
         QueryTooComplex,
+        PersistedQueryNotFound,
     )
 }
 #: The server's database was unreachable or too busy; nothing was changed, retrying later may work.

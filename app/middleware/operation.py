@@ -10,7 +10,10 @@ from graphql import GraphQLError, OperationDefinitionNode
 from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.failures import error_response
+from app.persisted_queries import PersistedQueries, PersistedQueryError
 from schema.build import MAX_TOKENS, schema
+from schema.codes import ErrorCode
 from schema.cost import operation_cost
 from schema.document import Parsed, parse_request
 
@@ -31,13 +34,17 @@ class InspectOperation:
     The rate limit charges what the operation may cost, and the access log names the operation. The parse,
     within the schema's token limit, is the request's only one: it goes to ``scope["state"]["document"]``,
     and execution takes it from there (``schema/document.py``); its price (``schema/cost.py``, with the
-    request's variables) goes to ``scope["state"]["cost"]``. Runs inside ``BodyLimit``, which has read a
-    POST's body.
+    request's variables) goes to ``scope["state"]["cost"]``, the variables to ``scope["state"]["variables"]``
+    for the response cache. A persisted query's hash (``extensions.persistedQuery``,
+    ``app/persisted_queries.py``) is resolved here to its document, left in ``scope["state"]["persisted_query"]``
+    for the view; an unknown hash is answered here with ``PERSISTED_QUERY_NOT_FOUND``. Runs inside
+    ``BodyLimit``, which has read a POST's body.
     """
 
-    def __init__(self, app: ASGIApp, *, path: str) -> None:
+    def __init__(self, app: ASGIApp, *, path: str, persisted: PersistedQueries | None = None) -> None:
         self.app = app
         self.path = path
+        self.persisted = persisted
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != self.path:
@@ -50,7 +57,17 @@ class InspectOperation:
             request = _json_object(body) if body is not None else {}
         else:
             request = dict(QueryParams(scope["query_string"]))  # the values the GraphQL view will read
+            request["variables"] = _json_parameter(request.get("variables"))
+            request["extensions"] = _json_parameter(request.get("extensions"))
         query, name = request.get("query"), request.get("operationName")
+        state["variables"] = request.get("variables")
+        extensions = request.get("extensions")
+        if self.persisted is not None and isinstance(extensions, dict) and "persistedQuery" in extensions:
+            resolved = self.persisted.resolve(query, extensions["persistedQuery"])
+            if isinstance(resolved, PersistedQueryError):
+                await _refuse(resolved, scope, receive, send)
+                return
+            query = state["persisted_query"] = resolved
         if isinstance(query, str):
             parsed = parse_request(query, max_tokens=MAX_TOKENS)
             state["document"] = parsed
@@ -62,6 +79,27 @@ class InspectOperation:
                     schema._schema, parsed.outcome, variables=variables, operation_name=operation_name
                 )
         await self.app(scope, receive, send)
+
+
+def _json_parameter(value: object) -> object:
+    """A GET parameter's JSON value, or None (the view reports a parameter that is not JSON)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return None
+
+
+async def _refuse(error: PersistedQueryError, scope: Scope, receive: Receive, send: Send) -> None:
+    if error.not_found:
+        # As Apollo Server answers: 200 with the code its clients look for, and never stored by a cache.
+        headers = {"cache-control": "private, no-cache, must-revalidate"}
+        code = ErrorCode.PERSISTED_QUERY_NOT_FOUND
+        response = error_response(200, code, error.message, graphql=True, headers=headers)
+    else:
+        response = error_response(400, ErrorCode.BAD_USER_INPUT, error.message, graphql=True)
+    await response(scope, receive, send)
 
 
 def _json_object(body: bytes) -> dict[str, object]:

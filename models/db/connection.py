@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -15,6 +16,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
+
+from models.db import generation
+from models.errors import DomainError
 
 CONNECTION = "default"
 MODEL_MODULES = ["models.entities", "aerich.models"]
@@ -135,6 +139,11 @@ async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
     PostgreSQL the operation takes row locks (``SELECT ... FOR UPDATE``) on what it changes. When the block
     ends without an exception, the steps it left in ``current_transaction().before_commit`` run, in the
     transaction, and then it commits.
+
+    After the transaction ends the registry's generation advances (``models/db/generation.py``), before the
+    caller can answer anyone, so no cached answer from before the write is served after it. A domain error
+    (a refused change) rolled everything back and advances nothing; any other failure may have happened
+    after the commit (a lost COMMIT acknowledgement), so it advances too.
     """
     work = TransactionWork()
     token = _transaction.set(work)
@@ -143,8 +152,15 @@ async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
             yield conn
             for step in work.before_commit:
                 await step(conn)
+    except DomainError:
+        raise
+    except BaseException:
+        with contextlib.suppress(Exception):  # the database is failing already; that error is the one to report
+            await generation.advance(connection())
+        raise
     finally:
         _transaction.reset(token)
+    await generation.advance(connection())
 
 
 _PLACEHOLDER = re.compile(r"\?")

@@ -93,6 +93,7 @@ async def running_app(database_url: str, artifact_root: Path) -> AsyncIterator[I
     """The app with its lifespan running (Tortoise connected), for tokens, statement counts and profiles."""
     # Tortoise caches each table's SQL per connection name; a new backend in this process starts afresh.
     EXECUTOR_CACHE.clear()
-    app = create_app(Settings(database_url=database_url, artifact_root=artifact_root))
+    # The response cache off: statement counts and profiles are of executing the operations.
+    app = create_app(Settings(database_url=database_url, artifact_root=artifact_root, response_cache=False))
     async with app.router.lifespan_context(app):
         yield InProcess(app)

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,22 +59,29 @@ class Process:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
-def start(command: Sequence[str], log: Path, port: int) -> Process:
+def start(command: Sequence[str], log: Path, port: int, env: Mapping[str, str] | None = None) -> Process:
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as sink:
         began = time.perf_counter()
         # The load is the point here: the per-token rate limit (on by default) would measure itself instead.
-        env = {**environment(), "MODELREG_RATE_LIMIT": "0"}
-        popen = subprocess.Popen(list(command), cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT)
+        variables = {**environment(), "MODELREG_RATE_LIMIT": "0", **(env or {})}
+        popen = subprocess.Popen(list(command), cwd=REPO, env=variables, stdout=sink, stderr=subprocess.STDOUT)
     return Process(popen, port, log, began)
 
 
-def serve(database_url: str, artifact_root: Path, log: Path, *, port: int | None = None) -> Process:
-    """``modelreg serve`` (one worker, as `make run` starts it, migrations checked at start)."""
+def serve(
+    database_url: str,
+    artifact_root: Path,
+    log: Path,
+    *,
+    port: int | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Process:
+    """``modelreg serve`` (one worker, as `make run` starts it, migrations checked at start), with ``env`` added."""
     port = port or free_port()
     command = [sys.executable, "-m", "app.cli", "serve", "--host", HOST, "--port", str(port)]
     command += ["--database-url", database_url, "--artifact-root", str(artifact_root)]
-    return start(command, log, port)
+    return start(command, log, port, env)
 
 
 def serve_floor(payloads: Path, log: Path) -> Process:

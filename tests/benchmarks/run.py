@@ -25,9 +25,12 @@ from typing import Any
 import orjson
 import uvloop
 
+from app.server import tune_garbage_collector
+from app.settings import ServerTuning
 from models.entities import Role
 from models.tokens.operations import create_token
-from tests.benchmarks import fixture, plans, report, responsiveness, transfer, ui_pages, workloads
+from models.tokens.scopes import Principal
+from tests.benchmarks import cached, fields, fixture, plans, report, responsiveness, transfer, ui_pages, workloads
 from tests.benchmarks.database import Raw, create_database, database_size, drop_database
 from tests.benchmarks.floors import dashboard_data, dashboard_floor, promote_floor
 from tests.benchmarks.inprocess import InProcess, running_app
@@ -236,7 +239,12 @@ async def bench_backend(
             )
             result["cold_start"] = await cold_start(database_url, artifact_root, logs / label, 1 if probes_only else 3)
             print(f"   cold start: {result['cold_start']['seconds']} s", flush=True)
-            server = serve(database_url, artifact_root, logs / label / "server.log")
+            if not probes_only:
+                result["fields"] = await field_costs(plan)
+            # The response cache off: these workloads measure executing the operations (the cached server is
+            # measured after them, tests/benchmarks/cached.py).
+            uncached = {"MODELREG_RESPONSE_CACHE": "off"}
+            server = serve(database_url, artifact_root, logs / label / "server.log", env=uncached)
             try:
                 await wait_ready(server)
                 result["server"] = {"rss_after_start_mb": round(server.rss() / MB, 1), **_loaded(server)}
@@ -251,6 +259,17 @@ async def bench_backend(
                         first = fixture.model_name(0)
                         result["ui_pages"] = await ui_pages.measure(base_url, tokens.reader, first, plan.n(20))
                         print(ui_pages.text(result["ui_pages"]), flush=True)
+                        result["cached"] = await cached.measure(
+                            bench,
+                            raw,
+                            tokens,
+                            workloads.Promotions(models=size.models, versions=size.versions, token=tokens.deployer),
+                            database_url=database_url,
+                            artifact_root=artifact_root,
+                            log=logs / label / "server-cached.log",
+                            uncached_promote=result["workloads"]["promote"]["runs"].get("1"),
+                        )
+                        _print_cached(result["cached"])
                         result["artifacts"] = await artifacts(server, tokens.writer, 3, 100)
                         print(
                             f"   artifacts: up {result['artifacts']['upload_mb_per_s']} MB/s, down "
@@ -276,6 +295,32 @@ async def bench_backend(
             await drop_database(database_url)
             shutil.rmtree(artifact_root, ignore_errors=True)  # 300 MB of uploaded blobs per backend
     return result
+
+
+async def field_costs(plan: Plan) -> dict[str, Any]:
+    """µs per executed field of the wide document and the dashboard, beside graphql-core's own (fields.py)."""
+    reader = Principal(name="bench-reader", role=Role.READER)
+    tune_garbage_collector(ServerTuning().gc_threshold)  # as modelreg serve runs (docs/performance.md)
+    measured = {
+        "wide": await fields.measure(fields.WIDE, reader, repetitions=plan.n(20)),
+        "dashboard": await fields.measure(workloads.DASHBOARD, reader, repetitions=plan.n(20)),
+    }
+    for name, entry in measured.items():
+        print(
+            f"   fields, {name}: {entry['fields']:,} fields, {entry['us_per_field']} µs each "
+            f"(graphql-core alone {entry['graphql_core_us_per_field']} µs; x{entry['ratio_to_graphql_core']})",
+            flush=True,
+        )
+    return measured
+
+
+def _print_cached(entry: dict[str, Any]) -> None:
+    runs = ", ".join(f"{clients} client(s) {run['median_ms']} ms" for clients, run in entry["dashboard"].items())
+    print(
+        f"   dashboard cached: {runs}; 304 {entry['dashboard_304']['1']['median_ms']} ms; promote with the cache "
+        f"x{entry.get('promote_vs_uncached')} of without; hit rate while promoting {entry['hit_rate_while_promoting']}",
+        flush=True,
+    )
 
 
 def migrate(database_url: str) -> None:

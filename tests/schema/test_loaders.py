@@ -8,21 +8,29 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 import strawberry
 from graphql import GraphQLObjectType
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import StrawberryObjectDefinition
 
+from app.settings import Settings
 from models.registry.reads import ModelQuery, list_models
 from schema.build import Query, schema
 from schema.context import Context, Info
 from schema.loaders import RootField, batched_roots
 from schema.scalars import SCALARS
 from schema.types import Model
-from tests.schema.test_sql_counts import RUNS, _count, _name, _seed
+from tests.schema.test_sql_counts import RUNS, _count, _name, _seed, uncached
 from tests.support.helpers import Api, StatementCounter
 
 ROOT_TYPES = ("Query", "Mutation", "Subscription")  # subscriptions are root fields too
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The response cache off: these count the statements of executing documents."""
+    return uncached(settings)
 
 
 def test_every_root_query_field_counts_as_running() -> None:

@@ -7,9 +7,13 @@ times to show that.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from app.settings import Settings
 from models.deployments.operations import promote
 from models.registry.operations import Registration, register_version
 from tests.support.helpers import PROMOTE, REGISTER, Api, StatementCounter
@@ -25,6 +29,18 @@ METRICS = ("accuracy", "f1", "log_loss", "precision", "recall", "roc_auc")
 VERSIONS_PER_MODEL = 4
 #: (version, environment) in the order each model is deployed: some history in production, staging beside it.
 PLAN = ((1, "production"), (2, "production"), (3, "production"), (2, "staging"))
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The response cache off: these count what executing a document costs (a cached answer costs only the token
+    lookup and the generation read, tests/app/test_response_cache.py). Modules that count with ``_count`` import
+    this fixture too."""
+    return uncached(settings)
+
+
+def uncached(settings: Settings) -> Settings:
+    return dataclasses.replace(settings, response_cache=False)
 
 
 def _name(index: int) -> str:

@@ -1,0 +1,83 @@
+"""Fields that cost what graphql-core's own default resolver costs: no Strawberry wrapper where it does nothing.
+
+Strawberry gives every field of the schema a resolver of its own. For a field without a resolver it calls
+``field.get_result``, which calls the configured default resolver, which reads the attribute: three Python calls
+where one does. For a field *with* a resolver it builds an ``Info``, converts the (absent) arguments, runs the
+(empty) chain of field extensions through ``functools.reduce`` and ``partial``, and only then calls the method.
+A dashboard executes some 15,000 fields, most of them one or the other (docs/performance.md, "Field execution").
+
+``resolve_plainly`` replaces, once, when the schema is built, the graphql-core resolver of every field where
+that machinery has nothing to do:
+
+- a field without a resolver and without field extensions: one ``getattr`` of its Python name;
+- a synchronous method resolver that takes ``self`` and ``info`` and no GraphQL arguments, without field
+  extensions (permission classes are field extensions): the method called with the source and an ``Info``.
+
+Every other field (arguments to convert, permission classes, extensions, async resolvers, root fields with
+``RootField``) keeps Strawberry's resolver. The answers are the same: the same attribute or the same method,
+called the same way. ``tests/schema/test_fast_fields.py`` checks which fields are replaced and that a document
+answers the same with and without.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from graphql import GraphQLField, GraphQLObjectType, GraphQLResolveInfo
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+from strawberry.types.info import Info
+
+Resolver = Callable[..., Any]
+
+
+def _attribute(python_name: str) -> Resolver:
+    def resolve(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
+        return getattr(source, python_name)
+
+    return resolve
+
+
+def _method(field: StrawberryField) -> Resolver | None:
+    """A direct call of a ``(self, info)`` method resolver, or None when the resolver needs Strawberry's path."""
+    resolver = field.base_resolver
+    if resolver is None or resolver.is_async or resolver.arguments:
+        return None
+    if resolver.self_parameter is None or resolver.parent_parameter or resolver.root_parameter:
+        return None
+    info_parameter = resolver.info_parameter
+    parameters = list(resolver.signature.parameters)
+    if info_parameter is None or parameters != [resolver.self_parameter.name, info_parameter.name]:
+        return None
+    method: Callable[..., Any] = resolver.wrapped_func  # type: ignore[assignment]  # a plain function here
+
+    def resolve(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
+        return method(source, Info(_raw_info=info, _field=field))
+
+    return resolve
+
+
+def plain_resolver(graphql_field: GraphQLField) -> Resolver | None:
+    """The cheaper resolver of a field, or None when it must keep Strawberry's."""
+    field = (graphql_field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(field, StrawberryField) or field.extensions or field.is_subscription:
+        return None
+    if field.base_resolver is None:
+        return _attribute(field.python_name)
+    return _method(field)
+
+
+def resolve_plainly(schema: strawberry.Schema) -> list[str]:
+    """Replace the resolvers of the schema's plain fields; returns them as ``Type.field``."""
+    replaced = []
+    for graphql_type in schema._schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
+            continue
+        for name, graphql_field in graphql_type.fields.items():
+            resolver = plain_resolver(graphql_field)
+            if resolver is not None:
+                graphql_field.resolve = resolver
+                replaced.append(f"{graphql_type.name}.{name}")
+    return replaced
