@@ -1,8 +1,10 @@
 """Release commands of ``modelreg``: read the registry and move versions, over HTTP with the Python client.
 
-Exit codes: 0 done (or nothing to do), 1 unexpected error (including an unreachable registry), 2 usage
-(bad arguments, or input the registry refuses), 3 conflict (including a failed --if-better gate), 4 not
-found, 5 authentication or permission. Errors go to stderr as one line.
+Exit codes (one table for every ``modelreg`` command, README "Exit codes"): 0 done (or nothing to do),
+1 a check failed or an unexpected error, 2 usage (bad arguments, or input the registry refuses), 3 conflict
+(including a failed --if-better gate), 4 not found (including no registry at the database URL), 5
+authentication or permission, 6 the registry or its database cannot be reached (retrying later may work).
+Errors go to stderr as one line.
 """
 
 from __future__ import annotations
@@ -27,12 +29,14 @@ from app.client import (
     NotFound,
     RegistryError,
     Unauthenticated,
+    Unavailable,
 )
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICT, EXIT_NOT_FOUND, EXIT_AUTH = 0, 1, 2, 3, 4, 5
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICT, EXIT_NOT_FOUND, EXIT_AUTH, EXIT_UNAVAILABLE = 0, 1, 2, 3, 4, 5, 6
 EXIT_CODES_HELP = (
-    "exit codes: 0 done (or nothing to do), 1 unexpected error, 2 usage, 3 conflict (including a failed "
-    "--if-better gate), 4 not found, 5 authentication or permission"
+    "exit codes: 0 done (or nothing to do), 1 a check failed or an unexpected error, 2 usage, 3 conflict "
+    "(including a failed --if-better gate), 4 not found, 5 authentication or permission, 6 registry or "
+    "database unreachable"
 )
 COMMANDS = (
     "models",
@@ -110,9 +114,11 @@ def add_commands(commands: Any) -> argparse.ArgumentParser:
 def _environment_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     environments = commands.add_parser(
         "environments",
-        help="list environments; protect them with rules (admin)",
-        description="A protected environment's rules are checked in the same transaction as every promote and "
-        "rollback into it (demote checks the role only); a promotion that breaks one fails and changes nothing.",
+        help="list, declare and remove environments; protect them with rules (admin)",
+        description="Promotions go only to declared environments: staging and production exist in every registry, "
+        "an admin declares more with 'environments create NAME'. A protected environment's rules are checked in the "
+        "same transaction as every promote and rollback into it (demote checks the role only); a promotion that "
+        "breaks one fails and changes nothing.",
         epilog=EXIT_CODES_HELP,
     )
     actions = environments.add_subparsers(dest="environments_command", required=True, metavar="ACTION")
@@ -120,7 +126,13 @@ def _environment_commands(commands: Any, common: argparse.ArgumentParser) -> Non
     def action(name: str, help: str) -> argparse.ArgumentParser:
         return actions.add_parser(name, help=help, parents=[common], epilog=EXIT_CODES_HELP)  # type: ignore[no-any-return]
 
-    action("list", "environments that have had a deployment or are protected, with their rules")
+    action("list", "declared environments, with their active deployments and rules")
+    create = action("create", "declare an environment so versions can be promoted there (admin token)")
+    create.add_argument("environment", metavar="NAME", help="1 to 64 characters of a-z 0-9 -, starting with a letter")
+    create.add_argument("--description", help="what it is for: kept in the audit trail")
+    remove = action("remove", "remove a declared environment that has never been used (admin token)")
+    remove.add_argument("environment", metavar="NAME")
+    remove.add_argument("--reason", help="why: kept in the audit trail")
     protect = action("protect", "set the rules of an environment, replacing any it had (admin token)")
     protect.add_argument("environment")
     protect.add_argument(
@@ -175,6 +187,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail(EXIT_NOT_FOUND, error)
     except InvalidInput as error:
         return _fail(EXIT_USAGE, error)
+    except Unavailable as error:
+        return _fail(EXIT_UNAVAILABLE, error)
     except RegistryError as error:
         return _fail(EXIT_ERROR, error)
 
@@ -341,6 +355,18 @@ def _archive(client: Client, args: argparse.Namespace) -> int:
 
 
 def _environments(client: Client, args: argparse.Namespace) -> int:
+    if args.environments_command == "create":
+        declared = client.create_environment(args.environment, description=args.description)
+        if args.json:
+            return _json(declared)
+        print(f"declared environment {declared.environment.name}")
+        return EXIT_OK
+    if args.environments_command == "remove":
+        removed = client.remove_environment(args.environment, reason=args.reason)
+        if args.json:
+            return _json(removed)
+        print(f"removed environment {removed.name}")
+        return EXIT_OK
     if args.environments_command == "protect":
         change = client.protect_environment(
             args.environment,

@@ -54,6 +54,8 @@ class AuditAction(StrEnum):
     ROLLED_BACK = "ROLLED_BACK"
     ENVIRONMENT_PROTECTED = "ENVIRONMENT_PROTECTED"
     ENVIRONMENT_UNPROTECTED = "ENVIRONMENT_UNPROTECTED"
+    ENVIRONMENT_DECLARED = "ENVIRONMENT_DECLARED"
+    ENVIRONMENT_REMOVED = "ENVIRONMENT_REMOVED"
     #: A token was created, or given a new secret by ``tokens create --replace`` (after a TOKEN_REVOKED of the old).
     TOKEN_CREATED = "TOKEN_CREATED"  # noqa: S105 - an action's name, not a secret
     TOKEN_REVOKED = "TOKEN_REVOKED"  # noqa: S105 - an action's name, not a secret
@@ -190,6 +192,22 @@ class Metric(Model):
         table = "metric"
         unique_together = (("version", "name"),)
         indexes = (Index(fields=("model_id", "name", "value")),)
+
+
+class Environment(Model):
+    """A declared environment: deployments, protection rules and token scopes name only declared environments.
+
+    A typo is then an error instead of a new environment (models/environments/declared.py).
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=64, unique=True)
+    description = fields.TextField(null=True)
+    created_at = fields.DatetimeField()
+    created_by = fields.CharField(max_length=128)
+
+    class Meta:
+        table = "environment"
 
 
 class EnvironmentProtection(Model):

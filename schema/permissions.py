@@ -186,3 +186,9 @@ class CanAdminister(_RolePermission):
                 "environment rules apply to every model, so they need a token without a model scope"
             )
         return True
+
+
+class CanDeclareEnvironment(CanAdminister):
+    """createEnvironment and removeEnvironment name their environment ``input.name``."""
+
+    environment_at = "input.name"

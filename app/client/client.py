@@ -23,6 +23,8 @@ from app.client.records import (
     Demotion,
     Deployment,
     Environment,
+    EnvironmentDeclaration,
+    EnvironmentRemoval,
     GateDecision,
     ModelSummary,
     Promotion,
@@ -435,6 +437,16 @@ class Client:
             idempotencyKey=idempotency_key or _fresh_key(),
         )
         return ProtectionRemoval(previous=Protection.of(result["previous"]), event=AuditEvent.of(result["auditEvent"]))
+
+    def create_environment(self, name: str, *, description: str | None = None) -> EnvironmentDeclaration:
+        """Declare an environment (admin token) so versions can be promoted there; ``Conflict`` if it exists."""
+        result = self._mutate(documents.CREATE_ENVIRONMENT, "createEnvironment", name=name, description=description)
+        return EnvironmentDeclaration(Environment.of(result["environment"]), AuditEvent.of(result["auditEvent"]))
+
+    def remove_environment(self, name: str, *, reason: str | None = None) -> EnvironmentRemoval:
+        """Remove a declared environment nothing uses (admin token); ``Conflict`` naming the use otherwise."""
+        result = self._mutate(documents.REMOVE_ENVIRONMENT, "removeEnvironment", name=name, reason=reason)
+        return EnvironmentRemoval(result["name"], AuditEvent.of(result["auditEvent"]))
 
     # Plumbing
 

@@ -101,10 +101,22 @@ fragment ProtectionFields on EnvironmentProtection {
   createdAt createdBy updatedAt updatedBy
 }"""
 
+ENVIRONMENT_FIELDS = "name activeDeploymentCount description declaredAt declaredBy protection { ...ProtectionFields }"
+
 ENVIRONMENTS = f"""
 query Environments {{
-  environments {{ name activeDeploymentCount protection {{ ...ProtectionFields }} }}
+  environments {{ {ENVIRONMENT_FIELDS} }}
 }}{PROTECTION}"""
+
+CREATE_ENVIRONMENT = f"""
+mutation CreateEnvironment($input: CreateEnvironmentInput!) {{
+  createEnvironment(input: $input) {{ environment {{ {ENVIRONMENT_FIELDS} }} auditEvent {{ ...EventFields }} }}
+}}{PROTECTION}{EVENT}"""
+
+REMOVE_ENVIRONMENT = f"""
+mutation RemoveEnvironment($input: RemoveEnvironmentInput!) {{
+  removeEnvironment(input: $input) {{ name auditEvent {{ ...EventFields }} }}
+}}{EVENT}"""
 
 ENVIRONMENT_PROTECTION = f"""
 query EnvironmentProtection($environment: String!) {{

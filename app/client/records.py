@@ -247,11 +247,33 @@ class Environment:
     name: str
     active_deployment_count: int
     protection: Protection | None
+    description: str | None = None
+    declared_at: datetime | None = None
+    declared_by: str | None = None
 
     @classmethod
     def of(cls, node: dict[str, Any]) -> Environment:
         protection = node["protection"]
-        return cls(node["name"], node["activeDeploymentCount"], Protection.of(protection) if protection else None)
+        return cls(
+            node["name"],
+            node["activeDeploymentCount"],
+            Protection.of(protection) if protection else None,
+            description=node.get("description"),
+            declared_at=_time(node.get("declaredAt")),
+            declared_by=node.get("declaredBy"),
+        )
+
+
+@dataclass(frozen=True)
+class EnvironmentDeclaration:
+    environment: Environment
+    event: AuditEvent
+
+
+@dataclass(frozen=True)
+class EnvironmentRemoval:
+    name: str
+    event: AuditEvent
 
 
 @dataclass(frozen=True)

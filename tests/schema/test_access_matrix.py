@@ -39,13 +39,14 @@ from app.settings import Settings
 from models.clock import now
 from models.db.connection import connection, fetch
 from models.deployments.operations import promote
-from models.entities import ApiToken, AuditEvent, Deployment, EnvironmentProtection, RegisteredModel, Role
+from models.entities import ApiToken, AuditEvent, Deployment, Environment, RegisteredModel, Role
 from models.environments.operations import protect_environment
 from models.registry.operations import Registration, register_version
 from models.tokens.operations import create_token, revoke_token
 from models.tokens.secrets import generate
 from schema.build import schema
 from schema.relay import global_id
+from tests.support.helpers import declare
 
 REPO = Path(__file__).parents[2]
 
@@ -119,6 +120,15 @@ class Target:
     @property
     def locked(self) -> str:
         return f"{self.key}-locked"
+
+    @property
+    def new_environment(self) -> str:
+        return f"{self.key}-new-env"
+
+    @property
+    def spare(self) -> str:
+        """Declared and never used: removeEnvironment removes it."""
+        return f"{self.key}-spare"
 
     @property
     def blob(self) -> bytes:
@@ -313,6 +323,20 @@ OPERATIONS = [
         _mutation("unprotectEnvironment", "UnprotectEnvironmentInput", lambda t: {"environment": t.locked}),
         environment=lambda t: t.locked,
     ),
+    Operation(
+        "mutation createEnvironment",
+        Role.ADMIN,
+        Reach.EVERY_MODEL,
+        _mutation("createEnvironment", "CreateEnvironmentInput", lambda t: {"name": t.new_environment}),
+        environment=lambda t: t.new_environment,
+    ),
+    Operation(
+        "mutation removeEnvironment",
+        Role.ADMIN,
+        Reach.EVERY_MODEL,
+        _mutation("removeEnvironment", "RemoveEnvironmentInput", lambda t: {"name": t.spare}),
+        environment=lambda t: t.spare,
+    ),
 ]
 
 #: Routes that need no token, and the GraphQL endpoint, whose operations are the root fields above.
@@ -405,6 +429,7 @@ async def _seed_target(client: httpx.AsyncClient, seeder: dict[str, str], key: s
         await register_version(model=target.model, registration=Registration(), actor="seed")
     for number in (2, 3):
         await promote(model=target.model, version=number, actor="seed")
+    await declare(target.gate, target.locked, target.spare)
     await protect_environment(environment=target.locked, metric_rules=["auc>=0.5"], actor="seed")
     return dataclasses.replace(target, version_id=first.version.id)
 
@@ -433,6 +458,7 @@ async def seeded(app: Starlette, settings: Settings) -> AsyncIterator[Registry]:
         _, seed_secret = await create_token(name="seed", role=Role.ADMIN)
         seeder = {"Authorization": f"Bearer {seed_secret}"}
         targets = {caller.key: await _seed_target(closed, seeder, caller.key) for caller in CALLERS}
+        await declare(OUTSIDERS_ONLY, SHARED_PROTECTED)
         await register_version(model=OUTSIDER, registration=Registration(), actor="seed")
         await promote(model=OUTSIDER, version=1, actor="seed")
         await promote(model=OUTSIDER, version=1, environment=OUTSIDERS_ONLY, actor="seed")
@@ -502,8 +528,9 @@ async def _ok(op: Operation, caller: Caller, target: Target, data: Any) -> str |
         want_events = sum(1 for name in event_models if _in_scope(caller, str(name)))
         return None if data == {"totalCount": want_events} else f"{data['totalCount']} events, visible {want_events}"
     if field == "environments":
-        protected = set(await EnvironmentProtection.all().values_list("environment", flat=True))
-        want_envs = {name: active.get(name, 0) for name in set(active) | {str(name) for name in protected}}
+        # Every declared environment, whatever the scope: declarations are registry-wide.
+        declared = {str(name) for name in await Environment.all().values_list("name", flat=True)}
+        want_envs = {name: active.get(name, 0) for name in declared}
         got = {row["name"]: row["activeDeploymentCount"] for row in data}
         return None if got == want_envs else f"environments {got}, visible {want_envs}"
     raise AssertionError(f"no success check for {op.name}")
