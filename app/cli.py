@@ -7,18 +7,22 @@ import asyncio
 import dataclasses
 import functools
 import json
+import os
 import socket
 import sys
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
+import asyncpg
 import uvicorn
+from tortoise.exceptions import DBConnectionError
 from uvicorn.supervisors import Multiprocess
 
 from app import __version__, release
-from app.settings import Settings
-from models.errors import DomainError
+from app.settings import Settings, data_home
+from models.db.failures import translate
+from models.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated, Unavailable
 
 if TYPE_CHECKING:
     from models.entities import ApiToken
@@ -36,8 +40,8 @@ class _Parser(argparse.ArgumentParser):
 def _database_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database-url",
-        help="sqlite://PATH or postgres://USER@HOST:PORT/DB (env MODELREG_DATABASE_URL; "
-        "default sqlite://./var/modelreg.sqlite3)",
+        help="sqlite://PATH or postgres://USER@HOST:PORT/DB (env MODELREG_DATABASE_URL; default "
+        "sqlite://$MODELREG_HOME/modelreg.sqlite3, MODELREG_HOME defaulting to ~/.local/share/modelreg)",
     )
 
 
@@ -46,7 +50,7 @@ def _artifact_flags(parser: argparse.ArgumentParser) -> None:
     where.add_argument(
         "--artifact-url",
         help="artifact store: file://PATH or s3://BUCKET/PREFIX (env MODELREG_ARTIFACT_URL; S3 endpoint, region "
-        "and credentials from the AWS_* variables; default file://./var/artifacts)",
+        "and credentials from the AWS_* variables; default file://$MODELREG_HOME/artifacts)",
     )
     where.add_argument(
         "--artifact-root",
@@ -61,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         "demo, tokens, audit verify) work on the database (all but backup apply pending migrations first); release "
         "commands (models, versions, compare, history, audit, promote, demote, rollback, archive, environments) talk "
         "HTTP to a running server.",
-        epilog=release.EXIT_CODES_HELP + " (release commands)",
+        epilog=release.EXIT_CODES_HELP + " (every command)",
     )
     parser.add_argument("--version", action="version", version=f"modelreg {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -186,6 +190,17 @@ def _add_audit_verify(audit: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``modelreg``; every failure is one line on stderr and an exit code of ``release.EXIT_CODES_HELP``."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (``modelreg versions X --json | head``): not an error of ours. Point stdout at
+        # /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return release.EXIT_OK
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "schema":
@@ -202,16 +217,68 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "backup":
             from app.backup import backup
 
+            asyncio.run(_require_registry(args, _settings(args)))
             print(backup(_settings(args), args.path))
             return 0
         if args.command in release.COMMANDS:
             return release.run(args)
         return asyncio.run(_run(args))
     except DomainError as error:
-        print(f"modelreg: {error.message}", file=sys.stderr)
-        return 1
+        return _fail(error)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        raise  # our reader went away, not the database: main() ends quietly
+    except (OSError, DBConnectionError, asyncpg.PostgresError) as error:
+        # A database that is missing, refuses connections or does not answer: one line, never a traceback.
+        domain = translate(error)
+        detail = domain.message if domain is not None else str(error)
+        print(f"modelreg: cannot use the database ({error.__class__.__name__}): {detail}", file=sys.stderr)
+        return release.EXIT_UNAVAILABLE
+    except Exception as error:
+        if os.environ.get("MODELREG_TRACEBACK"):
+            raise
+        print(
+            f"modelreg: unexpected error ({type(error).__name__}: {error}); set MODELREG_TRACEBACK=1 to see where",
+            file=sys.stderr,
+        )
+        return release.EXIT_ERROR
+
+
+#: The exit code of each domain error (the same table as the release commands', release.EXIT_CODES_HELP).
+_EXIT_CODES: dict[type[DomainError], int] = {
+    InvalidInput: release.EXIT_USAGE,
+    Conflict: release.EXIT_CONFLICT,
+    NotFound: release.EXIT_NOT_FOUND,
+    Unauthenticated: release.EXIT_AUTH,
+    Forbidden: release.EXIT_AUTH,
+    Unavailable: release.EXIT_UNAVAILABLE,
+}
+
+
+def _fail(error: DomainError) -> int:
+    print(f"modelreg: {error.message}", file=sys.stderr)
+    return next((code for kind, code in _EXIT_CODES.items() if isinstance(error, kind)), release.EXIT_ERROR)
+
+
+async def _require_registry(args: argparse.Namespace, settings: Settings) -> None:
+    """Refuse, naming the database looked for, to start a new empty registry by accident (only migrate, demo
+    and serve create one): a command run with another folder's settings must not act on an empty database."""
+    from models.db.migrate import missing_registry
+
+    why = await missing_registry(settings.database_url)
+    if why is None:
+        return
+    if getattr(args, "database_url", None):
+        source = "from --database-url"
+    elif os.environ.get("MODELREG_DATABASE_URL"):
+        source = "from MODELREG_DATABASE_URL"
+    else:
+        source = f"the default in the data home {data_home()} (MODELREG_HOME)"
+    raise NotFound(
+        f"{why}, {source}; point MODELREG_DATABASE_URL (or --database-url) at the registry, or create one with "
+        "'modelreg migrate'"
+    )
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -244,6 +311,8 @@ async def _run(args: argparse.Namespace) -> int:
             print(f"applied: {name}")
         print("database is up to date")
         return 0
+    if args.command != "demo":
+        await _require_registry(args, settings)
     await migrate(settings.database_url)
     async with connected(settings.database_url):
         if args.command == "demo":
@@ -367,6 +436,7 @@ async def _audit_verify(args: argparse.Namespace) -> int:
     from models.errors import NotFound
 
     settings = _settings(args)
+    await _require_registry(args, settings)
     await migrate(settings.database_url)
     async with connected(settings.database_url):
         try:

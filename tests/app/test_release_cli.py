@@ -116,7 +116,7 @@ def test_usage_errors_and_an_unreachable_registry() -> None:
     assert bad_number.out == "", str(bad_number)
     refused(gate_and_expect, 2, "--if-better", "--expect")
     assert gate_and_expect.out == "", str(gate_and_expect)
-    refused(unreachable, 1, "unavailable", nowhere)
+    refused(unreachable, 6, "unavailable", nowhere)
     assert unreachable.out == "", str(unreachable)
 
 
