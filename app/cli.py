@@ -397,12 +397,13 @@ def _token_record(token: ApiToken, stamp: datetime) -> dict[str, object]:
     return {
         "name": token.name,
         "role": token.role.value,
-        "modelPatterns": token.model_patterns,
+        # snake_case, as every --json output of modelreg (the release commands print the client's records).
+        "model_patterns": token.model_patterns,
         "environments": token.environments,
-        "createdAt": _iso(token.created_at),
-        "lastUsedAt": _iso(token.last_used_at),
-        "expiresAt": _iso(token.expires_at),
-        "revokedAt": _iso(token.revoked_at),
+        "created_at": _iso(token.created_at),
+        "last_used_at": _iso(token.last_used_at),
+        "expires_at": _iso(token.expires_at),
+        "revoked_at": _iso(token.revoked_at),
         "active": token.revoked_at is None and not _expired(token, stamp),
     }
 

@@ -491,10 +491,10 @@ def test_tokens_create_with_scopes_and_list_them(database_url: str) -> None:
     as_json = json.loads(_modelreg("tokens", "list", "--json", "--database-url", database_url).stdout)
     assert len(as_json) == 1
     record = as_json[0]
-    assert record["modelPatterns"] == ["churn-*", "fraud-?"] and record["environments"] == ["staging", "production"]
+    assert record["model_patterns"] == ["churn-*", "fraud-?"] and record["environments"] == ["staging", "production"]
     assert record["active"] is True
-    expires = datetime.fromisoformat(record["expiresAt"])
-    assert timedelta(days=29) < expires - datetime.fromisoformat(record["createdAt"]) <= timedelta(days=30)
+    expires = datetime.fromisoformat(record["expires_at"])
+    assert timedelta(days=29) < expires - datetime.fromisoformat(record["created_at"]) <= timedelta(days=30)
 
     header, row = table.stdout.splitlines()
     cells = {column: row[header.index(column) :].split("  ")[0] for column in ["MODELS", "ENVIRONMENTS", "EXPIRES"]}
