@@ -12,14 +12,15 @@ import socket
 import sys
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, NoReturn, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import asyncpg
 import uvicorn
+from modelreg_client import release
 from tortoise.exceptions import DBConnectionError
 from uvicorn.supervisors import Multiprocess
 
-from app import __version__, release
+from app import __version__
 from app.settings import Settings, data_home
 from models.db.failures import translate
 from models.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated, Unavailable
@@ -28,13 +29,6 @@ if TYPE_CHECKING:
     from models.entities import ApiToken
 
 ROLES = ["reader", "writer", "deployer", "admin"]
-
-
-class _Parser(argparse.ArgumentParser):
-    """Usage errors as one line on stderr, like every other ``modelreg`` error, with exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"modelreg: usage: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _database_flag(parser: argparse.ArgumentParser) -> None:
@@ -59,7 +53,7 @@ def _artifact_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = release.UsageParser(
         prog="modelreg",
         description="modelreg: a model registry with a GraphQL API. Server commands (serve, migrate, backup, "
         "demo, tokens, audit verify) work on the database (all but backup apply pending migrations first); release "
@@ -78,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 #: The subcommands of ``modelreg``, to which each family of commands adds its own.
-_Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"
+_Commands: TypeAlias = "argparse._SubParsersAction[release.UsageParser]"
 
 
 def _add_serve(commands: _Commands) -> None:

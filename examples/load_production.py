@@ -14,10 +14,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from modelreg_client import Client
 from sklearn import datasets
 from sklearn.metrics import accuracy_score
-
-from app.client import Client
 
 #: The dataset named in a version's datasetVersion ("sklearn-1.9.1/digits") and its loader.
 LOADERS: dict[str, Callable[[], Any]] = {

@@ -12,14 +12,13 @@ from __future__ import annotations
 import argparse
 
 import sklearn
+from modelreg_client import Client
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score, log_loss
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-
-from app.client import Client
 
 SEED = 7
 

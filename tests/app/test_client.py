@@ -14,17 +14,11 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import modelreg_client.client as client_module
 import numpy as np
 import pytest
 import sklearn
-from sklearn.datasets import load_breast_cancer, load_iris
-from sklearn.ensemble import RandomForestClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
-
-import app.client.client as client_module
-from app.client import (
+from modelreg_client import (
     ArtifactIntegrityError,
     Client,
     Conflict,
@@ -37,6 +31,12 @@ from app.client import (
     Version,
     documents,
 )
+from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+
 from tests.support.server import create_token, free_port, running_server
 
 ADMIN = "e2e"

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.client import Client
+from modelreg_client import Client
+
 from tests.support.server import REPO, create_token, environment, free_port, running_server
 
 ADMIN = "release"

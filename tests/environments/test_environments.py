@@ -6,7 +6,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from app.client import Client
+from modelreg_client import Client
+
 from models.audit.chain import verify
 from models.audit.record import record
 from models.db.connection import write_transaction

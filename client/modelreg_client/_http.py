@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from app.client.errors import BY_CODE, InvalidInput, NotARegistry, RegistryError, Unavailable
+from modelreg_client.errors import BY_CODE, InvalidInput, NotARegistry, RegistryError, Unavailable
 
 RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
 #: The longest ``Retry-After`` the client honours before giving up (a CI job should fail, not hang).

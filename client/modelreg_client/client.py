@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.client import documents
-from app.client._http import Transport
-from app.client.artifacts import default_cache_dir, fetch_verified, upload
-from app.client.errors import NotFound
-from app.client.records import (
+from modelreg_client import documents
+from modelreg_client._http import Transport
+from modelreg_client.artifacts import default_cache_dir, fetch_verified, upload
+from modelreg_client.errors import NotFound
+from modelreg_client.records import (
     AuditEvent,
     Comparison,
     Demotion,
@@ -184,7 +184,7 @@ class Client:
         """
         import joblib
 
-        from app.estimators import describe
+        from modelreg_client.estimators import describe
 
         facts = describe(estimator)
         with tempfile.TemporaryDirectory(prefix="modelreg-") as folder:
@@ -242,7 +242,7 @@ class Client:
         import joblib
         import sklearn
 
-        from app.estimators import trained_with
+        from modelreg_client.estimators import trained_with
 
         record = self.version(model, version) if version is not None else self.deployed(model, environment)
         if record.artifact_sha256 is None:

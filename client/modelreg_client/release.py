@@ -1,4 +1,7 @@
-"""Release commands of ``modelreg``: read the registry and move versions, over HTTP with the Python client.
+"""Release commands: read the registry and move versions, over HTTP with the Python client.
+
+They are ``modelreg-release COMMAND`` in the client distribution (``modelreg-client``, for training jobs and
+release pipelines) and ``modelreg COMMAND`` in the server's.
 
 Exit codes (one table for every ``modelreg`` command, README "Exit codes"): 0 done (or nothing to do),
 1 a check failed or an unexpected error, 2 usage (bad arguments, or input the registry refuses), 3 conflict
@@ -12,16 +15,17 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import Any, NoReturn
 
 from rich.console import Console
 from rich.table import Table
 
-from app.client import (
+from modelreg_client import (
     Client,
     Conflict,
     Forbidden,
@@ -30,6 +34,7 @@ from app.client import (
     RegistryError,
     Unauthenticated,
     Unavailable,
+    __version__,
 )
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICT, EXIT_NOT_FOUND, EXIT_AUTH, EXIT_UNAVAILABLE = 0, 1, 2, 3, 4, 5, 6
@@ -51,6 +56,34 @@ COMMANDS = (
     "environments",
 )
 _MAX_METRIC_COLUMNS = 6
+
+
+class UsageParser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr, like every other error, with exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"modelreg: usage: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``modelreg-release``: the release commands alone, without the server (the client distribution's command)."""
+    parser = UsageParser(
+        prog="modelreg-release",
+        description="Release commands of modelreg over HTTP: models, versions, compare, history, audit, promote, "
+        "demote, rollback, archive, environments. The server's 'modelreg' command has the same ones.",
+        epilog=EXIT_CODES_HELP,
+    )
+    parser.add_argument("--version", action="version", version=f"modelreg-client {__version__}")
+    add_commands(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except BrokenPipeError:
+        # The reader went away (``| head``): not an error. stdout to /dev/null, so the final flush cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
 
 
 def add_commands(commands: Any) -> argparse.ArgumentParser:
