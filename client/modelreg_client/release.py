@@ -208,22 +208,26 @@ def _numbers(text: str) -> list[int]:
         raise argparse.ArgumentTypeError("give version numbers separated by commas, e.g. 3,4,5") from None
 
 
+def exit_code(error: RegistryError) -> int:
+    """The exit code of a failed command (the one table, ``EXIT_CODES_HELP``); scripts using the client use it too."""
+    for kind, code in (
+        ((Unauthenticated, Forbidden), EXIT_AUTH),
+        ((Conflict,), EXIT_CONFLICT),
+        ((NotFound,), EXIT_NOT_FOUND),
+        ((InvalidInput,), EXIT_USAGE),
+        ((Unavailable,), EXIT_UNAVAILABLE),
+    ):
+        if isinstance(error, kind):
+            return code
+    return EXIT_ERROR
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         with Client(args.url, args.token) as client:
             return _COMMANDS[args.command](client, args)
-    except (Unauthenticated, Forbidden) as error:
-        return _fail(EXIT_AUTH, error)
-    except Conflict as error:
-        return _fail(EXIT_CONFLICT, error)
-    except NotFound as error:
-        return _fail(EXIT_NOT_FOUND, error)
-    except InvalidInput as error:
-        return _fail(EXIT_USAGE, error)
-    except Unavailable as error:
-        return _fail(EXIT_UNAVAILABLE, error)
     except RegistryError as error:
-        return _fail(EXIT_ERROR, error)
+        return _fail(exit_code(error), error)
 
 
 def _fail(code: int, error: RegistryError) -> int:

@@ -72,7 +72,7 @@ def refused(run: Run, code: int, *words: str) -> Run:
     """Exit ``code`` with one line on stderr, ``modelreg: ...``, mentioning ``words``."""
     assert run.code == code, str(run)
     lines = run.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("modelreg:"), str(run)
+    assert len(lines) == 1 and re.match(r"[a-z_-]+: ", lines[0]), str(run)
     assert "Traceback" not in run.err, str(run)
     for word in words:
         assert word in lines[0], str(run)
