@@ -11,12 +11,13 @@ import os
 import socket
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeAlias
 
 import asyncpg
 import uvicorn
 from modelreg_client import release
+from modelreg_client.tables import Table, show
 from tortoise.exceptions import DBConnectionError
 from uvicorn.supervisors import Multiprocess
 
@@ -367,24 +368,19 @@ def _print_tokens(found: list[ApiToken], *, as_json: bool) -> None:
     if as_json:
         print(json.dumps([_token_record(token, stamp) for token in found], indent=2))
         return
-    header = ["NAME", "ROLE", "MODELS", "ENVIRONMENTS", "CREATED", "LAST USED", "EXPIRES", "REVOKED"]
-    rows = [
-        [
+    table = Table("NAME", "ROLE", "MODELS", "ENVIRONMENTS", "CREATED", "LAST USED", "EXPIRES", "REVOKED")
+    for token in found:
+        table.add_row(
             token.name,
             token.role.value,
-            ",".join(token.model_patterns) if token.model_patterns is not None else "*",
-            ",".join(token.environments) if token.environments is not None else "*",
+            ", ".join(token.model_patterns) if token.model_patterns is not None else "*",
+            ", ".join(token.environments) if token.environments is not None else "*",
             _when(token.created_at),
             _when(token.last_used_at),
             _when(token.expires_at) + (" (expired)" if _expired(token, stamp) else ""),
             _when(token.revoked_at),
-        ]
-        for token in found
-    ]
-    # Columns as wide as their widest cell, two spaces apart, so a header's position finds its cells.
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        )
+    show(table)
 
 
 def _token_record(token: ApiToken, stamp: datetime) -> dict[str, object]:
@@ -411,7 +407,8 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _when(value: datetime | None) -> str:
-    return value.isoformat(timespec="seconds") if value is not None else "-"
+    """A table's time, in UTC to the minute: a space lets a narrow column wrap it between date and time."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if value is not None else "-"
 
 
 def _check_token(given: str) -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from modelreg_client import documents
+from modelreg_client import directions, documents
 from modelreg_client._http import Transport
 from modelreg_client.artifacts import default_cache_dir, fetch_verified, upload
 from modelreg_client.errors import NotFound
@@ -341,13 +341,18 @@ class Client:
         metric: str,
         environment: str = "production",
         min_delta: float = 0.0,
-        lower_is_better: bool = False,
+        lower_is_better: bool | None = None,
     ) -> GateDecision:
         """Champion/challenger: does ``version`` beat what is active in ``environment`` on ``metric``?
+
+        ``lower_is_better`` None: by the metric's name, as ``modelreg compare`` marks it (``directions.py``:
+        losses and errors are better lower, everything else higher).
 
         Promote a passing challenger with ``expected_current_version=decision.champion``, so the promotion
         fails with ``Conflict`` if the champion changed after this comparison.
         """
+        if lower_is_better is None:
+            lower_is_better = directions.lower_is_better(metric)
         challenger = self.version(model, version).metrics.get(metric)
         try:
             current = self.deployed(model, environment)

@@ -22,9 +22,6 @@ from datetime import datetime
 from itertools import islice
 from typing import Any, NoReturn
 
-from rich.console import Console
-from rich.table import Table
-
 from modelreg_client import (
     Client,
     Conflict,
@@ -35,7 +32,9 @@ from modelreg_client import (
     Unauthenticated,
     Unavailable,
     __version__,
+    directions,
 )
+from modelreg_client.tables import Table, show
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICT, EXIT_NOT_FOUND, EXIT_AUTH, EXIT_UNAVAILABLE = 0, 1, 2, 3, 4, 5, 6
 EXIT_CODES_HELP = (
@@ -128,7 +127,18 @@ def add_commands(commands: Any) -> argparse.ArgumentParser:
         help="champion/challenger gate: promote only if VERSION beats the active one on METRIC",
     )
     promote.add_argument("--min-delta", type=float, default=0.0, help="with --if-better: by at least this much")
-    promote.add_argument("--lower-is-better", action="store_true", help="with --if-better: for losses and errors")
+    direction = promote.add_mutually_exclusive_group()
+    direction.add_argument(
+        "--lower-is-better",
+        action="store_const",
+        const=True,
+        dest="lower_is_better",
+        help="with --if-better: lower wins (default: by the metric's name, lower for losses and errors such as "
+        "log_loss, rmse, latency_ms; higher otherwise)",
+    )
+    direction.add_argument(
+        "--higher-is-better", action="store_const", const=False, dest="lower_is_better", help="with --if-better"
+    )
     demote = command("demote", "retire the active version of an environment")
     demote.add_argument("model")
     _release_flags(demote)
@@ -270,16 +280,24 @@ def _compare(client: Client, args: argparse.Namespace) -> int:
     comparison = client.compare(args.model, numbers=args.numbers, metric=args.metric, limit=args.limit)
     if args.json:
         return _json(comparison)
-    table = _table("VERSION", *comparison.metric_names)
+    names = comparison.metric_names
+    table = _table("VERSION", *names)
     for row in comparison.rows:
         cells = [
             _number(value)
-            + ("" if delta is None or row.version == comparison.production_version else f" ({delta:+.4f})")
-            for value, delta in zip(row.values, row.deltas_from_production, strict=True)
+            + (
+                ""
+                if delta is None or row.version == comparison.production_version
+                else f" ({delta:+.4f} {directions.verdict(name, delta)})"
+            )
+            for name, value, delta in zip(names, row.values, row.deltas_from_production, strict=True)
         ]
         marker = " *" if row.version == comparison.production_version else ""
         table.add_row(_v(row.version) + marker, *cells)
-    table.caption = "* in production; (+/-) difference from production"
+    lower = [name for name in names if directions.lower_is_better(name)]
+    table.caption = "* in production; (+/-) difference from production, better or worse by the metric's direction: " + (
+        f"lower is better for {', '.join(lower)}, higher for the others" if lower else "higher is better for each"
+    )
     return _show(table)
 
 
@@ -476,14 +494,11 @@ def _plain(value: Any) -> Any:
 
 
 def _table(*columns: str) -> Table:
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
+    return Table(*columns)
 
 
 def _show(table: Table) -> int:
-    Console(width=200 if not sys.stdout.isatty() else None).print(table)
+    show(table)
     return EXIT_OK
 
 

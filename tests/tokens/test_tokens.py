@@ -499,8 +499,8 @@ def test_tokens_create_with_scopes_and_list_them(database_url: str) -> None:
     header, row = table.stdout.splitlines()
     cells = {column: row[header.index(column) :].split("  ")[0] for column in ["MODELS", "ENVIRONMENTS", "EXPIRES"]}
     assert cells == {
-        "MODELS": "churn-*,fraud-?",
-        "ENVIRONMENTS": "staging,production",
-        "EXPIRES": expires.isoformat(timespec="seconds"),
+        "MODELS": "churn-*, fraud-?",
+        "ENVIRONMENTS": "staging, production",
+        "EXPIRES": expires.strftime("%Y-%m-%d %H:%M"),
     }
     assert secret not in table.stdout + json.dumps(as_json)
