@@ -15,12 +15,12 @@ from tests.app.test_release_cli import Run, ok, refused, registry
 from tests.support.server import REPO, environment, free_port
 
 
-def command(*args: str, cwd: Path = REPO, **env: str) -> Run:
-    """``modelreg ARGS`` run from ``cwd`` with only the given MODELREG_* settings."""
+def command(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None, **settings: str) -> Run:
+    """``modelreg ARGS`` run from ``cwd`` with only the given MODELREG_* settings (``env`` and ``settings``)."""
     result = subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
         cwd=cwd,
-        env=environment() | {"PYTHONPATH": str(REPO)} | env,
+        env=environment() | {"PYTHONPATH": str(REPO)} | (env or {}) | settings,
         capture_output=True,
         text=True,
         timeout=120,

@@ -80,18 +80,18 @@ def test_release_tables_fit_the_terminal(database_url: str, tmp_path: Path, widt
         reg.client.promote("churn", 1)
         env = {"MODELREG_URL": reg.url, "MODELREG_TOKEN": reg.admin, "COLUMNS": width}
         for args in (["versions", "churn"], ["compare", "churn"], ["history", "churn"], ["audit"], ["models"]):
-            out = ok(command(*args, **env)).out
+            out = ok(command(*args, env=env)).out
             lines = out.splitlines()
             assert all(len(line) <= int(width) for line in lines), out
             assert all(line == line.rstrip() for line in lines), out
             assert not re.search(r"\baccurac\b|\bbalanced_accurac\b", out), out  # no header split mid-word
-        compared = ok(command("compare", "churn", "--numbers", "1,2,3", **(env | {"COLUMNS": "200"}))).out
+        compared = ok(command("compare", "churn", "--numbers", "1,2,3", env=env | {"COLUMNS": "200"})).out
         rows = {line.split()[0]: line for line in compared.splitlines() if re.match(r"v\d", line)}
         # Version 2 beats production (v1) on both: higher accuracy is better, lower log_loss is better.
         assert "(+0.0400 better)" in rows["v2"] and "(-0.0500 better)" in rows["v2"], compared
         assert "(-0.0200 worse)" in rows["v3"] and "(+0.0500 worse)" in rows["v3"], compared
         assert "lower is better for log_loss" in " ".join(compared.split()), compared
         # The gate reads the same rule: log_loss is better lower without a flag.
-        gate = command("promote", "churn", "3", "--if-better", "log_loss", **env)
+        gate = command("promote", "churn", "3", "--if-better", "log_loss", env=env)
         assert gate.code == 3 and "lower is better" in gate.err, gate
-        assert ok(command("promote", "churn", "2", "--if-better", "log_loss", **env)).out.startswith("promoted")
+        assert ok(command("promote", "churn", "2", "--if-better", "log_loss", env=env)).out.startswith("promoted")
