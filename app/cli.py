@@ -58,8 +58,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="modelreg",
         description="modelreg: a model registry with a GraphQL API. Server commands (serve, migrate, backup, "
         "demo, tokens, audit verify) work on the database (all but backup apply pending migrations first); release "
-        "commands (models, versions, compare, history, audit, promote, demote, rollback, archive, environments) talk "
-        "HTTP to a running server.",
+        "commands (models, versions, compare, history, audit, promote, demote, rollback, archive, environments, "
+        "directions) talk HTTP to a running server.",
         epilog=release.EXIT_CODES_HELP + " (every command)",
     )
     parser.add_argument("--version", action="version", version=f"modelreg {__version__}")

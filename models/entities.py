@@ -61,6 +61,13 @@ class AuditAction(StrEnum):
     TOKEN_REVOKED = "TOKEN_REVOKED"  # noqa: S105 - an action's name, not a secret
 
 
+class MetricDirection(StrEnum):
+    """Which way a metric is better, declared on a model (models/registry/directions.py has the default rule)."""
+
+    HIGHER_IS_BETTER = "higher"
+    LOWER_IS_BETTER = "lower"
+
+
 class Role(StrEnum):
     """Ordered: each role includes the ones before it."""
 
@@ -89,6 +96,8 @@ class RegisteredModel(Model):
     #: Versions ever registered. Also the allocator of version numbers: registering increments it under
     #: the model's row lock, so numbers are dense, ordered and never reused.
     version_count = fields.IntField(default=0)
+    #: Per metric name, higher or lower: which way it is better where the naming convention says otherwise.
+    metric_directions = fields.JSONField[dict[str, str]](default=dict)
 
     versions: fields.ReverseRelation[ModelVersion]
     tags: fields.ReverseRelation[ModelTag]

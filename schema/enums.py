@@ -12,10 +12,18 @@ from enum import Enum
 
 import strawberry
 
-from models.entities import AuditAction, Role, VersionStatus
+from models.entities import AuditAction, MetricDirection, Role, VersionStatus
 from models.registry.reads import ModelOrderField, VersionOrderField
 
-__all__ = ["AuditAction", "ModelOrderField", "Role", "SortDirection", "VersionOrderField", "VersionStatus"]
+__all__ = [
+    "AuditAction",
+    "MetricDirection",
+    "ModelOrderField",
+    "Role",
+    "SortDirection",
+    "VersionOrderField",
+    "VersionStatus",
+]
 
 
 def _expose(cls: type[Enum], descriptions: Mapping[str, str] | None = None) -> None:
@@ -27,6 +35,7 @@ def _expose(cls: type[Enum], descriptions: Mapping[str, str] | None = None) -> N
 _expose(VersionStatus)
 _expose(AuditAction)
 _expose(Role)
+_expose(MetricDirection)
 _expose(ModelOrderField)
 _expose(
     VersionOrderField,

@@ -33,6 +33,7 @@ from modelreg_client.records import (
     ProtectionRemoval,
     Rollback,
     Version,
+    directions_of,
 )
 
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -150,6 +151,20 @@ class Client:
             "direction": "DESC" if descending else "ASC",
         }
         return Comparison.of(self.graphql(documents.COMPARE, variables)["compareVersions"])
+
+    def metric_directions(self, model: str) -> dict[str, str]:
+        """The metric directions ``model`` declares: ``{"log_loss": "lower", "gain": "higher"}``."""
+        found = self.graphql(documents.METRIC_DIRECTIONS, {"name": model})["model"]
+        if found is None:
+            raise NotFound(f"no model named {model!r}")
+        return directions_of(found["metricDirections"])
+
+    def set_metric_directions(self, model: str, declared: Mapping[str, str]) -> dict[str, str]:
+        """Replace the directions ``model`` declares (``{metric: "higher" | "lower"}``; ``{}`` removes them all);
+        returns them as stored. A writer token or above."""
+        items = [{"metric": name, "direction": f"{way.upper()}_IS_BETTER"} for name, way in declared.items()]
+        result = self._mutate(documents.SET_METRIC_DIRECTIONS, "updateModel", name=model, metricDirections=items)
+        return directions_of(result["model"]["metricDirections"])
 
     # Registering
 
@@ -345,14 +360,14 @@ class Client:
     ) -> GateDecision:
         """Champion/challenger: does ``version`` beat what is active in ``environment`` on ``metric``?
 
-        ``lower_is_better`` None: by the metric's name, as ``modelreg compare`` marks it (``directions.py``:
-        losses and errors are better lower, everything else higher).
+        ``lower_is_better`` None: as ``modelreg compare`` marks it: the model's declared direction, else by the
+        metric's name (``directions.py``: losses and errors are better lower, everything else higher).
 
         Promote a passing challenger with ``expected_current_version=decision.champion``, so the promotion
         fails with ``Conflict`` if the champion changed after this comparison.
         """
         if lower_is_better is None:
-            lower_is_better = directions.lower_is_better(metric)
+            lower_is_better = directions.lower_is_better(metric, self.metric_directions(model))
         challenger = self.version(model, version).metrics.get(metric)
         try:
             current = self.deployed(model, environment)

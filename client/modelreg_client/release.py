@@ -53,6 +53,7 @@ COMMANDS = (
     "rollback",
     "archive",
     "environments",
+    "directions",
 )
 _MAX_METRIC_COLUMNS = 6
 
@@ -69,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = UsageParser(
         prog="modelreg-release",
         description="Release commands of modelreg over HTTP: models, versions, compare, history, audit, promote, "
-        "demote, rollback, archive, environments. The server's 'modelreg' command has the same ones.",
+        "demote, rollback, archive, environments, directions. The server's 'modelreg' command has the same ones.",
         epilog=EXIT_CODES_HELP,
     )
     parser.add_argument("--version", action="version", version=f"modelreg-client {__version__}")
@@ -150,6 +151,17 @@ def add_commands(commands: Any) -> argparse.ArgumentParser:
     archive.add_argument("model")
     archive.add_argument("version", type=int)
     archive.add_argument("--reason")
+    directions_command = command(
+        "directions", "show or declare which way a model's metrics are better (compare and --if-better read it)"
+    )
+    directions_command.add_argument("model")
+    directions_command.add_argument(
+        "assignments",
+        nargs="*",
+        type=_direction,
+        metavar="METRIC=lower|higher|auto",
+        help="declare directions (writer token); auto goes back to the name's convention. Without any: show them",
+    )
     _environment_commands(commands, common)
     return audit
 
@@ -209,6 +221,13 @@ def _release_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--env", default="production", help="environment (default production)")
     parser.add_argument("--reason", help="why: kept in the audit trail")
     parser.add_argument("--idempotency-key", metavar="KEY", help="retrying with the same key changes nothing")
+
+
+def _direction(text: str) -> tuple[str, str]:
+    metric, sign, way = text.rpartition("=")
+    if not sign or not metric or way not in ("lower", "higher", "auto"):
+        raise argparse.ArgumentTypeError(f"{text!r}: write METRIC=lower, METRIC=higher or METRIC=auto")
+    return metric, way
 
 
 def _numbers(text: str) -> list[int]:
@@ -288,13 +307,13 @@ def _compare(client: Client, args: argparse.Namespace) -> int:
             + (
                 ""
                 if delta is None or row.version == comparison.production_version
-                else f" ({delta:+.4f} {directions.verdict(name, delta)})"
+                else f" ({delta:+.4f} {directions.verdict(name, delta, comparison.metric_directions)})"
             )
             for name, value, delta in zip(names, row.values, row.deltas_from_production, strict=True)
         ]
         marker = " *" if row.version == comparison.production_version else ""
         table.add_row(_v(row.version) + marker, *cells)
-    lower = [name for name in names if directions.lower_is_better(name)]
+    lower = [name for name in names if directions.lower_is_better(name, comparison.metric_directions)]
     table.caption = "* in production; (+/-) difference from production, better or worse by the metric's direction: " + (
         f"lower is better for {', '.join(lower)}, higher for the others" if lower else "higher is better for each"
     )
@@ -462,6 +481,26 @@ def _environments(client: Client, args: argparse.Namespace) -> int:
     return _show(table)
 
 
+def _directions(client: Client, args: argparse.Namespace) -> int:
+    declared = client.metric_directions(args.model)
+    if args.assignments:
+        for metric, way in args.assignments:
+            if way == "auto":
+                declared.pop(metric, None)
+            else:
+                declared[metric] = way
+        declared = client.set_metric_directions(args.model, declared)
+    if args.json:
+        return _json(declared)
+    if not declared:
+        print(f"{args.model} declares no metric directions: each metric goes by its name (lower for losses and errors)")
+        return EXIT_OK
+    table = _table("METRIC", "BETTER")
+    for metric, way in sorted(declared.items()):
+        table.add_row(metric, way)
+    return _show(table)
+
+
 _COMMANDS = {
     "models": _models,
     "versions": _versions,
@@ -473,6 +512,7 @@ _COMMANDS = {
     "rollback": _rollback,
     "archive": _archive,
     "environments": _environments,
+    "directions": _directions,
 }
 
 

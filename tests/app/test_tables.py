@@ -95,3 +95,27 @@ def test_release_tables_fit_the_terminal(database_url: str, tmp_path: Path, widt
         gate = command("promote", "churn", "3", "--if-better", "log_loss", env=env)
         assert gate.code == 3 and "lower is better" in gate.err, gate
         assert ok(command("promote", "churn", "2", "--if-better", "log_loss", env=env)).out.startswith("promoted")
+
+
+def test_a_model_declares_a_metric_direction(database_url: str, tmp_path: Path) -> None:
+    with registry(database_url, tmp_path) as reg:
+        for gain in (0.10, 0.05):  # "gain_error" reads as an error by its name; this model says higher is better
+            reg.client.register("pricing", metrics={"gain_error": gain})
+        reg.client.promote("pricing", 1)
+        env = {"MODELREG_URL": reg.url, "MODELREG_TOKEN": reg.admin, "COLUMNS": "200"}
+        assert "(-0.0500 better)" in ok(command("compare", "pricing", "--numbers", "1,2", env=env)).out
+        bad = command("directions", "pricing", "gain_error=sideways", env=env)
+        assert bad.code == 2 and "METRIC=lower" in bad.err, bad
+        declared = ok(command("directions", "pricing", "gain_error=higher", "--json", env=env)).json()
+        assert declared == {"gain_error": "higher"}
+        assert reg.client.metric_directions("pricing") == {"gain_error": "higher"}
+        compared = ok(command("compare", "pricing", "--numbers", "1,2", env=env)).out
+        assert "(-0.0500 worse)" in compared and "higher is better for each" in " ".join(compared.split()), compared
+        gate = command("promote", "pricing", "2", "--if-better", "gain_error", env=env)
+        assert gate.code == 3 and "higher is better" in gate.err, gate  # the gate reads the declaration too
+        events = [e for e in reg.client.audit(model="pricing", action="MODEL_UPDATED")]
+        assert events[0].details == {"metricDirections": {"from": {}, "to": {"gain_error": "higher"}}}
+        ok(command("directions", "pricing", "gain_error=auto", env=env))
+        assert reg.client.metric_directions("pricing") == {}
+        listed = ok(command("directions", "pricing", env=env)).out
+        assert "declares no metric directions" in listed
