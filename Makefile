@@ -9,7 +9,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP := $(VENV)/.test-installed
 # Folders holding the pyproject.toml of each distribution: make dist builds them, make lock locks their
 # dependencies together, .venv holds them (editable). A second distribution is one more word here.
-DISTRIBUTIONS := .
+DISTRIBUTIONS := . client
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

@@ -13,15 +13,20 @@ import socket
 import sys
 import tempfile
 from collections.abc import Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, NoReturn, TypeAlias
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, TypeAlias
 
+import asyncpg
 import uvicorn
+from modelreg_client import release
+from modelreg_client.tables import Table, show
+from tortoise.exceptions import DBConnectionError
 from uvicorn.supervisors import Multiprocess
 
-from app import __version__, events_cli, monitoring_commands, release
-from app.settings import Settings
-from models.errors import DomainError
+from app import __version__, events_cli, monitoring_commands
+from app.settings import Settings, data_home
+from models.db.failures import translate
+from models.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated, Unavailable
 
 if TYPE_CHECKING:
     from models.entities import ApiToken
@@ -29,18 +34,11 @@ if TYPE_CHECKING:
 ROLES = ["reader", "writer", "deployer", "admin"]
 
 
-class _Parser(argparse.ArgumentParser):
-    """Usage errors as one line on stderr, like every other ``modelreg`` error, with exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"modelreg: usage: {self.prog}: {message} (see {self.prog} --help)\n")
-
-
 def _database_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database-url",
-        help="sqlite://PATH or postgres://USER@HOST:PORT/DB (env MODELREG_DATABASE_URL; "
-        "default sqlite://./var/modelreg.sqlite3)",
+        help="sqlite://PATH or postgres://USER@HOST:PORT/DB (env MODELREG_DATABASE_URL; default "
+        "sqlite://./var/modelreg.sqlite3, or $MODELREG_HOME/modelreg.sqlite3 when MODELREG_HOME is set)",
     )
 
 
@@ -49,7 +47,7 @@ def _artifact_flags(parser: argparse.ArgumentParser) -> None:
     where.add_argument(
         "--artifact-url",
         help="artifact store: file://PATH or s3://BUCKET/PREFIX (env MODELREG_ARTIFACT_URL; S3 endpoint, region "
-        "and credentials from the AWS_* variables; default file://./var/artifacts)",
+        "and credentials from the AWS_* variables; default file://$MODELREG_HOME/artifacts)",
     )
     where.add_argument(
         "--artifact-root",
@@ -58,13 +56,13 @@ def _artifact_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = release.UsageParser(
         prog="modelreg",
         description="modelreg: a model registry with a GraphQL API. Server commands (serve, migrate, backup, "
         "demo, tokens, audit verify) work on the database (all but backup apply pending migrations first); release "
-        "commands (models, versions, compare, history, audit, promote, demote, rollback, archive, environments) talk "
-        "HTTP to a running server.",
-        epilog=release.EXIT_CODES_HELP + " (release commands)",
+        "commands (models, versions, compare, history, audit, promote, demote, rollback, archive, environments, "
+        "directions) talk HTTP to a running server.",
+        epilog=release.EXIT_CODES_HELP + " (every command)",
     )
     parser.add_argument("--version", action="version", version=f"modelreg {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -79,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 #: The subcommands of ``modelreg``, to which each family of commands adds its own.
-_Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"
+_Commands: TypeAlias = "argparse._SubParsersAction[release.UsageParser]"
 
 
 def _add_serve(commands: _Commands) -> None:
@@ -192,6 +190,17 @@ def _add_audit_verify(audit: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``modelreg``; every failure is one line on stderr and an exit code of ``release.EXIT_CODES_HELP``."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (``modelreg versions X --json | head``): not an error of ours. Point stdout at
+        # /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return release.EXIT_OK
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "schema":
@@ -208,6 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "backup":
             from app.backup import backup
 
+            asyncio.run(_require_registry(args, _settings(args)))
             print(backup(_settings(args), args.path))
             return 0
         if args.command in ("webhooks", "worker", "events"):
@@ -218,10 +228,61 @@ def main(argv: Sequence[str] | None = None) -> int:
             return monitoring_commands.run(args)
         return asyncio.run(_run(args))
     except DomainError as error:
-        print(f"modelreg: {error.message}", file=sys.stderr)
-        return 1
+        return _fail(error)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        raise  # our reader went away, not the database: main() ends quietly
+    except (OSError, DBConnectionError, asyncpg.PostgresError) as error:
+        # A database that is missing, refuses connections or does not answer: one line, never a traceback.
+        domain = translate(error)
+        detail = domain.message if domain is not None else str(error)
+        print(f"modelreg: cannot use the database ({error.__class__.__name__}): {detail}", file=sys.stderr)
+        return release.EXIT_UNAVAILABLE
+    except Exception as error:
+        if os.environ.get("MODELREG_TRACEBACK"):
+            raise
+        print(
+            f"modelreg: unexpected error ({type(error).__name__}: {error}); set MODELREG_TRACEBACK=1 to see where",
+            file=sys.stderr,
+        )
+        return release.EXIT_ERROR
+
+
+#: The exit code of each domain error (the same table as the release commands', release.EXIT_CODES_HELP).
+_EXIT_CODES: dict[type[DomainError], int] = {
+    InvalidInput: release.EXIT_USAGE,
+    Conflict: release.EXIT_CONFLICT,
+    NotFound: release.EXIT_NOT_FOUND,
+    Unauthenticated: release.EXIT_AUTH,
+    Forbidden: release.EXIT_AUTH,
+    Unavailable: release.EXIT_UNAVAILABLE,
+}
+
+
+def _fail(error: DomainError) -> int:
+    print(f"modelreg: {error.message}", file=sys.stderr)
+    return next((code for kind, code in _EXIT_CODES.items() if isinstance(error, kind)), release.EXIT_ERROR)
+
+
+async def _require_registry(args: argparse.Namespace, settings: Settings) -> None:
+    """Refuse, naming the database looked for, to start a new empty registry by accident (only migrate, demo
+    and serve create one): a command run with another folder's settings must not act on an empty database."""
+    from models.db.migrate import missing_registry
+
+    why = await missing_registry(settings.database_url)
+    if why is None:
+        return
+    if getattr(args, "database_url", None):
+        source = "from --database-url"
+    elif os.environ.get("MODELREG_DATABASE_URL"):
+        source = "from MODELREG_DATABASE_URL"
+    else:
+        source = f"the default in the data home {data_home()} (MODELREG_HOME)"
+    raise NotFound(
+        f"{why}, {source}; point MODELREG_DATABASE_URL (or --database-url) at the registry, or create one with "
+        "'modelreg migrate'"
+    )
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -254,6 +315,8 @@ async def _run(args: argparse.Namespace) -> int:
             print(f"applied: {name}")
         print("database is up to date")
         return 0
+    if args.command != "demo":
+        await _require_registry(args, settings)
     await migrate(settings.database_url)
     async with connected(settings.database_url):
         if args.command == "demo":
@@ -314,36 +377,32 @@ def _print_tokens(found: list[ApiToken], *, as_json: bool) -> None:
     if as_json:
         print(json.dumps([_token_record(token, stamp) for token in found], indent=2))
         return
-    header = ["NAME", "ROLE", "MODELS", "ENVIRONMENTS", "CREATED", "LAST USED", "EXPIRES", "REVOKED"]
-    rows = [
-        [
+    table = Table("NAME", "ROLE", "MODELS", "ENVIRONMENTS", "CREATED", "LAST USED", "EXPIRES", "REVOKED")
+    for token in found:
+        table.add_row(
             token.name,
             token.role.value,
-            ",".join(token.model_patterns) if token.model_patterns is not None else "*",
-            ",".join(token.environments) if token.environments is not None else "*",
+            ", ".join(token.model_patterns) if token.model_patterns is not None else "*",
+            ", ".join(token.environments) if token.environments is not None else "*",
             _when(token.created_at),
             _when(token.last_used_at),
             _when(token.expires_at) + (" (expired)" if _expired(token, stamp) else ""),
             _when(token.revoked_at),
-        ]
-        for token in found
-    ]
-    # Columns as wide as their widest cell, two spaces apart, so a header's position finds its cells.
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        )
+    show(table)
 
 
 def _token_record(token: ApiToken, stamp: datetime) -> dict[str, object]:
     return {
         "name": token.name,
         "role": token.role.value,
-        "modelPatterns": token.model_patterns,
+        # snake_case, as every --json output of modelreg (the release commands print the client's records).
+        "model_patterns": token.model_patterns,
         "environments": token.environments,
-        "createdAt": _iso(token.created_at),
-        "lastUsedAt": _iso(token.last_used_at),
-        "expiresAt": _iso(token.expires_at),
-        "revokedAt": _iso(token.revoked_at),
+        "created_at": _iso(token.created_at),
+        "last_used_at": _iso(token.last_used_at),
+        "expires_at": _iso(token.expires_at),
+        "revoked_at": _iso(token.revoked_at),
         "active": token.revoked_at is None and not _expired(token, stamp),
     }
 
@@ -357,7 +416,8 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _when(value: datetime | None) -> str:
-    return value.isoformat(timespec="seconds") if value is not None else "-"
+    """A table's time, in UTC to the minute: a space lets a narrow column wrap it between date and time."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if value is not None else "-"
 
 
 def _check_token(given: str) -> int:
@@ -377,6 +437,7 @@ async def _audit_verify(args: argparse.Namespace) -> int:
     from models.errors import NotFound
 
     settings = _settings(args)
+    await _require_registry(args, settings)
     await migrate(settings.database_url)
     async with connected(settings.database_url):
         try:

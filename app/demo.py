@@ -5,7 +5,7 @@ candidate estimator, with metrics measured on a held-out split and the fitted es
 joblib artifact. A scripted plan then moves versions through staging and production, including a
 rollback and a demote, so history and statistics have something to show.
 
-What is recorded about each estimator comes from ``app/estimators.py``, as for the Python client; the
+What is recorded about each estimator comes from ``modelreg_client/estimators.py``, as for the Python client; the
 artifact is always the whole fitted estimator (pipeline included).
 """
 
@@ -21,6 +21,7 @@ from typing import Any, Literal, TypeAlias
 
 import joblib
 import sklearn
+from modelreg_client.estimators import Estimator, describe
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
 from sklearn.ensemble import (
     GradientBoostingClassifier,
@@ -48,7 +49,6 @@ from sklearn.tree import DecisionTreeClassifier
 
 from app import demo_monitoring
 from app.artifact_store import ArtifactStore
-from app.estimators import Estimator, describe
 from models.artifacts.operations import record_artifact
 from models.clock import shifted
 from models.deployments.operations import demote, promote, rollback

@@ -16,11 +16,11 @@ from typing import Any
 
 import joblib
 import numpy as np
+from modelreg_client.estimators import Estimator
+from modelreg_client.profiling import reference_profile, window_counts
 from numpy.typing import NDArray
 
 from app.artifact_store import ArtifactStore
-from app.client.profiling import reference_profile, window_counts
-from app.estimators import Estimator
 from models.clock import now
 from models.entities import Deployment
 from models.monitoring.operations import (

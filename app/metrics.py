@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from contextvars import ContextVar
 
+from modelreg_client import documents
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -30,8 +31,6 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.requests import Request
 from starlette.responses import Response
 from tortoise.connection import connections
-
-from app.client import documents
 
 #: Operation names of the documents shipped with modelreg: the client's and ``examples/*.graphql``.
 _EXAMPLES = ("Dashboard", "ProductionHistory", "CompareVersions", "Promote")

@@ -14,10 +14,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from modelreg_client import Client, Conflict, Forbidden, InvalidInput, NotFound, RegistryError, Unauthenticated
 from rich.console import Console
 from rich.table import Table
-
-from app.client import Client, Conflict, Forbidden, InvalidInput, NotFound, RegistryError, Unauthenticated
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICT, EXIT_NOT_FOUND, EXIT_AUTH, EXIT_DRIFT = 0, 1, 2, 3, 4, 5, 6
 COMMANDS = ("drift", "retrain")

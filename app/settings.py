@@ -16,8 +16,9 @@ from models.errors import InvalidInput
 from models.webhooks.policy import DeliveryPolicy
 from schema.cost import DEFAULT_MAX_NODES
 
-DEFAULT_DATABASE_URL = "sqlite://./var/modelreg.sqlite3"
-DEFAULT_ARTIFACT_ROOT = "./var/artifacts"
+#: The database and the artifacts live in the data home unless configured (docs/operations.md, "Where data lives").
+DATABASE_FILE = "modelreg.sqlite3"
+ARTIFACTS_FOLDER = "artifacts"
 #: Upload limit for one artifact; override with MODELREG_MAX_ARTIFACT_BYTES.
 DEFAULT_MAX_ARTIFACT_BYTES = 2 * 1024**3
 
@@ -25,6 +26,25 @@ DEFAULT_MAX_ARTIFACT_BYTES = 2 * 1024**3
 #: The values a boolean setting accepts, compared without case; anything else is refused, never read as off.
 TRUE_VALUES = ("true", "1", "yes", "on")
 FALSE_VALUES = ("false", "0", "no", "off")
+
+
+def data_home(env: Mapping[str, str] | None = None) -> Path:
+    """The folder of the default database and artifacts: ``MODELREG_HOME`` when set, else ``./var`` in the current
+    folder (the contract's default, ``sqlite://./var/modelreg.sqlite3``), made absolute so that every message
+    names the file it means. Set ``MODELREG_HOME`` (or ``MODELREG_DATABASE_URL``) to reach one registry from
+    any folder.
+    """
+    env = os.environ if env is None else env
+    configured = env.get("MODELREG_HOME", "").strip()
+    return Path(configured or "var").expanduser().resolve()
+
+
+def default_database_url(env: Mapping[str, str] | None = None) -> str:
+    return f"sqlite://{data_home(env) / DATABASE_FILE}"
+
+
+def default_artifact_root(env: Mapping[str, str] | None = None) -> Path:
+    return data_home(env) / ARTIFACTS_FOLDER
 
 
 def _delivery_policy(env: Mapping[str, str]) -> DeliveryPolicy:
@@ -158,8 +178,8 @@ def _number(env: Mapping[str, str], name: str, default: N, minimum: N) -> N:
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = DEFAULT_DATABASE_URL
-    artifact_root: Path = Path(DEFAULT_ARTIFACT_ROOT)
+    database_url: str = field(default_factory=default_database_url)
+    artifact_root: Path = field(default_factory=default_artifact_root)
     #: ``file://PATH`` or ``s3://BUCKET/PREFIX``; when None, the folder ``artifact_root`` (see ``artifact_location``).
     artifact_url: str | None = None
     allow_anonymous_read: bool = False
@@ -224,10 +244,14 @@ class Settings:
         defaults = cls()
         return cls(
             database_url=_database_url(
-                database_url or env.get("MODELREG_DATABASE_URL") or DEFAULT_DATABASE_URL,
+                database_url or env.get("MODELREG_DATABASE_URL") or default_database_url(env),
                 "--database-url" if database_url else "MODELREG_DATABASE_URL",
             ),
-            artifact_root=Path(artifact_root or env.get("MODELREG_ARTIFACT_ROOT") or DEFAULT_ARTIFACT_ROOT),
+            artifact_root=(
+                Path(artifact_root or env["MODELREG_ARTIFACT_ROOT"])
+                if artifact_root or env.get("MODELREG_ARTIFACT_ROOT")
+                else default_artifact_root(env)
+            ),
             # A --artifact-root flag is a file:// URL given as a flag, so it wins over the environment's URL.
             artifact_url=artifact_url or (None if artifact_root else env.get("MODELREG_ARTIFACT_URL") or None),
             allow_anonymous_read=(

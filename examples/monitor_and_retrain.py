@@ -14,11 +14,10 @@ import contextlib
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+from modelreg_client import Client, Conflict
 from sklearn.datasets import load_wine
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import train_test_split
-
-from app.client import Client, Conflict
 
 SEED = 11
 DAYS = 7

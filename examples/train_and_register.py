@@ -10,8 +10,11 @@ Then gate it into production: ``modelreg promote digits-classifier N --if-better
 from __future__ import annotations
 
 import argparse
+import sys
 
 import sklearn
+from modelreg_client import Client, RegistryError
+from modelreg_client.release import exit_code
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score, log_loss
@@ -19,12 +22,19 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from app.client import Client
-
 SEED = 7
 
 
-def main() -> None:
+def main() -> int:
+    try:
+        _train_and_register()
+    except RegistryError as error:  # one line, with the release commands' exit code (README.md, "Exit codes")
+        print(f"train_and_register: {error.code.lower().replace('_', ' ')}: {error.message}", file=sys.stderr)
+        return exit_code(error)
+    return 0
+
+
+def _train_and_register() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="digits-classifier")
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
@@ -66,4 +76,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -54,6 +54,8 @@ class AuditAction(StrEnum):
     ROLLED_BACK = "ROLLED_BACK"
     ENVIRONMENT_PROTECTED = "ENVIRONMENT_PROTECTED"
     ENVIRONMENT_UNPROTECTED = "ENVIRONMENT_UNPROTECTED"
+    ENVIRONMENT_DECLARED = "ENVIRONMENT_DECLARED"
+    ENVIRONMENT_REMOVED = "ENVIRONMENT_REMOVED"
     #: A token was created, or given a new secret by ``tokens create --replace`` (after a TOKEN_REVOKED of the old).
     TOKEN_CREATED = "TOKEN_CREATED"  # noqa: S105 - an action's name, not a secret
     TOKEN_REVOKED = "TOKEN_REVOKED"  # noqa: S105 - an action's name, not a secret
@@ -122,6 +124,13 @@ class DeliveryStatus(StrEnum):
     FAILED = "FAILED"
 
 
+class MetricDirection(StrEnum):
+    """Which way a metric is better, declared on a model (models/registry/directions.py has the default rule)."""
+
+    HIGHER_IS_BETTER = "higher"
+    LOWER_IS_BETTER = "lower"
+
+
 class Role(StrEnum):
     """Ordered: each role includes the ones before it."""
 
@@ -150,6 +159,8 @@ class RegisteredModel(Model):
     #: Versions ever registered. Also the allocator of version numbers: registering increments it under
     #: the model's row lock, so numbers are dense, ordered and never reused.
     version_count = fields.IntField(default=0)
+    #: Per metric name, higher or lower: which way it is better where the naming convention says otherwise.
+    metric_directions = fields.JSONField[dict[str, str]](default=dict)
 
     versions: fields.ReverseRelation[ModelVersion]
     tags: fields.ReverseRelation[ModelTag]
@@ -253,6 +264,22 @@ class Metric(Model):
         table = "metric"
         unique_together = (("version", "name"),)
         indexes = (Index(fields=("model_id", "name", "value")),)
+
+
+class Environment(Model):
+    """A declared environment: deployments, protection rules and token scopes name only declared environments.
+
+    A typo is then an error instead of a new environment (models/environments/declared.py).
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=64, unique=True)
+    description = fields.TextField(null=True)
+    created_at = fields.DatetimeField()
+    created_by = fields.CharField(max_length=128)
+
+    class Meta:
+        table = "environment"
 
 
 class EnvironmentProtection(Model):

@@ -200,3 +200,18 @@ def page_size(
     if not 0 <= first <= maximum:
         raise InvalidInput(field, f"must be between 0 and {maximum} (got {first})")
     return first
+
+
+def metric_directions(items: Sequence[tuple[str, str]], field: str = "metric_directions") -> dict[str, str]:
+    """``[(metric, "higher" | "lower")]`` as a map; each metric once, at most ``MAX_METRICS`` of them."""
+    if len(items) > MAX_METRICS:
+        raise InvalidInput(field, f"at most {MAX_METRICS} metrics (got {len(items)})")
+    found: dict[str, str] = {}
+    for index, (name, direction) in enumerate(items):
+        metric_name(name, f"{field}[{index}].metric")
+        if name in found:
+            raise InvalidInput(f"{field}[{index}].metric", f"{name!r} is given twice; give each metric once")
+        if direction not in ("higher", "lower"):
+            raise InvalidInput(f"{field}[{index}].direction", f"must be higher or lower, got {direction!r}")
+        found[name] = direction
+    return found

@@ -16,6 +16,7 @@ from models.entities import (
     AuditAction,
     DeliveryStatus,
     DriftStatus,
+    MetricDirection,
     PerformanceStatus,
     RetrainingState,
     RetrainingTrigger,
@@ -30,6 +31,7 @@ __all__ = [
     "DeliveryStatus",
     "DriftStatus",
     "FeatureKind",
+    "MetricDirection",
     "ModelOrderField",
     "PerformanceStatus",
     "RetrainingState",
@@ -51,6 +53,7 @@ _expose(VersionStatus)
 _expose(AuditAction)
 _expose(Role)
 _expose(DeliveryStatus)
+_expose(MetricDirection)
 _expose(ModelOrderField)
 _expose(DriftStatus)
 _expose(PerformanceStatus)

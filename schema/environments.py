@@ -10,12 +10,12 @@ import strawberry
 
 from models import validation
 from models.environments import operations
-from models.environments.reads import list_environments
+from models.environments.reads import EnvironmentSummary, list_environments
 from models.environments.rules import Protection
 from schema.context import Info
 from schema.enums import Role
 from schema.input_paths import input_paths
-from schema.permissions import CanAdminister, CanRead, acting, model_scope
+from schema.permissions import CanAdminister, CanDeclareEnvironment, CanRead, acting, model_scope
 from schema.types import AuditEvent, Tag
 
 
@@ -73,11 +73,59 @@ class EnvironmentProtection:
         )
 
 
-@strawberry.type(description="An environment that has had a deployment or is protected.")
+@strawberry.type(
+    description="A declared environment: promote, demote, rollback, protection rules and token scopes may only name "
+    "declared environments (staging and production are declared in every registry; an admin declares more)."
+)
 class Environment:
     name: str
     active_deployment_count: int = strawberry.field(description="Models with an active deployment here.")
     protection: EnvironmentProtection | None = strawberry.field(description="null when the environment is unprotected.")
+    description: str | None = strawberry.field(default=None, description="What the environment is for.")
+    declared_at: datetime | None = strawberry.field(
+        default=None,
+        description="When it was declared; for environments a registry used before declarations existed, when the "
+        "migration declared them. null only for a name used without a declaration (none since that migration).",
+    )
+    declared_by: str | None = strawberry.field(
+        default=None, description="Who declared it (the admin token's name; 'migration' for the defaults)."
+    )
+
+    @classmethod
+    def of(cls, summary: EnvironmentSummary) -> Environment:
+        declaration = summary.declaration
+        return cls(
+            name=summary.name,
+            active_deployment_count=summary.active_deployments,
+            protection=EnvironmentProtection.of(summary.protection) if summary.protection else None,
+            description=declaration.description if declaration else None,
+            declared_at=declaration.created_at if declaration else None,
+            declared_by=declaration.created_by if declaration else None,
+        )
+
+
+@strawberry.input
+class CreateEnvironmentInput:
+    name: str = strawberry.field(description="1 to 64 characters of a-z 0-9 -, starting with a letter.")
+    description: str | None = strawberry.field(default=None, description="What it is for; kept in the audit trail.")
+
+
+@strawberry.type
+class CreateEnvironmentPayload:
+    environment: Environment
+    audit_event: AuditEvent
+
+
+@strawberry.input
+class RemoveEnvironmentInput:
+    name: str
+    reason: str | None = None
+
+
+@strawberry.type
+class RemoveEnvironmentPayload:
+    name: str = strawberry.field(description="The environment that is no longer declared.")
+    audit_event: AuditEvent
 
 
 @strawberry.input
@@ -128,18 +176,11 @@ class UnprotectEnvironmentPayload:
 class EnvironmentQueries:
     @strawberry.field(
         permission_classes=[CanRead],
-        description="Every environment that has had a deployment or is protected, ordered by name. For a token "
-        "limited to some models, only their deployments are counted (or make an environment appear).",
+        description="Every declared environment, ordered by name. For a token limited to some models, only their "
+        "deployments are counted.",
     )
     async def environments(self, info: Info) -> list[Environment]:
-        return [
-            Environment(
-                name=env.name,
-                active_deployment_count=env.active_deployments,
-                protection=EnvironmentProtection.of(env.protection) if env.protection else None,
-            )
-            for env in await list_environments(within=model_scope(info))
-        ]
+        return [Environment.of(env) for env in await list_environments(within=model_scope(info))]
 
     @strawberry.field(
         permission_classes=[CanRead], description="The rules of an environment; null when it is unprotected."
@@ -191,3 +232,31 @@ class EnvironmentMutations:
         return UnprotectEnvironmentPayload(
             previous=EnvironmentProtection.of(done.previous), audit_event=AuditEvent.of(done.event)
         )
+
+    @strawberry.mutation(
+        permission_classes=[CanDeclareEnvironment],
+        description="Declare an environment so versions can be promoted there (admin only); declaring one that "
+        "exists is CONFLICT. Audited as ENVIRONMENT_DECLARED.",
+    )
+    @input_paths
+    async def create_environment(self, info: Info, input: CreateEnvironmentInput) -> CreateEnvironmentPayload:
+        done = await operations.declare_environment(
+            name=input.name,
+            description=input.description,
+            actor=acting(info).name,
+            request_id=info.context.request_id,
+        )
+        summary = EnvironmentSummary(done.environment.name, 0, None, done.environment)
+        return CreateEnvironmentPayload(environment=Environment.of(summary), audit_event=AuditEvent.of(done.event))
+
+    @strawberry.mutation(
+        permission_classes=[CanDeclareEnvironment],
+        description="Remove a declared environment that nothing uses (admin only): one with deployments in its "
+        "history, protection, or named as another's prior environment is CONFLICT. Audited as ENVIRONMENT_REMOVED.",
+    )
+    @input_paths
+    async def remove_environment(self, info: Info, input: RemoveEnvironmentInput) -> RemoveEnvironmentPayload:
+        done = await operations.remove_environment(
+            name=input.name, reason=input.reason, actor=acting(info).name, request_id=info.context.request_id
+        )
+        return RemoveEnvironmentPayload(name=done.environment.name, audit_event=AuditEvent.of(done.event))

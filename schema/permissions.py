@@ -206,3 +206,9 @@ class CanManageWebhooks(_RolePermission):
     (``models.webhooks.reads.visible``): a webhook names no model, so there is nothing to check here."""
 
     role = Role.ADMIN
+
+
+class CanDeclareEnvironment(CanAdminister):
+    """createEnvironment and removeEnvironment name their environment ``input.name``."""
+
+    environment_at = "input.name"

@@ -15,7 +15,7 @@ from models.errors import NotFound
 from models.registry import comparison, operations, statistics
 from models.registry.reads import ModelOrderField, ModelQuery, list_models
 from schema.context import Info
-from schema.enums import SortDirection
+from schema.enums import MetricDirection, SortDirection
 from schema.input_paths import input_paths
 from schema.inputs import MetricInput, TagInput, metric_pairs, pairs
 from schema.loaders import then
@@ -149,10 +149,21 @@ class CreateModelPayload:
 
 
 @strawberry.input
+class MetricDirectionInput:
+    metric: str
+    direction: MetricDirection
+
+
+@strawberry.input
 class UpdateModelInput:
     name: str
     description: str | None = strawberry.field(default=None, description="Replaces the description when given.")
     tags: list[TagInput] | None = strawberry.field(default=None, description="Replaces the whole tag set when given.")
+    metric_directions: list[MetricDirectionInput] | None = strawberry.field(
+        default=None,
+        description="Replaces the declared metric directions when given ([] removes them; an undeclared metric "
+        "goes by its name).",
+    )
 
 
 @strawberry.type
@@ -295,6 +306,11 @@ class RegistryMutations:
             name=input.name,
             description=input.description,
             tags=pairs(input.tags),
+            metric_directions=(
+                [(item.metric, item.direction.value) for item in input.metric_directions]
+                if input.metric_directions is not None
+                else None
+            ),
             actor=acting(info).name,
             request_id=info.context.request_id,
         )

@@ -12,7 +12,7 @@ from models import entities, validation
 from models.errors import InvalidInput
 from models.monitoring.limits import MAX_TREND_FEATURES, MAX_TREND_WINDOWS
 from schema.context import Info
-from schema.enums import AuditAction, DriftStatus, VersionStatus
+from schema.enums import AuditAction, DriftStatus, MetricDirection, VersionStatus
 from schema.inputs import VersionFilter, VersionOrder, version_query
 from schema.loaders import Placed, then
 from schema.relay import Connection, Node, connection, global_id
@@ -47,6 +47,12 @@ class Metric:
     value: float
 
 
+@strawberry.type(description="Which way a metric is better for a model: compare and the --if-better gate read it.")
+class DeclaredMetricDirection:
+    metric: str
+    direction: MetricDirection
+
+
 def _tags(pairs: list[tuple[str, str]]) -> list[Tag]:
     return [Tag(key=key, value=value) for key, value in pairs]
 
@@ -60,6 +66,10 @@ class Model(Node):
     created_by: str
     updated_at: datetime
     version_count: int = strawberry.field(description="Number of versions ever registered (archived ones included).")
+    metric_directions: list[DeclaredMetricDirection] = strawberry.field(
+        description="The directions this model declares, by metric name; a metric not listed goes by its name "
+        "(lower is better for losses and errors such as log_loss, rmse, latency_ms; higher otherwise)."
+    )
 
     @classmethod
     def of(cls, row: entities.RegisteredModel) -> Model:
@@ -72,6 +82,10 @@ class Model(Node):
             created_by=row.created_by,
             updated_at=row.updated_at,
             version_count=row.version_count,
+            metric_directions=[
+                DeclaredMetricDirection(metric=name, direction=entities.MetricDirection(direction))
+                for name, direction in sorted(row.metric_directions.items())
+            ],
         )
 
     @strawberry.field

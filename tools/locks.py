@@ -10,7 +10,12 @@ requires-python allows, on every platform, and writes:
 - ``runtime.txt``: the distributions' dependencies, what ``make run`` installs;
 - ``test.txt``: the same pins plus every optional dependency (tests, benchmarks), what ``make test`` installs;
 - ``build.txt``: the build backend (``[build-system] requires``), for ``make dist`` and editable installs;
-- ``uv.txt``: uv itself (the server's ``lock`` dependency group), which the Makefile installs with pip.
+- ``uv.txt``: uv itself (the server's ``lock`` dependency group), which the Makefile installs with pip;
+- ``<folder>.txt`` for each distribution besides the server (``client.txt``): its dependencies and extras alone,
+  pinned as in ``runtime.txt``, what a training job installs with that distribution's wheel.
+
+The distributions built here are never pinned in a lock (``--no-emit-package``): the server finds the client in
+its folder (``[tool.uv.sources]``), and installs put each one in from its folder or wheel.
 
 It keeps every pin that pyproject.toml still allows; ``--upgrade`` (``make lock-upgrade``) moves each to the
 newest release allowed. Each file records a digest of the declarations it was made from, which ``check``
@@ -79,16 +84,21 @@ def lowest_python(folders: list[str]) -> str:
     return f"{major}.{minor}"
 
 
+def locks(folders: list[str]) -> list[str]:
+    """The lock files of these distributions: the four of the server, and one per other distribution."""
+    return [*LOCKS, *(f"{Path(folder).name}.txt" for folder in folders if folder != ".")]
+
+
 def check(folders: list[str]) -> int:
     wanted = digest(folders)
     stale = []
-    for name in LOCKS:
+    for name in locks(folders):
         path = REQUIREMENTS / name
         recorded = DIGEST_LINE.search(path.read_text()) if path.exists() else None
         if recorded is None or recorded[1] != wanted:
             stale.append(f"requirements/{name}")
     if stale:
-        which = "the locks in requirements/" if len(stale) == len(LOCKS) else ", ".join(stale)
+        which = "the locks in requirements/" if len(stale) == len(locks(folders)) else ", ".join(stale)
         print(f"locks: {which} do not match pyproject.toml: run 'make lock' and commit requirements/")
         return 1
     return 0
@@ -107,8 +117,10 @@ def compile_locks(folders: list[str], *, upgrade: bool) -> None:
     build_requires = {
         requirement for folder in folders for requirement in _pyproject(folder)["build-system"]["requires"]
     }
+    own = [_pyproject(folder)["project"]["name"] for folder in folders]
     common = [
         *RESOLUTION,
+        *(argument for name in own for argument in ("--no-emit-package", name)),
         "--python-version",
         lowest_python(folders),
         "--custom-compile-command",
@@ -116,6 +128,7 @@ def compile_locks(folders: list[str], *, upgrade: bool) -> None:
         "--quiet",
         *(["--upgrade"] if upgrade else []),
     ]
+    runtime_pins = ["--constraints", "requirements/runtime.txt"]
     # The test lock is constrained by the runtime lock, so that make test adds packages to what make run
     # installed and changes none of it.
     steps: list[tuple[str, list[str], str | None]] = [
@@ -123,6 +136,11 @@ def compile_locks(folders: list[str], *, upgrade: bool) -> None:
         ("test.txt", [*pyprojects, "--all-extras", "--constraints", "requirements/runtime.txt"], None),
         ("build.txt", ["-"], "\n".join(sorted(build_requires))),
         ("uv.txt", ["--group", "pyproject.toml:lock"], None),
+        *(
+            (f"{Path(folder).name}.txt", [f"{folder}/pyproject.toml", "--all-extras", *runtime_pins], None)
+            for folder in folders
+            if folder != "."
+        ),
     ]
     uv = _uv()
     REQUIREMENTS.mkdir(exist_ok=True)

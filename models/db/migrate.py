@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 from aerich import Command
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 
 from models.audit.chain import seal_legacy_events
 from models.db.connection import PostgresOptions, is_sqlite, tortoise_config
@@ -48,6 +52,40 @@ async def pending(database_url: str) -> list[str]:
     finally:
         await Tortoise.close_connections()
     return heads
+
+
+async def missing_registry(database_url: str) -> str | None:
+    """Why ``database_url`` holds no registry (naming the database it looked for), or None when it holds one.
+
+    A registry is a database with modelreg's migrations table. Nothing is created while looking: commands that
+    are not meant to create a registry (everything but migrate, demo and serve) refuse instead of starting an
+    empty one by accident.
+    """
+    if is_sqlite(database_url):
+        file_path = expand_db_url(database_url)["credentials"]["file_path"]  # tortoise_config makes its folder
+        path = Path(file_path).resolve()  # noqa: ASYNC240 - a stat of one local file, once per command
+        if not path.is_file() or path.stat().st_size == 0:
+            return f"no registry at {path} (no such database file)"
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as database:
+            found = database.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'aerich'").fetchone()
+        return None if found else f"no registry at {path} (the file holds no modelreg tables)"
+    connection = await asyncpg.connect(database_url, timeout=PostgresOptions().connect_timeout_seconds)
+    try:
+        found = await connection.fetchval("SELECT to_regclass('aerich') IS NOT NULL")
+    finally:
+        await connection.close()
+    return (
+        None if found else f"no registry in {_without_password(database_url)} (the database holds no modelreg tables)"
+    )
+
+
+def _without_password(database_url: str) -> str:
+    parts = urlsplit(database_url)
+    if parts.password is None:
+        return database_url
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}{port}"))
 
 
 @asynccontextmanager

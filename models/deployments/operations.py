@@ -20,6 +20,7 @@ from models.db.locking import lock_existing_model
 from models.db.retry import retried
 from models.deployments.state import read_for_promotion
 from models.entities import AuditAction, AuditEvent, Deployment, ModelVersion, RegisteredModel, Role, VersionStatus
+from models.environments.declared import require_declared, undeclared
 from models.environments.operations import enforce_protection
 from models.errors import Conflict, NotFound
 from models.idempotency import Request, replay_or_run
@@ -206,6 +207,8 @@ def _checked(model: str, environment: str | None, reason: str | None, *, version
 async def _promote(conn: BaseDBAsyncClient, move: _Move, number: int, expected: int | None) -> Promotion:
     model, env = move.model, move.environment
     state = await read_for_promotion(conn, model=model, version=number, environment=env)
+    if not state.declared:
+        raise await undeclared(conn, env, "environment")
     candidate, active = state.version, state.active
     if candidate is None:
         raise NotFound(f"model {model!r} has no version {number}")
@@ -242,6 +245,7 @@ async def _promote(conn: BaseDBAsyncClient, move: _Move, number: int, expected: 
 async def _demote(conn: BaseDBAsyncClient, move: _Move, expected: int | None) -> Demotion:
     model, env = move.model, move.environment
     target = await lock_existing_model(conn, model)
+    await require_declared(conn, [(env, "environment")])
     active, active_number = await _active(conn, target, env)
     _compare_and_set(expected, active_number, model, env)
     if active is None:
@@ -269,6 +273,7 @@ async def _demote(conn: BaseDBAsyncClient, move: _Move, expected: int | None) ->
 
 async def _rollback(conn: BaseDBAsyncClient, move: _Move) -> Rollback:
     target = await lock_existing_model(conn, move.model)
+    await require_declared(conn, [(move.environment, "environment")])
     active, active_number = await _active(conn, target, move.environment)
     before, restored = await _to_restore(conn, move, target, active)
     if active is None:

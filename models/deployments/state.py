@@ -27,7 +27,7 @@ from models.errors import NotFound
 
 @cache  # built on first use: the tables' columns are only complete once Tortoise is initialised
 def _read_sql(with_protection: bool) -> str:
-    protection = f", {columns(EnvironmentProtection, 'ep', 'ep')}" if with_protection else ""
+    protection = f", {columns(EnvironmentProtection, 'ep', 'ep')}, e.id AS declared" if with_protection else ""
     return (
         f"SELECT {columns(RegisteredModel, 'm', 'm')}, {columns(ModelVersion, 'v', 'v')}, "
         f"{columns(Deployment, 'd', 'd')}, {columns(ModelVersion, 'av', 'av')}{protection}, "
@@ -37,6 +37,7 @@ def _read_sql(with_protection: bool) -> str:
         "LEFT JOIN deployment d ON d.model_id = m.id AND d.environment = ? AND d.retired_at IS NULL "
         "LEFT JOIN version av ON av.id = d.version_id "
         + ("LEFT JOIN environment_protection ep ON ep.environment = ? " if with_protection else "")
+        + ("LEFT JOIN environment e ON e.name = ? " if with_protection else "")
         + "WHERE m.name = ?"
     )
 
@@ -58,14 +59,23 @@ class PromotionState:
     protection: EnvironmentProtection | str | None = NOT_READ
     #: Environments the model is active in (``validation.MAX_ACTIVE_ENVIRONMENTS`` at most).
     active_count: int = 0
+    #: Whether the environment is declared (on PostgreSQL its row is share-locked until commit).
+    declared: bool = True
 
 
 async def read_for_promotion(conn: BaseDBAsyncClient, *, model: str, version: int, environment: str) -> PromotionState:
     """Lock ``model`` and read what promoting its ``version`` in ``environment`` depends on."""
     sqlite = dialect(conn) != "postgres"
+    declared = None
     if not sqlite:
-        await fetch(conn, "SELECT id FROM model WHERE name = ? FOR UPDATE", [model])
-    params: list[object] = [version, environment, *([environment] if sqlite else []), model]
+        locked = await fetch(
+            conn,
+            "SELECT id, (SELECT id FROM environment WHERE name = ? FOR SHARE) AS declared "
+            "FROM model WHERE name = ? FOR UPDATE",
+            [environment, model],
+        )
+        declared = locked[0]["declared"] if locked else None
+    params: list[object] = [version, environment, *([environment, environment] if sqlite else []), model]
     rows = await fetch(conn, _read_sql(sqlite), params)
     if not rows:
         raise NotFound(f"no model named {model!r}")
@@ -79,4 +89,5 @@ async def read_for_promotion(conn: BaseDBAsyncClient, *, model: str, version: in
         active_version=instance(ModelVersion, row, "av"),
         protection=instance(EnvironmentProtection, row, "ep") if sqlite else NOT_READ,
         active_count=int(row["active_count"]),
+        declared=(row["declared"] if sqlite else declared) is not None,
     )

@@ -1,1 +1,1 @@
-"""Protected environments: their rules, the operations that change them, and reading them."""
+"""Environments: their declarations, their protection rules, the operations that change them, and reading them."""

@@ -1,4 +1,9 @@
-"""Protected environments: changing their rules, and enforcing them when a version becomes active.
+"""Environments: declaring and removing them, changing their protection rules, and enforcing the rules when a
+version becomes active.
+
+An admin declares environments (``declare_environment``; ``staging`` and ``production`` always exist) and
+removes one nothing uses (``remove_environment``); every operation naming an environment checks that it is
+declared (``models/environments/declared.py``).
 
 An admin protects an environment with any of: a required role (for promote, rollback and demote there),
 metric bounds (``roc_auc>=0.8``), required version tags (``approved=true``) and required prior deployments
@@ -16,6 +21,7 @@ promotion that broke rules already in force.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,12 +31,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from models import validation
 from models.audit.record import record
 from models.clock import now
-from models.db.connection import dialect, write_transaction
+from models.db.connection import dialect, fetch, write_transaction
 from models.db.retry import retried
 from models.entities import (
     AuditAction,
     AuditEvent,
     Deployment,
+    Environment,
     EnvironmentProtection,
     Metric,
     ModelVersion,
@@ -38,6 +45,7 @@ from models.entities import (
     Role,
     VersionTag,
 )
+from models.environments.declared import require_declared, undeclared
 from models.environments.rules import Protection, Rules, number, parse_rules
 from models.errors import Conflict, Forbidden
 from models.idempotency import Request, replay_or_run
@@ -150,6 +158,9 @@ async def _protect(
     conn: BaseDBAsyncClient, env: str, rules: Rules, actor: str, reason: str | None, request_id: str | None
 ) -> ProtectionChange:
     await _lock(conn, env, exclusive=True)
+    named = [(env, "environment")]
+    named += [(prior, f"prior_environments[{i}]") for i, prior in enumerate(rules.prior_environments)]
+    await require_declared(conn, named)
     row = await EnvironmentProtection.get_or_none(environment=env, using_db=conn)
     previous = Protection.of(row) if row else None
     stamp = now()
@@ -186,6 +197,7 @@ async def _unprotect(
     conn: BaseDBAsyncClient, env: str, actor: str, reason: str | None, request_id: str | None
 ) -> ProtectionRemoval:
     await _lock(conn, env, exclusive=True)
+    await require_declared(conn, [(env, "environment")])
     row = await EnvironmentProtection.get_or_none(environment=env, using_db=conn)
     if row is None:
         raise Conflict(f"{env} is not protected; there is nothing to unprotect")
@@ -202,6 +214,113 @@ async def _unprotect(
         details={"previous": previous.snapshot()},
     )
     return ProtectionRemoval(previous, event)
+
+
+# Declaring and removing environments: admin operations, each one transaction with its audit event. The check
+# that an environment is declared, and the defaults, are in models/environments/declared.py.
+
+
+@dataclass(frozen=True)
+class EnvironmentDeclaration:
+    environment: Environment
+    event: AuditEvent
+
+
+@dataclass(frozen=True)
+class EnvironmentRemoval:
+    environment: Environment
+    event: AuditEvent
+
+
+@retried
+async def declare_environment(
+    *,
+    name: str,
+    actor: str,
+    description: str | None = None,
+    request_id: str | None = None,
+) -> EnvironmentDeclaration:
+    """Declare ``name`` so that versions can be promoted there. Callers check that the actor is an admin.
+
+    Declaring a name already declared is ``Conflict``: nothing changes and no event is written.
+    """
+    env = validation.environment(name, "name")
+    validation.text(description, "description", max_length=validation.MAX_REASON)
+    async with write_transaction() as conn:
+        # Two concurrent declarations: the unique index refuses the second insert, and its retry lands here.
+        if await Environment.filter(name=env).using_db(conn).exists():
+            raise Conflict(f"{env} is already declared")
+        stamp = now()
+        declared = await Environment.create(
+            name=env, description=description, created_at=stamp, created_by=actor, using_db=conn
+        )
+        event = await record(
+            conn,
+            action=AuditAction.ENVIRONMENT_DECLARED,
+            actor=actor,
+            model=None,
+            environment=env,
+            reason=description,
+            request_id=request_id,
+            details={"description": description},
+            at=stamp,
+        )
+        return EnvironmentDeclaration(declared, event)
+
+
+@retried
+async def remove_environment(
+    *, name: str, actor: str, reason: str | None = None, request_id: str | None = None
+) -> EnvironmentRemoval:
+    """Remove a declared environment that nothing uses: no deployment (active or retired) was ever made there,
+    it is not protected, and no protection requires a prior deployment there. Else ``Conflict`` naming the use.
+    Callers check that the actor is an admin."""
+    env = validation.environment(name, "name")
+    validation.text(reason, "reason", max_length=validation.MAX_REASON)
+    async with write_transaction() as conn:
+        lock = " FOR UPDATE" if dialect(conn) == "postgres" else ""
+        # The row lock first, the uses in later statements: they see every promotion that passed its check.
+        found = await fetch(conn, f"SELECT id FROM environment WHERE name = ?{lock}", [env])  # noqa: S608
+        if not found:
+            raise await undeclared(conn, env, "name")
+        uses = await fetch(
+            conn,
+            "SELECT (SELECT COUNT(*) FROM deployment WHERE environment = ?) AS deployments, "
+            "(SELECT COUNT(*) FROM environment_protection WHERE environment = ?) AS protected",
+            [env, env],
+        )
+        if int(uses[0]["deployments"]):
+            raise Conflict(f"{env} has deployments in its history ({uses[0]['deployments']}); it cannot be removed")
+        if int(uses[0]["protected"]):
+            raise Conflict(f"{env} is protected; unprotect it before removing it")
+        requiring = [
+            row["environment"]
+            for row in await fetch(conn, "SELECT environment, rules FROM environment_protection")
+            if env in _prior(row["rules"])
+        ]
+        if requiring:
+            raise Conflict(
+                f"{', '.join(sorted(requiring))} require a prior deployment in {env}; change their rules first"
+            )
+        removed = await Environment.get(id=found[0]["id"], using_db=conn)
+        await removed.delete(using_db=conn)
+        event = await record(
+            conn,
+            action=AuditAction.ENVIRONMENT_REMOVED,
+            actor=actor,
+            model=None,
+            environment=env,
+            reason=reason,
+            request_id=request_id,
+            details={"description": removed.description},
+        )
+        return EnvironmentRemoval(removed, event)
+
+
+def _prior(rules: object) -> list[str]:
+    """The prior environments of a protection's stored rules (JSON text on SQLite, a dict on PostgreSQL)."""
+    stored = json.loads(rules) if isinstance(rules, str) else rules
+    return list(stored.get("prior", [])) if isinstance(stored, dict) else []
 
 
 # Enforcing.

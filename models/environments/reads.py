@@ -1,4 +1,4 @@
-"""Reading protected environments: their protection, and every environment with its active deployments."""
+"""Reading environments: every declared one with its active deployments, and their protection."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from models import validation
 from models.db.connection import connection, fetch
-from models.entities import EnvironmentProtection
+from models.db.rows import columns, instance
+from models.entities import Environment, EnvironmentProtection
 from models.environments.rules import Protection
 from models.tokens.scopes import model_name_sql, pattern_regex
 
@@ -17,6 +18,9 @@ class EnvironmentSummary:
     name: str
     active_deployments: int
     protection: Protection | None = None
+    #: Its declaration; None only for a name some deployment or protection used without one, which the
+    #: migration that introduced declarations leaves impossible.
+    declaration: Environment | None = None
 
 
 # Reading.
@@ -33,21 +37,34 @@ async def protections_by_environment(environments: Sequence[str]) -> dict[str, P
 
 
 async def list_environments(*, within: tuple[str, ...] | None = None) -> list[EnvironmentSummary]:
-    """Every environment that has had a deployment or has protection, by name (the first
-    ``MAX_ENVIRONMENTS_LISTED``). ``within``: only deployments of
-    the models matching these name patterns are counted (or make an environment appear), as a scoped token's
-    lists and statistics count only those; protection is registry-wide, so protected environments always appear."""
+    """Every declared environment, by name (the first ``MAX_ENVIRONMENTS_LISTED``), with its active deployments.
+    ``within``: only deployments of the models matching these name patterns are counted, as a scoped token's
+    lists and statistics count only those; declarations and protection are registry-wide, so every declared
+    environment appears."""
     conn = connection()
     sql = "SELECT environment, SUM(CASE WHEN retired_at IS NULL THEN 1 ELSE 0 END) AS active FROM deployment"
     params: list[str] = []
     if within is not None:  # the patterns are a bind parameter; only constant SQL is spliced in
-        sql += f" WHERE model_id IN (SELECT id FROM model WHERE {model_name_sql(conn, 'name')})"  # noqa: S608
+        sql += f" WHERE model_id IN (SELECT id FROM model WHERE {model_name_sql(conn, 'name')})"
         params.append(pattern_regex(within))
     active = {
         row["environment"]: int(row["active"] or 0) for row in await fetch(conn, sql + " GROUP BY environment", params)
     }
-    protected = {row.environment: Protection.of(row) for row in await EnvironmentProtection.all()}
+    # Declarations and their protection in one statement: protecting needs a declared environment, and a
+    # protected one cannot be removed, so every protection has its declaration.
+    declared_sql = (
+        f"SELECT {columns(Environment, 'e', 'e')}, {columns(EnvironmentProtection, 'ep', 'ep')} FROM environment e "
+        "LEFT JOIN environment_protection ep ON ep.environment = e.name"
+    )
+    declared: dict[str, Environment] = {}
+    protected: dict[str, Protection] = {}
+    for row in await fetch(conn, declared_sql):
+        declaration = instance(Environment, row, "e")
+        assert declaration is not None  # the FROM table
+        declared[declaration.name] = declaration
+        if (protection := instance(EnvironmentProtection, row, "ep")) is not None:
+            protected[declaration.name] = Protection.of(protection)
     return [
-        EnvironmentSummary(name, active.get(name, 0), protected.get(name))
-        for name in sorted(active.keys() | protected.keys())[: validation.MAX_ENVIRONMENTS_LISTED]
+        EnvironmentSummary(name, active.get(name, 0), protected.get(name), declared.get(name))
+        for name in sorted(active.keys() | declared.keys())[: validation.MAX_ENVIRONMENTS_LISTED]
     ]

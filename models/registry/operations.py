@@ -89,13 +89,16 @@ async def update_model(
     request_id: str | None = None,
     description: str | None = None,
     tags: list[tuple[str, str]] | None = None,
+    metric_directions: list[tuple[str, str]] | None = None,
 ) -> ModelChange:
-    """Replace the description and/or the whole tag set (``None`` leaves a field as it is)."""
+    """Replace the description, the whole tag set and/or the declared metric directions (``None`` leaves a field
+    as it is; ``metric_directions`` maps metric names to ``higher`` or ``lower``, ``[]`` removes them all)."""
     validation.model_name(name, "name")
     validation.text(description, "description", max_length=validation.MAX_DESCRIPTION)
     new_tags = validation.tags(tags, "tags") if tags is not None else None
-    if description is None and new_tags is None:
-        raise InvalidInput("", "give description or tags (or both) to change")
+    directions = validation.metric_directions(metric_directions) if metric_directions is not None else None
+    if description is None and new_tags is None and directions is None:
+        raise InvalidInput("", "give description, tags or metricDirections to change")
     async with write_transaction() as conn:
         model = await lock_existing_model(conn, name)
         changes: dict[str, Any] = {}
@@ -108,8 +111,11 @@ async def update_model(
                 changes["tags"] = {"from": old_tags, "to": new_tags}
                 await ModelTag.filter(model_id=model.id).using_db(conn).delete()
                 await _insert_tags(conn, ModelTag, "model_id", model.id, new_tags)
+        if directions is not None and directions != model.metric_directions:
+            changes["metricDirections"] = {"from": model.metric_directions, "to": directions}
+            model.metric_directions = directions
         model.updated_at = now()
-        await model.save(using_db=conn, update_fields=["description", "updated_at"])
+        await model.save(using_db=conn, update_fields=["description", "metric_directions", "updated_at"])
         event = await record(
             conn, action=AuditAction.MODEL_UPDATED, actor=actor, model=model, request_id=request_id, details=changes
         )

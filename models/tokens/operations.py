@@ -27,6 +27,7 @@ from models.clock import now
 from models.db.connection import write_transaction
 from models.db.retry import retried
 from models.entities import ApiToken, AuditAction, Role
+from models.environments.declared import require_declared
 from models.errors import Conflict, InvalidInput, NotFound
 from models.tokens import secrets
 from models.tokens.scopes import Principal, check_environments, check_model_patterns, principal_of
@@ -126,6 +127,7 @@ async def create_token(
         "revoked_at": None,
     }
     async with write_transaction() as conn:
+        await require_declared(conn, [(env, f"environments[{i}]") for i, env in enumerate(envs or ())])
         token = await _lock_token(conn, name)
         replaced = token is not None
         if token is None:

@@ -18,7 +18,7 @@ import pytest
 from app.backup import ARTIFACTS_FOLDER, DATABASE_FILE
 from app.cli import main
 from models.db.connection import connected
-from models.db.migrate import pending
+from models.db.migrate import migrate, pending
 from models.entities import Artifact, AuditAction, AuditEvent, ModelVersion, RegisteredModel, Role
 from models.tokens.operations import create_token
 from tests.support.instances import Instance
@@ -115,7 +115,7 @@ def test_backup_copies_a_serving_registry_consistently(database_url: str, tmp_pa
         instance.stop()
 
     if not database_url.startswith("sqlite"):
-        assert done.returncode == 1
+        assert done.returncode == 2  # usage: docs README "Exit codes"
         assert done.stderr.startswith("modelreg: --database-url: modelreg backup copies SQLite registries only")
         assert "pg_dump" in done.stderr
         assert not destination.exists()
@@ -134,15 +134,15 @@ def test_backup_copies_a_serving_registry_consistently(database_url: str, tmp_pa
 
 def test_backup_refuses_a_folder_that_is_not_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     registry = tmp_path / "registry.sqlite3"
-    registry.touch()
+    asyncio.run(migrate(f"sqlite://{registry}"))
     occupied = tmp_path / "occupied"
     occupied.mkdir()
     (occupied / "keep.txt").write_text("mine")
-    assert main(["backup", str(occupied), "--database-url", f"sqlite://{registry}"]) == 1
+    assert main(["backup", str(occupied), "--database-url", f"sqlite://{registry}"]) == 2
     refused = capsys.readouterr().err
     assert refused == f"modelreg: PATH: {occupied} exists and is not an empty folder; give a new folder\n"
     assert sorted(path.name for path in occupied.iterdir()) == ["keep.txt"]
     missing = tmp_path / "nothing-here.sqlite3"
-    assert main(["backup", str(tmp_path / "fresh"), "--database-url", f"sqlite://{missing}"]) == 1
-    assert capsys.readouterr().err == f"modelreg: no SQLite registry at {missing}\n"
+    assert main(["backup", str(tmp_path / "fresh"), "--database-url", f"sqlite://{missing}"]) == 4
+    assert capsys.readouterr().err.startswith(f"modelreg: no registry at {missing} (no such database file)")
     assert not (tmp_path / "fresh").exists()

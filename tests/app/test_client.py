@@ -1,4 +1,4 @@
-"""The Python client (``app.client``) against a real ``modelreg serve``, on SQLite and on PostgreSQL.
+"""The Python client (``modelreg_client``) against a real ``modelreg serve``, on SQLite and on PostgreSQL.
 
 Estimators are real scikit-learn models, uploaded, loaded back and checked to predict exactly the same.
 """
@@ -14,17 +14,11 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import modelreg_client.client as client_module
 import numpy as np
 import pytest
 import sklearn
-from sklearn.datasets import load_breast_cancer, load_iris
-from sklearn.ensemble import RandomForestClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
-
-import app.client.client as client_module
-from app.client import (
+from modelreg_client import (
     ArtifactIntegrityError,
     Client,
     Conflict,
@@ -37,6 +31,12 @@ from app.client import (
     Version,
     documents,
 )
+from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+
 from tests.support.server import create_token, free_port, running_server
 
 ADMIN = "e2e"
@@ -402,7 +402,9 @@ def test_release_operations_errors_and_the_gate_race(
         assert client.challenge(model, 3, metric="accuracy").passed is False
         assert client.challenge(model, 3, metric="log_loss", lower_is_better=True).passed is True
         assert client.challenge(model, 3, metric="log_loss", lower_is_better=True, min_delta=0.2).passed is False
-        assert client.challenge(model, 3, metric="log_loss").passed is False
+        # By its name, log_loss is better lower (modelreg_client/directions.py); higher only when told so.
+        assert client.challenge(model, 3, metric="log_loss").passed is True
+        assert client.challenge(model, 3, metric="log_loss", lower_is_better=False).passed is False
         lacking = client.challenge(model, 4, metric="log_loss", lower_is_better=True)
         assert (lacking.passed, lacking.challenger_value) == (False, None)
 

@@ -7,14 +7,15 @@ import json
 import re
 from pathlib import Path
 
-from app.client.errors import BY_CODE, RegistryError
+from modelreg_client.errors import BY_CODE, RegistryError
+
 from app.failures import error_response
 from schema.codes import ErrorCode
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The client is the other side of the wire: it names the codes it reads, and is held to the enumeration by
 #: ``test_the_client_knows_every_code`` instead.
-CLIENT = ROOT / "app" / "client"
+CLIENT = ROOT / "client" / "modelreg_client"
 
 
 def test_no_code_is_spelled_outside_the_enumeration() -> None:

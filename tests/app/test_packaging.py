@@ -8,6 +8,7 @@ Run these alone with ``pytest -m packaging``.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import signal
@@ -23,8 +24,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from modelreg_client import __version__ as client_version
 
 from app import __version__
+from tests.app.test_release_cli import registry
 from tests.support.helpers import Api
 from tests.support.server import REPO, environment, free_port
 
@@ -174,13 +177,14 @@ def _ui_assets(base: str) -> dict[str, int]:
     return {"/login": page.status_code, **{path: httpx.get(f"{base}{path}", timeout=5).status_code for path in paths}}
 
 
-def test_wheel_serves_from_a_clean_virtualenv(built: Built, tmp_path: Path) -> None:
+def test_wheel_serves_from_a_clean_virtualenv(built: Built, client_built: Built, tmp_path: Path) -> None:
     uv, venv = _uv(), tmp_path / "venv"
     python, modelreg = venv / "bin" / "python", venv / "bin" / "modelreg"
     _run(uv, "venv", "--quiet", "--python", sys.executable, venv, cwd=tmp_path)
     install = ("--quiet", "--python", python)
     _run(uv, "pip", "sync", *install, "--require-hashes", REPO / "requirements/runtime.txt", cwd=tmp_path)
-    _run(uv, "pip", "install", *install, "--no-deps", built.wheel, cwd=tmp_path)
+    # The server's wheel and the client's, which it requires (not in runtime.txt: built here, not downloaded).
+    _run(uv, "pip", "install", *install, "--no-deps", built.wheel, client_built.wheel, cwd=tmp_path)
     _run(uv, "pip", "check", "--quiet", "--python", python, cwd=tmp_path)  # the wheel's requirements meet the lock
 
     assert _run(modelreg, "--version", cwd=tmp_path).strip() == f"modelreg {__version__}"
@@ -220,3 +224,126 @@ def test_wheel_serves_from_a_clean_virtualenv(built: Built, tmp_path: Path) -> N
         f"({built.sdist.stat().st_size:,} bytes); 'modelreg --version': modelreg {__version__}; /readyz "
         f"{ready.status_code} {ready.json()}; /healthz {health}; migrations applied: {', '.join(applied)}"
     )
+
+
+# --- the client distribution (client/): what a training job installs ------------------------------------------
+
+
+def test_the_client_and_the_server_share_one_version() -> None:
+    assert client_version == __version__
+    pyproject = (REPO / "pyproject.toml").read_text()
+    assert f'"modelreg-client[sklearn]=={__version__}"' in pyproject, "the server must require its own client"
+
+
+@pytest.fixture(scope="module")
+def client_built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    out = tmp_path_factory.mktemp("client-dist")
+    for leftover in (REPO / "client").glob("*.egg-info"):
+        shutil.rmtree(leftover)
+    build = ("build", "--quiet", "--build-constraints", REPO / "requirements/build.txt", "--require-hashes")
+    _run(_uv(), *build, "--out-dir", out, REPO / "client", cwd=out)
+    stem = f"modelreg_client-{client_version}"
+    wheel, sdist = out / f"{stem}-py3-none-any.whl", out / f"{stem}.tar.gz"
+    assert sorted(out.iterdir()) == sorted([wheel, sdist, out / ".gitignore"]), sorted(out.iterdir())
+    return Built(wheel, sdist)
+
+
+def test_the_client_wheel_holds_one_package_and_no_server(client_built: Built) -> None:
+    with zipfile.ZipFile(client_built.wheel) as wheel:
+        names = wheel.namelist()
+        metadata = wheel.read(f"modelreg_client-{client_version}.dist-info/METADATA").decode()
+        entry_points = wheel.read(f"modelreg_client-{client_version}.dist-info/entry_points.txt").decode()
+    top = {name.split("/")[0] for name in names if not name.startswith(f"modelreg_client-{client_version}.dist-info")}
+    assert top == {"modelreg_client"}, top
+    assert "modelreg_client/py.typed" in names
+    assert "modelreg-release = modelreg_client.release:main" in entry_points
+    requires = re.findall(r"^Requires-Dist: (\S+)", metadata, re.M)
+    assert not [name for name in requires if re.match(r"(strawberry|starlette|uvicorn|tortoise|asyncpg|aerich)", name)]
+
+
+def _size(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file() and not path.is_symlink())
+
+
+def _install(lock: str, venv: Path, *wheels: Path) -> float:
+    """A clean virtualenv with ``lock`` and then ``wheels`` (no dependencies); the seconds it took."""
+    uv, python = _uv(), venv / "bin" / "python"
+    started = time.monotonic()
+    _run(uv, "venv", "--quiet", "--python", sys.executable, venv, cwd=venv.parent)
+    install = ("--quiet", "--python", python)
+    locked = REPO / "requirements" / lock
+    _run(uv, "pip", "sync", *install, "--require-hashes", "--compile-bytecode", locked, cwd=venv.parent)
+    _run(uv, "pip", "install", *install, "--no-deps", "--compile-bytecode", *wheels, cwd=venv.parent)
+    elapsed = time.monotonic() - started
+    _run(uv, "pip", "check", "--quiet", "--python", python, cwd=venv.parent)
+    return elapsed
+
+
+ROUND_TRIP = """
+import sys
+from modelreg_client import Client, Conflict
+from sklearn.linear_model import LogisticRegression
+from sklearn.datasets import load_iris
+
+features, labels = load_iris(return_X_y=True)
+with Client() as registry:
+    estimator = LogisticRegression(max_iter=500).fit(features, labels)
+    version = registry.register_estimator(estimator, "iris-wheel", metrics={"accuracy": 0.97})
+    registry.promote("iris-wheel", version.number, environment="staging")
+    loaded = registry.load_estimator("iris-wheel", environment="staging")
+    assert (loaded.predict(features) == estimator.predict(features)).all()
+    print(version.number, loaded.__class__.__name__)
+for name in ("app", "schema", "models"):
+    try:
+        __import__(name)
+    except ImportError:
+        continue
+    sys.exit(f"a top-level module named {name} is importable")
+"""
+
+
+def test_the_client_wheel_round_trips_from_a_clean_virtualenv(
+    client_built: Built, database_url: str, tmp_path: Path
+) -> None:
+    venv = tmp_path / "client-venv"
+    seconds = _install("client.txt", venv, client_built.wheel)
+    python, release = venv / "bin" / "python", venv / "bin" / "modelreg-release"
+    assert _run(release, "--version", cwd=tmp_path).strip() == f"modelreg-client {client_version}"
+    with registry(database_url, tmp_path / "server") as reg:
+        script = tmp_path / "round_trip.py"
+        script.write_text(ROUND_TRIP)
+        env = {"MODELREG_URL": f"{reg.url}/graphql", "MODELREG_TOKEN": reg.admin}
+        done = subprocess.run(
+            [python, script], cwd=tmp_path, env=_outside() | env, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.split() == ["1", "LogisticRegression"]
+        listed = subprocess.run(
+            [release, "models", "--json"], cwd=tmp_path, env=_outside() | env, capture_output=True, text=True
+        )
+        assert listed.returncode == 0, listed.stderr
+        assert [(m["name"], m["production_version"]) for m in json.loads(listed.stdout)] == [("iris-wheel", None)]
+        gate = subprocess.run(
+            [release, "promote", "iris-wheel", "1", "--if-better", "accuracy"],
+            cwd=tmp_path, env=_outside() | env, capture_output=True, text=True,
+        )  # fmt: skip
+        assert gate.returncode == 0, gate.stderr
+    print(
+        f"\npackaging: client-only virtualenv {_size(venv) / 1e6:.0f} MB, installed in {seconds:.1f} s "
+        f"(client.txt: {_pins_count('client.txt')} packages; {client_built.wheel.name} "
+        f"{client_built.wheel.stat().st_size:,} bytes)"
+    )
+
+
+def test_the_server_virtualenv_for_comparison(built: Built, client_built: Built, tmp_path: Path) -> None:
+    """The runtime-only server virtualenv, measured the same way as the client's (the numbers go in the report)."""
+    venv = tmp_path / "server-venv"
+    seconds = _install("runtime.txt", venv, built.wheel, client_built.wheel)
+    print(
+        f"\npackaging: server virtualenv {_size(venv) / 1e6:.0f} MB, installed in {seconds:.1f} s "
+        f"(runtime.txt: {_pins_count('runtime.txt')} packages)"
+    )
+
+
+def _pins_count(lock: str) -> int:
+    return len(_pins(lock))

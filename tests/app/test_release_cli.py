@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.client import Client
+from modelreg_client import Client
+
 from tests.support.server import REPO, create_token, environment, free_port, running_server
 
 ADMIN = "release"
@@ -71,7 +72,7 @@ def refused(run: Run, code: int, *words: str) -> Run:
     """Exit ``code`` with one line on stderr, ``modelreg: ...``, mentioning ``words``."""
     assert run.code == code, str(run)
     lines = run.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("modelreg:"), str(run)
+    assert len(lines) == 1 and re.match(r"[a-z_-]+: ", lines[0]), str(run)
     assert "Traceback" not in run.err, str(run)
     for word in words:
         assert word in lines[0], str(run)
@@ -116,7 +117,7 @@ def test_usage_errors_and_an_unreachable_registry() -> None:
     assert bad_number.out == "", str(bad_number)
     refused(gate_and_expect, 2, "--if-better", "--expect")
     assert gate_and_expect.out == "", str(gate_and_expect)
-    refused(unreachable, 1, "unavailable", nowhere)
+    refused(unreachable, 6, "unavailable", nowhere)
     assert unreachable.out == "", str(unreachable)
 
 
@@ -165,8 +166,11 @@ def test_release_commands_tables_json_gates_and_exit_codes(database_url: str, tm
             won = ok(reg.run("promote", "fraud", "2", "--if-better", "accuracy"))
             assert won.out.strip() == "promoted fraud version 2 to production (was version 1)", str(won)
             assert client.deployed("fraud").number == 2
-            # log_loss: v3 (0.30) against v2 (0.45) loses when higher is better, and wins when lower is.
-            refused(reg.run("promote", "fraud", "3", "--if-better", "log_loss"), 3, "gate", "log_loss")
+            # log_loss: v3 (0.30) against v2 (0.45) loses when told higher is better, and wins when lower is (the
+            # default for log_loss, by its name: modelreg_client/directions.py).
+            refused(
+                reg.run("promote", "fraud", "3", "--if-better", "log_loss", "--higher-is-better"), 3, "gate", "log_loss"
+            )
             assert client.deployed("fraud").number == 2
             gated = ok(reg.run("promote", "fraud", "3", "--if-better", "log_loss", "--lower-is-better", "--json"))
             decision, promotion = gated.json()["gate"], gated.json()["promotion"]
@@ -275,8 +279,8 @@ def test_release_commands_tables_json_gates_and_exit_codes(database_url: str, tm
         assert run.out.splitlines()[0].split() == ["VERSION", "accuracy", "f1"], run.out
         compared = {line.split()[0]: line for line in run.out.splitlines()[1:] if line.strip()}
         assert compared["v3"].split()[:4] == ["v3", "*", "0.8500", "0.7200"], run.out  # production is marked
-        assert "0.9000 (+0.0500)" in compared["v2"] and "0.7500 (+0.0300)" in compared["v2"], run.out
-        assert "0.6000 (-0.2500)" in compared["v4"], run.out
+        assert "0.9000 (+0.0500 better)" in compared["v2"] and "0.7500 (+0.0300 better)" in compared["v2"], run.out
+        assert "0.6000 (-0.2500 worse)" in compared["v4"], run.out
         assert "* in production" in run.out, run.out
 
         comparison = ok(runs["compare json"]).json()

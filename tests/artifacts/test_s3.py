@@ -23,12 +23,12 @@ import boto3
 import httpx
 import psutil
 import pytest
+from modelreg_client._http import Transport
+from modelreg_client.artifacts import fetch_verified
+from modelreg_client.errors import ArtifactIntegrityError
 
 from app.artifact_s3 import PART_BYTES
 from app.artifact_store import StoredBlob, open_store
-from app.client._http import Transport
-from app.client.artifacts import fetch_verified
-from app.client.errors import ArtifactIntegrityError
 from tests.support.artifacts import sqlite_registry, start_upload, wait_until
 from tests.support.server import REPO, Served, create_token, free_port, serving
 

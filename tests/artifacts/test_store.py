@@ -57,7 +57,8 @@ def test_s3_refuses_a_limit_past_one_copy() -> None:
 def test_flags_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MODELREG_ARTIFACT_ROOT", raising=False)
     monkeypatch.delenv("MODELREG_ARTIFACT_URL", raising=False)
-    assert Settings.from_env().artifact_location == "file://var/artifacts"  # ./var/artifacts, as before
+    monkeypatch.setenv("MODELREG_HOME", "/srv/modelreg")
+    assert Settings.from_env().artifact_location == "file:///srv/modelreg/artifacts"  # in the data home
     monkeypatch.setenv("MODELREG_ARTIFACT_ROOT", "/srv/blobs")
     assert Settings.from_env().artifact_location == "file:///srv/blobs"
     monkeypatch.setenv("MODELREG_ARTIFACT_URL", "s3://from-env/x")

@@ -87,13 +87,13 @@ def test_a_bad_setting_is_refused_with_its_name(
     with pytest.raises(InvalidInput) as refused:
         Settings.from_env()
     assert refused.value.message == message
-    # The same through the command line: one line on stderr, exit code 1, nothing served.
-    assert main(["serve", "--no-migrate"]) == 1
+    # The same through the command line: one line on stderr, exit code 2 (usage: README, "Exit codes"), nothing served.
+    assert main(["serve", "--no-migrate"]) == 2
     assert capsys.readouterr().err == f"modelreg: {message}\n"
 
 
 def test_serve_refuses_fewer_than_one_worker(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["serve", "--workers", "0", "--no-migrate"]) == 1
+    assert main(["serve", "--workers", "0", "--no-migrate"]) == 2
     assert capsys.readouterr().err == "modelreg: --workers: must be at least 1, got 0\n"
 
 

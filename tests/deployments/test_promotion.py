@@ -10,7 +10,7 @@ from models.deployments.operations import demote, rollback
 from models.deployments.operations import promote as promote_op
 from models.errors import Conflict
 from models.validation import MAX_ACTIVE_ENVIRONMENTS
-from tests.support.helpers import DEMOTE, PROMOTE, ROLLBACK, Api, promote, register, row_counts
+from tests.support.helpers import DEMOTE, PROMOTE, ROLLBACK, Api, declare, promote, register, row_counts
 
 ARCHIVE = """
 mutation Archive($input: ArchiveVersionInput!) {
@@ -234,6 +234,7 @@ async def test_longest_valid_environment_name_is_accepted(api: Api) -> None:
     await register(api, "churn", 1)
     name = "e" + "-1" * 31 + "x"  # 64 characters
     assert len(name) == 64
+    await declare(name)
     result = await promote(api, "churn", 1, environment=name)
     assert result["deployment"]["environment"] == name
 

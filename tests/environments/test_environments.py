@@ -6,7 +6,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from app.client import Client
+from modelreg_client import Client
+
 from models.audit.chain import verify
 from models.audit.record import record
 from models.db.connection import write_transaction
@@ -14,7 +15,7 @@ from models.entities import AuditAction, AuditEvent, EnvironmentProtection, Mode
 from models.environments.operations import enforce_protection, protect_environment
 from models.tokens.operations import create_token
 from tests.app.test_release_cli import modelreg_all, ok, refused, registry
-from tests.support.helpers import DEMOTE, PROMOTE, ROLLBACK, Api, promote, register, row_counts
+from tests.support.helpers import DEMOTE, PROMOTE, ROLLBACK, Api, declare, promote, register, row_counts
 
 PROTECTION_FIELDS = """
   environment requiredRole metricRules { metric comparison threshold rule } tagRules { key value }
@@ -276,6 +277,7 @@ async def test_invalid_rules_are_bad_user_input(api: Api) -> None:
 
 async def test_metric_rules_block_and_pass(api: Api) -> None:
     await _seed(api)
+    await declare("canary")
     await protect(api, metricRules=["roc_auc>=0.8", "latency_ms<=250"])
     await protect(api, "canary", metricRules=["roc_auc>0.8", "latency_ms<250"])
 
@@ -332,6 +334,7 @@ async def test_tag_rule_blocks_and_passes(api: Api) -> None:
 
 async def test_prior_deployment_rule_counts_retired_deployments(api: Api) -> None:
     await _seed(api)
+    await declare("qa")
     await protect(api, priorEnvironments=["staging", "qa"])
     await promote(api, "churn", 1, environment="staging")
     message = await fails(api, PROMOTE, {"model": "churn", "version": 1}, "CONFLICT")
@@ -428,6 +431,7 @@ def test_environments_cli_round_trip(database_url: str, tmp_path: Path) -> None:
         client.register("churn", metrics={"roc_auc": 0.71})
         client.register("churn", metrics={"roc_auc": 0.9}, tags={"approved": "true"})
         client.promote("churn", 2, environment="staging")
+        client.create_environment("qa")
         client.protect_environment("qa", required_role="deployer", reason="to remove")
 
         # Commands that cannot affect each other's output run side by side (each is a process of its own).
@@ -470,10 +474,15 @@ def test_environments_cli_round_trip(database_url: str, tmp_path: Path) -> None:
         lines = [line.split() for line in ok(listed).out.splitlines() if line.strip()]
         assert lines[0][:3] == ["ENVIRONMENT", "ACTIVE", "RULES"], listed
         assert lines[1][:7] == ["production", "0", "role", "admin,", "roc_auc>=0.8,", "tag", "approved=true,"], listed
-        assert lines[2][:3] == ["staging", "1", "unprotected"], listed
-        assert len(lines) == 3, listed
+        assert lines[2][:3] == ["qa", "0", "unprotected"], listed
+        assert lines[3][:3] == ["staging", "1", "unprotected"], listed
+        assert len(lines) == 4, listed
         environments = ok(listed_json).json()
-        assert [(e["name"], e["active_deployment_count"]) for e in environments] == [("production", 0), ("staging", 1)]
+        assert [(e["name"], e["active_deployment_count"]) for e in environments] == [
+            ("production", 0),
+            ("qa", 0),
+            ("staging", 1),
+        ]
         rules = environments[0]["protection"]
         assert (rules["required_role"], rules["metric_rules"], rules["tag_rules"]) == (
             "admin",

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
+from modelreg_client.profiling import reference_profile, window_counts
 from numpy.typing import NDArray
 
-from app.client.profiling import reference_profile, window_counts
 from models.clock import now
 from tests.support.helpers import Api, promote, register
 

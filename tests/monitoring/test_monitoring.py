@@ -39,7 +39,8 @@ async def _monitoring_rows() -> dict[str, int]:
 
 async def test_a_reference_profile_is_set_once_and_read_on_its_version(api: Api) -> None:
     await register(api, "churn", featureNames=FEATURES)
-    from app.client.profiling import reference_profile
+    from modelreg_client.profiling import reference_profile
+
     from tests.monitoring.support import predictions_of
 
     data = training_data()
@@ -71,7 +72,8 @@ async def test_a_reference_profile_is_set_once_and_read_on_its_version(api: Api)
 
 
 def _profile() -> dict[str, Any]:
-    from app.client.profiling import reference_profile
+    from modelreg_client.profiling import reference_profile
+
     from tests.monitoring.support import predictions_of
 
     data = training_data()

@@ -1,4 +1,4 @@
-"""Profiles and window counts made on the client (app/client/profiling.py), checked by the server's own rules."""
+"""Profiles and window counts made on the client (modelreg_client.profiling), checked by the server's own rules."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from modelreg_client.monitoring import realized_metrics
+from modelreg_client.profiling import bin_numeric, reference_profile, window_counts
 from numpy.typing import NDArray
 
-from app.client.monitoring import realized_metrics
-from app.client.profiling import bin_numeric, reference_profile, window_counts
 from models.monitoring.policy import Policy
 from models.monitoring.profiles import (
     BinCounts,

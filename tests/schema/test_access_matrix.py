@@ -44,7 +44,7 @@ from models.entities import (
     AuditEvent,
     DeliveryStatus,
     Deployment,
-    EnvironmentProtection,
+    Environment,
     RegisteredModel,
     RetrainingRequest,
     Role,
@@ -60,6 +60,7 @@ from models.webhooks.operations import create_webhook
 from models.webhooks.reads import list_webhooks
 from schema.build import schema
 from schema.relay import global_id
+from tests.support.helpers import declare
 
 REPO = Path(__file__).parents[2]
 
@@ -136,6 +137,15 @@ class Target:
     @property
     def locked(self) -> str:
         return f"{self.key}-locked"
+
+    @property
+    def new_environment(self) -> str:
+        return f"{self.key}-new-env"
+
+    @property
+    def spare(self) -> str:
+        """Declared and never used: removeEnvironment removes it."""
+        return f"{self.key}-spare"
 
     @property
     def blob(self) -> bytes:
@@ -510,6 +520,20 @@ OPERATIONS = [
         Reach.NONE,
         _webhook("deleteWebhook", "WebhookIdInput", "auditEvent { actor }", _webhook_id),
     ),
+    Operation(
+        "mutation createEnvironment",
+        Role.ADMIN,
+        Reach.EVERY_MODEL,
+        _mutation("createEnvironment", "CreateEnvironmentInput", lambda t: {"name": t.new_environment}),
+        environment=lambda t: t.new_environment,
+    ),
+    Operation(
+        "mutation removeEnvironment",
+        Role.ADMIN,
+        Reach.EVERY_MODEL,
+        _mutation("removeEnvironment", "RemoveEnvironmentInput", lambda t: {"name": t.spare}),
+        environment=lambda t: t.spare,
+    ),
 ]
 #: Live streams: the subscription and its server-sent-events twin never end, so this suite's one-request cases
 #: cannot run them; tests/audit/test_subscriptions.py checks them against a real server (tokens, scopes, caps).
@@ -613,6 +637,7 @@ async def _seed_target(
     for number in (2, 3):
         await promote(model=target.model, version=number, actor="seed")
     await set_reference_profile(model=target.model, version=3, profile=SEEDED_PROFILE, actor="seed")
+    await declare(target.gate, target.locked, target.spare)
     await protect_environment(environment=target.locked, metric_rules=["auc>=0.5"], actor="seed")
     created = await create_webhook(
         url=f"https://{key}.example.com/hook", event_types=["DEMOTED"], scope=scope, actor="seed"
@@ -650,6 +675,7 @@ async def seeded(app: Starlette, settings: Settings) -> AsyncIterator[Registry]:
         _, seed_secret = await create_token(name="seed", role=Role.ADMIN)
         seeder = {"Authorization": f"Bearer {seed_secret}"}
         targets = {caller.key: await _seed_target(closed, seeder, caller.key, caller.models) for caller in CALLERS}
+        await declare(OUTSIDERS_ONLY, SHARED_PROTECTED)
         await register_version(model=OUTSIDER, registration=Registration(), actor="seed")
         await promote(model=OUTSIDER, version=1, actor="seed")
         await promote(model=OUTSIDER, version=1, environment=OUTSIDERS_ONLY, actor="seed")
@@ -746,8 +772,9 @@ async def _ok(op: Operation, caller: Caller, target: Target, data: Any) -> str |
         want_events = sum(1 for name in event_models if _in_scope(caller, str(name)))
         return None if data == {"totalCount": want_events} else f"{data['totalCount']} events, visible {want_events}"
     if field == "environments":
-        protected = set(await EnvironmentProtection.all().values_list("environment", flat=True))
-        want_envs = {name: active.get(name, 0) for name in set(active) | {str(name) for name in protected}}
+        # Every declared environment, whatever the scope: declarations are registry-wide.
+        declared = {str(name) for name in await Environment.all().values_list("name", flat=True)}
+        want_envs = {name: active.get(name, 0) for name in declared}
         got = {row["name"]: row["activeDeploymentCount"] for row in data}
         return None if got == want_envs else f"environments {got}, visible {want_envs}"
     raise AssertionError(f"no success check for {op.name}")

@@ -42,7 +42,7 @@ async def test_operations_name_their_keyword_arguments() -> None:
         await register_version(model="churn", registration=Registration(metrics=metrics), actor="ci")
     with pytest.raises(InvalidInput, match=r"^prior_environments\[0\]: "):
         await protect_environment(environment="production", prior_environments=["Staging"], actor="admin")
-    with pytest.raises(InvalidInput, match=r"^give description or tags \(or both\) to change$") as refused:
+    with pytest.raises(InvalidInput, match=r"^give description, tags or metricDirections to change$") as refused:
         await update_model(name="churn", actor="alice")
     assert refused.value.field == ""
 
@@ -54,7 +54,7 @@ def _mutation(name: str) -> str:
 @pytest.mark.parametrize(
     ("mutation", "input_", "field", "message"),
     [
-        ("updateModel", {"name": "m"}, "input", "input: give description or tags (or both) to change"),
+        ("updateModel", {"name": "m"}, "input", "input: give description, tags or metricDirections to change"),
         (
             "createModel",
             {"name": "m", "tags": [{"key": "k", "value": "1"}, {"key": "k", "value": "2"}]},

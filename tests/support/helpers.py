@@ -7,7 +7,16 @@ from typing import Any
 
 import httpx
 
-from models.entities import AuditEvent, Deployment, IdempotencyRecord, Metric, ModelVersion, RegisteredModel
+from models.entities import (
+    AuditEvent,
+    Deployment,
+    Environment,
+    IdempotencyRecord,
+    Metric,
+    ModelVersion,
+    RegisteredModel,
+)
+from models.environments.operations import declare_environment
 
 
 class Api:
@@ -97,6 +106,7 @@ async def row_counts() -> dict[str, int]:
         "active": await Deployment.filter(retired_at__isnull=True).count(),
         "events": await AuditEvent.all().count(),
         "idempotency": await IdempotencyRecord.all().count(),
+        "environments": await Environment.all().count(),
     }
 
 
@@ -149,3 +159,9 @@ async def promote(api: Api, model: str, version: int, **fields: Any) -> dict[str
     data = await api.data(PROMOTE, {"input": {"model": model, "version": version, **fields}})
     result: dict[str, Any] = data["promote"]
     return result
+
+
+async def declare(*environments: str) -> None:
+    """Declare environments beyond the default staging and production, as an admin would."""
+    for name in environments:
+        await declare_environment(name=name, actor="setup")

@@ -25,7 +25,8 @@ from typing import Any
 import httpx
 
 from models.db.connection import connected
-from models.entities import AuditAction, AuditEvent, Deployment, Role
+from models.entities import AuditAction, AuditEvent, Deployment, Environment, Role
+from models.environments.operations import declare_environment
 from models.registry.operations import Registration, register_version
 from models.tokens.operations import create_token
 from tests.support.server import REPO, STARTUP_TIMEOUT, Output, environment, free_port
@@ -169,6 +170,8 @@ def stop_all(instances: Iterable[Instance]) -> None:
 async def seed(database_url: str, models: Sequence[str], versions: int, *, token_name: str = "deployer") -> str:
     """Register ``versions`` versions of each model and return a new deployer token."""
     async with connected(database_url):
+        if not await Environment.filter(name="canary").exists():  # staging and production are always declared
+            await declare_environment(name="canary", actor="setup")
         for model in models:
             for _ in range(versions):
                 await register_version(model=model, registration=Registration(), actor="setup")

@@ -26,6 +26,7 @@ from tests.support.helpers import (
     ROLLBACK,
     Api,
     StatementCounter,
+    declare,
     promote,
     register,
     row_counts,
@@ -270,6 +271,7 @@ async def test_a_deployer_scoped_to_environments_cannot_touch_others(api: Api) -
     await register(api, "fraud-v2", 2)
     await promote(api, "churn-a", 1)  # production, by admin
     await promote(api, "fraud-v2", 1, environment="staging")
+    await declare("dev", "qa")
     _, deployer = await create_token(
         name="staging-deployer", role=Role.DEPLOYER, model_patterns=["churn-*"], environments=["staging", "dev"]
     )
@@ -472,33 +474,33 @@ def _modelreg(*arguments: str) -> subprocess.CompletedProcess[str]:
 def test_tokens_create_with_scopes_and_list_them(database_url: str) -> None:
     created = _modelreg(
         "tokens", "create", "--name", "team-bot", "--role", "deployer", "--models", "churn-*, fraud-?",
-        "--environments", "staging,dev", "--expires-in", "30d", "--database-url", database_url,
+        "--environments", "staging,production", "--expires-in", "30d", "--database-url", database_url,
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
     secret = created.stdout.strip().splitlines()[-1]
     assert shape(secret) is Shape.CURRENT
-    assert "churn-*, fraud-?" in created.stdout and "staging, dev" in created.stdout
+    assert "churn-*, fraud-?" in created.stdout and "staging, production" in created.stdout
 
     refused = _modelreg(
         "tokens", "create", "--name", "x", "--role", "reader", "--models", "churn-[ab]", "--database-url", database_url
     )
-    assert refused.returncode == 1 and "churn-[ab]" in refused.stderr and "Traceback" not in refused.stderr
+    assert refused.returncode == 2 and "churn-[ab]" in refused.stderr and "Traceback" not in refused.stderr
 
     table = _modelreg("tokens", "list", "--database-url", database_url)
     assert table.returncode == 0, table.stderr
     as_json = json.loads(_modelreg("tokens", "list", "--json", "--database-url", database_url).stdout)
     assert len(as_json) == 1
     record = as_json[0]
-    assert record["modelPatterns"] == ["churn-*", "fraud-?"] and record["environments"] == ["staging", "dev"]
+    assert record["model_patterns"] == ["churn-*", "fraud-?"] and record["environments"] == ["staging", "production"]
     assert record["active"] is True
-    expires = datetime.fromisoformat(record["expiresAt"])
-    assert timedelta(days=29) < expires - datetime.fromisoformat(record["createdAt"]) <= timedelta(days=30)
+    expires = datetime.fromisoformat(record["expires_at"])
+    assert timedelta(days=29) < expires - datetime.fromisoformat(record["created_at"]) <= timedelta(days=30)
 
     header, row = table.stdout.splitlines()
     cells = {column: row[header.index(column) :].split("  ")[0] for column in ["MODELS", "ENVIRONMENTS", "EXPIRES"]}
     assert cells == {
-        "MODELS": "churn-*,fraud-?",
-        "ENVIRONMENTS": "staging,dev",
-        "EXPIRES": expires.isoformat(timespec="seconds"),
+        "MODELS": "churn-*, fraud-?",
+        "ENVIRONMENTS": "staging, production",
+        "EXPIRES": expires.strftime("%Y-%m-%d %H:%M"),
     }
     assert secret not in table.stdout + json.dumps(as_json)

@@ -10,8 +10,8 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from app.client._http import Transport, error_for
-from app.client.errors import ArtifactIntegrityError
+from modelreg_client._http import Transport, error_for
+from modelreg_client.errors import ArtifactIntegrityError
 
 CHUNK = 1024 * 1024
 #: Uploads at least this large show a progress bar when stderr is a terminal.

@@ -1,14 +1,18 @@
-"""The Python client: ``from app.client import Client``.
+"""The Python client: ``from modelreg_client import Client``.
 
 Re-exported here so callers need one import path; each name lives in its own small module.
 """
 
-from app.client.client import Client, FrameworkMismatchWarning, TrainingTimer
-from app.client.errors import (
+#: The same version as the server's (``app.__version__``); tests/app/test_packaging.py holds them equal.
+__version__ = "0.1.0"
+
+from modelreg_client.client import Client, FrameworkMismatchWarning, TrainingTimer
+from modelreg_client.errors import (
     ArtifactIntegrityError,
     Conflict,
     Forbidden,
     InvalidInput,
+    NotARegistry,
     NotFound,
     RateLimited,
     RegistryError,
@@ -16,13 +20,15 @@ from app.client.errors import (
     Unauthenticated,
     Unavailable,
 )
-from app.client.records import (
+from modelreg_client.records import (
     AuditEvent,
     Comparison,
     ComparisonRow,
     Demotion,
     Deployment,
     Environment,
+    EnvironmentDeclaration,
+    EnvironmentRemoval,
     GateDecision,
     ModelSummary,
     Promotion,
@@ -43,11 +49,14 @@ __all__ = [
     "Demotion",
     "Deployment",
     "Environment",
+    "EnvironmentDeclaration",
+    "EnvironmentRemoval",
     "Forbidden",
     "FrameworkMismatchWarning",
     "GateDecision",
     "InvalidInput",
     "ModelSummary",
+    "NotARegistry",
     "NotFound",
     "Promotion",
     "Protection",

@@ -21,7 +21,10 @@ PAGE_INFO = "pageInfo { hasNextPage endCursor }"
 MODELS = f"""
 query Models($first: Int, $after: String) {{
   models(first: $first, after: $after) {{
-    nodes {{ name description versionCount tags {{ key value }} updatedAt production {{ version {{ number }} }} }}
+    nodes {{
+      name description versionCount tags {{ key value }} updatedAt production {{ version {{ number }} }}
+      metricDirections {{ metric direction }}
+    }}
     {PAGE_INFO}
   }}
 }}"""
@@ -60,7 +63,7 @@ query Audit($first: Int, $after: String, $filter: AuditEventFilter) {{
 COMPARE = """
 query Compare($model: String!, $numbers: [Int!], $sortBy: String, $direction: SortDirection, $limit: Int) {
   compareVersions(model: $model, numbers: $numbers, sortBy: $sortBy, direction: $direction, limit: $limit) {
-    model { name production { version { number } } }
+    model { name production { version { number } } metricDirections { metric direction } }
     metricNames
     rows { version { number } values deltasFromProduction }
   }
@@ -101,10 +104,22 @@ fragment ProtectionFields on EnvironmentProtection {
   createdAt createdBy updatedAt updatedBy
 }"""
 
+ENVIRONMENT_FIELDS = "name activeDeploymentCount description declaredAt declaredBy protection { ...ProtectionFields }"
+
 ENVIRONMENTS = f"""
 query Environments {{
-  environments {{ name activeDeploymentCount protection {{ ...ProtectionFields }} }}
+  environments {{ {ENVIRONMENT_FIELDS} }}
 }}{PROTECTION}"""
+
+CREATE_ENVIRONMENT = f"""
+mutation CreateEnvironment($input: CreateEnvironmentInput!) {{
+  createEnvironment(input: $input) {{ environment {{ {ENVIRONMENT_FIELDS} }} auditEvent {{ ...EventFields }} }}
+}}{PROTECTION}{EVENT}"""
+
+REMOVE_ENVIRONMENT = f"""
+mutation RemoveEnvironment($input: RemoveEnvironmentInput!) {{
+  removeEnvironment(input: $input) {{ name auditEvent {{ ...EventFields }} }}
+}}{EVENT}"""
 
 ENVIRONMENT_PROTECTION = f"""
 query EnvironmentProtection($environment: String!) {{
@@ -122,3 +137,11 @@ UNPROTECT = f"""
 mutation Unprotect($input: UnprotectEnvironmentInput!) {{
   unprotectEnvironment(input: $input) {{ previous {{ ...ProtectionFields }} auditEvent {{ ...EventFields }} }}
 }}{PROTECTION}{EVENT}"""
+
+METRIC_DIRECTIONS = """
+query MetricDirections($name: String!) { model(name: $name) { metricDirections { metric direction } } }"""
+
+SET_METRIC_DIRECTIONS = """
+mutation SetMetricDirections($input: UpdateModelInput!) {
+  updateModel(input: $input) { model { metricDirections { metric direction } } auditEvent { action } }
+}"""

@@ -40,6 +40,12 @@ class Unavailable(RegistryError):
     code = "SERVICE_UNAVAILABLE"
 
 
+class NotARegistry(Unavailable):
+    """The address answered, but not as a modelreg registry (no /graphql endpoint, or not JSON)."""
+
+    code = "NOT_A_REGISTRY"
+
+
 class RateLimited(RegistryError):
     """The token's rate limit stayed used up through the retries (HTTP 429; the client waits ``Retry-After``)."""
 

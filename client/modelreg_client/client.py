@@ -13,17 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.client import documents
-from app.client._http import Transport
-from app.client.artifacts import default_cache_dir, fetch_verified, upload
-from app.client.errors import NotFound
-from app.client.monitoring import MonitoringMethods
-from app.client.records import (
+from modelreg_client import directions, documents
+from modelreg_client._http import Transport
+from modelreg_client.artifacts import default_cache_dir, fetch_verified, upload
+from modelreg_client.errors import NotFound
+from modelreg_client.monitoring import MonitoringMethods
+from modelreg_client.records import (
     AuditEvent,
     Comparison,
     Demotion,
     Deployment,
     Environment,
+    EnvironmentDeclaration,
+    EnvironmentRemoval,
     GateDecision,
     ModelSummary,
     Promotion,
@@ -32,6 +34,7 @@ from app.client.records import (
     ProtectionRemoval,
     Rollback,
     Version,
+    directions_of,
 )
 
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -153,6 +156,20 @@ class Client(MonitoringMethods):
         }
         return Comparison.of(self.graphql(documents.COMPARE, variables)["compareVersions"])
 
+    def metric_directions(self, model: str) -> dict[str, str]:
+        """The metric directions ``model`` declares: ``{"log_loss": "lower", "gain": "higher"}``."""
+        found = self.graphql(documents.METRIC_DIRECTIONS, {"name": model})["model"]
+        if found is None:
+            raise NotFound(f"no model named {model!r}")
+        return directions_of(found["metricDirections"])
+
+    def set_metric_directions(self, model: str, declared: Mapping[str, str]) -> dict[str, str]:
+        """Replace the directions ``model`` declares (``{metric: "higher" | "lower"}``; ``{}`` removes them all);
+        returns them as stored. A writer token or above."""
+        items = [{"metric": name, "direction": f"{way.upper()}_IS_BETTER"} for name, way in declared.items()]
+        result = self._mutate(documents.SET_METRIC_DIRECTIONS, "updateModel", name=model, metricDirections=items)
+        return directions_of(result["model"]["metricDirections"])
+
     # Registering
 
     @contextmanager
@@ -191,7 +208,7 @@ class Client(MonitoringMethods):
         """
         import joblib
 
-        from app.estimators import describe
+        from modelreg_client.estimators import describe
 
         facts = describe(estimator)
         with tempfile.TemporaryDirectory(prefix="modelreg-") as folder:
@@ -255,7 +272,7 @@ class Client(MonitoringMethods):
         import joblib
         import sklearn
 
-        from app.estimators import trained_with
+        from modelreg_client.estimators import trained_with
 
         record = self.version(model, version) if version is not None else self.deployed(model, environment)
         if record.artifact_sha256 is None:
@@ -354,13 +371,18 @@ class Client(MonitoringMethods):
         metric: str,
         environment: str = "production",
         min_delta: float = 0.0,
-        lower_is_better: bool = False,
+        lower_is_better: bool | None = None,
     ) -> GateDecision:
         """Champion/challenger: does ``version`` beat what is active in ``environment`` on ``metric``?
+
+        ``lower_is_better`` None: as ``modelreg compare`` marks it: the model's declared direction, else by the
+        metric's name (``directions.py``: losses and errors are better lower, everything else higher).
 
         Promote a passing challenger with ``expected_current_version=decision.champion``, so the promotion
         fails with ``Conflict`` if the champion changed after this comparison.
         """
+        if lower_is_better is None:
+            lower_is_better = directions.lower_is_better(metric, self.metric_directions(model))
         challenger = self.version(model, version).metrics.get(metric)
         try:
             current = self.deployed(model, environment)
@@ -450,6 +472,16 @@ class Client(MonitoringMethods):
             idempotencyKey=idempotency_key or _fresh_key(),
         )
         return ProtectionRemoval(previous=Protection.of(result["previous"]), event=AuditEvent.of(result["auditEvent"]))
+
+    def create_environment(self, name: str, *, description: str | None = None) -> EnvironmentDeclaration:
+        """Declare an environment (admin token) so versions can be promoted there; ``Conflict`` if it exists."""
+        result = self._mutate(documents.CREATE_ENVIRONMENT, "createEnvironment", name=name, description=description)
+        return EnvironmentDeclaration(Environment.of(result["environment"]), AuditEvent.of(result["auditEvent"]))
+
+    def remove_environment(self, name: str, *, reason: str | None = None) -> EnvironmentRemoval:
+        """Remove a declared environment nothing uses (admin token); ``Conflict`` naming the use otherwise."""
+        result = self._mutate(documents.REMOVE_ENVIRONMENT, "removeEnvironment", name=name, reason=reason)
+        return EnvironmentRemoval(result["name"], AuditEvent.of(result["auditEvent"]))
 
     # Plumbing
 

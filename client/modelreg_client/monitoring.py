@@ -1,6 +1,6 @@
 """``Client``'s monitoring methods (docs/monitoring.md): reference profiles, windows, labels, drift, retraining.
 
-Profiles and window counts are computed here, on the caller's machine (``app/client/profiling.py``); only the
+Profiles and window counts are computed here, on the caller's machine (``profiling.py``); only the
 summaries are sent. ``MonitoringMethods`` is a mixin of ``Client``: it needs only ``graphql``.
 """
 
@@ -12,8 +12,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from app.client.errors import NotFound
-from app.client.profiling import reference_profile, window_counts
+from modelreg_client.errors import NotFound
+from modelreg_client.profiling import reference_profile, window_counts
 
 _BINS = "name kind edges categories counts missing"
 _PROFILE_FIELDS = f"rowCount features {{ {_BINS} }} predictions {{ {_BINS} }}"

@@ -70,6 +70,8 @@ class ModelSummary:
     #: The version active in production, if any.
     production_version: int | None
     updated_at: datetime | None
+    #: Declared metric directions, ``{"log_loss": "lower"}``; an undeclared metric goes by its name.
+    metric_directions: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, node: dict[str, Any]) -> ModelSummary:
@@ -81,7 +83,13 @@ class ModelSummary:
             tags=_pairs(node["tags"], "key", "value"),
             production_version=production["version"]["number"] if production else None,
             updated_at=_time(node["updatedAt"]),
+            metric_directions=directions_of(node.get("metricDirections") or []),
         )
+
+
+def directions_of(items: list[dict[str, str]]) -> dict[str, str]:
+    """GraphQL's ``[{metric, direction: LOWER_IS_BETTER}]`` as ``{metric: "lower"}``."""
+    return {item["metric"]: item["direction"].split("_", 1)[0].lower() for item in items}
 
 
 @dataclass(frozen=True)
@@ -177,6 +185,8 @@ class Comparison:
     production_version: int | None
     metric_names: list[str]
     rows: list[ComparisonRow]
+    #: The model's declared metric directions (``{"log_loss": "lower"}``).
+    metric_directions: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, node: dict[str, Any]) -> Comparison:
@@ -189,6 +199,7 @@ class Comparison:
                 ComparisonRow(row["version"]["number"], row["values"], row["deltasFromProduction"])
                 for row in node["rows"]
             ],
+            metric_directions=directions_of(node["model"].get("metricDirections") or []),
         )
 
 
@@ -247,11 +258,33 @@ class Environment:
     name: str
     active_deployment_count: int
     protection: Protection | None
+    description: str | None = None
+    declared_at: datetime | None = None
+    declared_by: str | None = None
 
     @classmethod
     def of(cls, node: dict[str, Any]) -> Environment:
         protection = node["protection"]
-        return cls(node["name"], node["activeDeploymentCount"], Protection.of(protection) if protection else None)
+        return cls(
+            node["name"],
+            node["activeDeploymentCount"],
+            Protection.of(protection) if protection else None,
+            description=node.get("description"),
+            declared_at=_time(node.get("declaredAt")),
+            declared_by=node.get("declaredBy"),
+        )
+
+
+@dataclass(frozen=True)
+class EnvironmentDeclaration:
+    environment: Environment
+    event: AuditEvent
+
+
+@dataclass(frozen=True)
+class EnvironmentRemoval:
+    name: str
+    event: AuditEvent
 
 
 @dataclass(frozen=True)

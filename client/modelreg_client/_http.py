@@ -11,10 +11,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from app.client.errors import BY_CODE, RegistryError, Unavailable
+from modelreg_client.errors import BY_CODE, InvalidInput, NotARegistry, RegistryError, Unavailable
 
 RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
 #: The longest ``Retry-After`` the client honours before giving up (a CI job should fail, not hang).
@@ -32,10 +33,27 @@ _HTTP_CODES = {
 }
 
 
+def registry_url(url: str) -> str:
+    """The registry's base URL: ``http(s)://host[:port][/prefix]``, with or without the ``/graphql`` endpoint.
+
+    Raises ``InvalidInput`` (one line, naming the fix) for a URL without a scheme or host.
+    """
+    given = url.strip()
+    parts = urlsplit(given)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        hint = f"; did you mean http://{given}?" if "://" not in given else ""
+        raise InvalidInput(
+            f"registry URL {given!r} (--url or MODELREG_URL) must start with http:// or https:// and name a host{hint}"
+        )
+    path = parts.path.rstrip("/")
+    path = path.removesuffix("/graphql")  # the address make run prints is the GraphQL endpoint itself
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
 class Transport:
     def __init__(self, url: str, token: str | None, *, timeout: float, retries: int, backoff: float) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.http = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout)
+        self.http = httpx.Client(base_url=registry_url(url), headers=headers, timeout=timeout)
         self.retries = retries
         self.backoff = backoff
 
@@ -61,6 +79,8 @@ class Transport:
             except httpx.TimeoutException as error:
                 # The request may have arrived: not retried, the caller decides.
                 raise Unavailable(f"the registry did not answer in time ({error})") from error
+            except httpx.HTTPError as error:  # the connection broke mid-request, or the answer was not HTTP
+                raise Unavailable(f"the connection to the registry at {self.http.base_url} failed: {error}") from error
             else:
                 if response.status_code not in RETRYABLE_STATUS:
                     return response
@@ -79,9 +99,21 @@ class Transport:
     def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         response = self.send("POST", "/graphql", json={"query": query, "variables": variables or {}})
         request_id = response.headers.get("x-request-id")
+        if response.status_code == 404:
+            raise NotARegistry(
+                f"no GraphQL endpoint at {str(self.http.base_url).rstrip('/')}/graphql (HTTP 404): "
+                "is --url or MODELREG_URL the registry's address?",
+                request_id=request_id,
+            )
         if response.status_code != 200:
             raise error_for(response)
-        body: dict[str, Any] = response.json()
+        try:
+            body: dict[str, Any] = response.json()
+        except ValueError:
+            raise NotARegistry(
+                f"the server at {self.http.base_url} did not answer /graphql with JSON: is it a modelreg registry?",
+                request_id=request_id,
+            ) from None
         if body.get("errors"):
             first = body["errors"][0]
             code = (first.get("extensions") or {}).get("code", "")

@@ -1,8 +1,13 @@
-"""Release commands of ``modelreg``: read the registry and move versions, over HTTP with the Python client.
+"""Release commands: read the registry and move versions, over HTTP with the Python client.
 
-Exit codes: 0 done (or nothing to do), 1 unexpected error (including an unreachable registry), 2 usage
-(bad arguments, or input the registry refuses), 3 conflict (including a failed --if-better gate), 4 not
-found, 5 authentication or permission. Errors go to stderr as one line.
+They are ``modelreg-release COMMAND`` in the client distribution (``modelreg-client``, for training jobs and
+release pipelines) and ``modelreg COMMAND`` in the server's.
+
+Exit codes (one table for every ``modelreg`` command, README "Exit codes"): 0 done (or nothing to do),
+1 a check failed or an unexpected error, 2 usage (bad arguments, or input the registry refuses), 3 conflict
+(including a failed --if-better gate), 4 not found (including no registry at the database URL), 5
+authentication or permission, 6 the registry or its database cannot be reached (retrying later may work).
+Errors go to stderr as one line.
 """
 
 from __future__ import annotations
@@ -10,16 +15,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import Any, NoReturn
 
-from rich.console import Console
-from rich.table import Table
-
-from app.client import (
+from modelreg_client import (
     Client,
     Conflict,
     Forbidden,
@@ -27,12 +30,17 @@ from app.client import (
     NotFound,
     RegistryError,
     Unauthenticated,
+    Unavailable,
+    __version__,
+    directions,
 )
+from modelreg_client.tables import Table, show
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICT, EXIT_NOT_FOUND, EXIT_AUTH = 0, 1, 2, 3, 4, 5
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICT, EXIT_NOT_FOUND, EXIT_AUTH, EXIT_UNAVAILABLE = 0, 1, 2, 3, 4, 5, 6
 EXIT_CODES_HELP = (
-    "exit codes: 0 done (or nothing to do), 1 unexpected error, 2 usage, 3 conflict (including a failed "
-    "--if-better gate), 4 not found, 5 authentication or permission"
+    "exit codes: 0 done (or nothing to do), 1 a check failed or an unexpected error, 2 usage, 3 conflict "
+    "(including a failed --if-better gate), 4 not found, 5 authentication or permission, 6 registry or "
+    "database unreachable"
 )
 COMMANDS = (
     "models",
@@ -45,8 +53,37 @@ COMMANDS = (
     "rollback",
     "archive",
     "environments",
+    "directions",
 )
 _MAX_METRIC_COLUMNS = 6
+
+
+class UsageParser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr, like every other error, with exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"modelreg: usage: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``modelreg-release``: the release commands alone, without the server (the client distribution's command)."""
+    parser = UsageParser(
+        prog="modelreg-release",
+        description="Release commands of modelreg over HTTP: models, versions, compare, history, audit, promote, "
+        "demote, rollback, archive, environments, directions. The server's 'modelreg' command has the same ones.",
+        epilog=EXIT_CODES_HELP,
+    )
+    parser.add_argument("--version", action="version", version=f"modelreg-client {__version__}")
+    add_commands(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except BrokenPipeError:
+        # The reader went away (``| head``): not an error. stdout to /dev/null, so the final flush cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
 
 
 def add_commands(commands: Any) -> argparse.ArgumentParser:
@@ -91,7 +128,18 @@ def add_commands(commands: Any) -> argparse.ArgumentParser:
         help="champion/challenger gate: promote only if VERSION beats the active one on METRIC",
     )
     promote.add_argument("--min-delta", type=float, default=0.0, help="with --if-better: by at least this much")
-    promote.add_argument("--lower-is-better", action="store_true", help="with --if-better: for losses and errors")
+    direction = promote.add_mutually_exclusive_group()
+    direction.add_argument(
+        "--lower-is-better",
+        action="store_const",
+        const=True,
+        dest="lower_is_better",
+        help="with --if-better: lower wins (default: by the metric's name, lower for losses and errors such as "
+        "log_loss, rmse, latency_ms; higher otherwise)",
+    )
+    direction.add_argument(
+        "--higher-is-better", action="store_const", const=False, dest="lower_is_better", help="with --if-better"
+    )
     demote = command("demote", "retire the active version of an environment")
     demote.add_argument("model")
     _release_flags(demote)
@@ -103,6 +151,17 @@ def add_commands(commands: Any) -> argparse.ArgumentParser:
     archive.add_argument("model")
     archive.add_argument("version", type=int)
     archive.add_argument("--reason")
+    directions_command = command(
+        "directions", "show or declare which way a model's metrics are better (compare and --if-better read it)"
+    )
+    directions_command.add_argument("model")
+    directions_command.add_argument(
+        "assignments",
+        nargs="*",
+        type=_direction,
+        metavar="METRIC=lower|higher|auto",
+        help="declare directions (writer token); auto goes back to the name's convention. Without any: show them",
+    )
     _environment_commands(commands, common)
     return audit
 
@@ -110,9 +169,11 @@ def add_commands(commands: Any) -> argparse.ArgumentParser:
 def _environment_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     environments = commands.add_parser(
         "environments",
-        help="list environments; protect them with rules (admin)",
-        description="A protected environment's rules are checked in the same transaction as every promote and "
-        "rollback into it (demote checks the role only); a promotion that breaks one fails and changes nothing.",
+        help="list, declare and remove environments; protect them with rules (admin)",
+        description="Promotions go only to declared environments: staging and production exist in every registry, "
+        "an admin declares more with 'environments create NAME'. A protected environment's rules are checked in the "
+        "same transaction as every promote and rollback into it (demote checks the role only); a promotion that "
+        "breaks one fails and changes nothing.",
         epilog=EXIT_CODES_HELP,
     )
     actions = environments.add_subparsers(dest="environments_command", required=True, metavar="ACTION")
@@ -120,7 +181,13 @@ def _environment_commands(commands: Any, common: argparse.ArgumentParser) -> Non
     def action(name: str, help: str) -> argparse.ArgumentParser:
         return actions.add_parser(name, help=help, parents=[common], epilog=EXIT_CODES_HELP)  # type: ignore[no-any-return]
 
-    action("list", "environments that have had a deployment or are protected, with their rules")
+    action("list", "declared environments, with their active deployments and rules")
+    create = action("create", "declare an environment so versions can be promoted there (admin token)")
+    create.add_argument("environment", metavar="NAME", help="1 to 64 characters of a-z 0-9 -, starting with a letter")
+    create.add_argument("--description", help="what it is for: kept in the audit trail")
+    remove = action("remove", "remove a declared environment that has never been used (admin token)")
+    remove.add_argument("environment", metavar="NAME")
+    remove.add_argument("--reason", help="why: kept in the audit trail")
     protect = action("protect", "set the rules of an environment, replacing any it had (admin token)")
     protect.add_argument("environment")
     protect.add_argument(
@@ -156,6 +223,13 @@ def _release_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--idempotency-key", metavar="KEY", help="retrying with the same key changes nothing")
 
 
+def _direction(text: str) -> tuple[str, str]:
+    metric, sign, way = text.rpartition("=")
+    if not sign or not metric or way not in ("lower", "higher", "auto"):
+        raise argparse.ArgumentTypeError(f"{text!r}: write METRIC=lower, METRIC=higher or METRIC=auto")
+    return metric, way
+
+
 def _numbers(text: str) -> list[int]:
     try:
         return [int(part) for part in text.split(",") if part.strip()]
@@ -163,20 +237,26 @@ def _numbers(text: str) -> list[int]:
         raise argparse.ArgumentTypeError("give version numbers separated by commas, e.g. 3,4,5") from None
 
 
+def exit_code(error: RegistryError) -> int:
+    """The exit code of a failed command (the one table, ``EXIT_CODES_HELP``); scripts using the client use it too."""
+    for kind, code in (
+        ((Unauthenticated, Forbidden), EXIT_AUTH),
+        ((Conflict,), EXIT_CONFLICT),
+        ((NotFound,), EXIT_NOT_FOUND),
+        ((InvalidInput,), EXIT_USAGE),
+        ((Unavailable,), EXIT_UNAVAILABLE),
+    ):
+        if isinstance(error, kind):
+            return code
+    return EXIT_ERROR
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         with Client(args.url, args.token) as client:
             return _COMMANDS[args.command](client, args)
-    except (Unauthenticated, Forbidden) as error:
-        return _fail(EXIT_AUTH, error)
-    except Conflict as error:
-        return _fail(EXIT_CONFLICT, error)
-    except NotFound as error:
-        return _fail(EXIT_NOT_FOUND, error)
-    except InvalidInput as error:
-        return _fail(EXIT_USAGE, error)
     except RegistryError as error:
-        return _fail(EXIT_ERROR, error)
+        return _fail(exit_code(error), error)
 
 
 def _fail(code: int, error: RegistryError) -> int:
@@ -219,16 +299,24 @@ def _compare(client: Client, args: argparse.Namespace) -> int:
     comparison = client.compare(args.model, numbers=args.numbers, metric=args.metric, limit=args.limit)
     if args.json:
         return _json(comparison)
-    table = _table("VERSION", *comparison.metric_names)
+    names = comparison.metric_names
+    table = _table("VERSION", *names)
     for row in comparison.rows:
         cells = [
             _number(value)
-            + ("" if delta is None or row.version == comparison.production_version else f" ({delta:+.4f})")
-            for value, delta in zip(row.values, row.deltas_from_production, strict=True)
+            + (
+                ""
+                if delta is None or row.version == comparison.production_version
+                else f" ({delta:+.4f} {directions.verdict(name, delta, comparison.metric_directions)})"
+            )
+            for name, value, delta in zip(names, row.values, row.deltas_from_production, strict=True)
         ]
         marker = " *" if row.version == comparison.production_version else ""
         table.add_row(_v(row.version) + marker, *cells)
-    table.caption = "* in production; (+/-) difference from production"
+    lower = [name for name in names if directions.lower_is_better(name, comparison.metric_directions)]
+    table.caption = "* in production; (+/-) difference from production, better or worse by the metric's direction: " + (
+        f"lower is better for {', '.join(lower)}, higher for the others" if lower else "higher is better for each"
+    )
     return _show(table)
 
 
@@ -341,6 +429,18 @@ def _archive(client: Client, args: argparse.Namespace) -> int:
 
 
 def _environments(client: Client, args: argparse.Namespace) -> int:
+    if args.environments_command == "create":
+        declared = client.create_environment(args.environment, description=args.description)
+        if args.json:
+            return _json(declared)
+        print(f"declared environment {declared.environment.name}")
+        return EXIT_OK
+    if args.environments_command == "remove":
+        removed = client.remove_environment(args.environment, reason=args.reason)
+        if args.json:
+            return _json(removed)
+        print(f"removed environment {removed.name}")
+        return EXIT_OK
     if args.environments_command == "protect":
         change = client.protect_environment(
             args.environment,
@@ -381,6 +481,26 @@ def _environments(client: Client, args: argparse.Namespace) -> int:
     return _show(table)
 
 
+def _directions(client: Client, args: argparse.Namespace) -> int:
+    declared = client.metric_directions(args.model)
+    if args.assignments:
+        for metric, way in args.assignments:
+            if way == "auto":
+                declared.pop(metric, None)
+            else:
+                declared[metric] = way
+        declared = client.set_metric_directions(args.model, declared)
+    if args.json:
+        return _json(declared)
+    if not declared:
+        print(f"{args.model} declares no metric directions: each metric goes by its name (lower for losses and errors)")
+        return EXIT_OK
+    table = _table("METRIC", "BETTER")
+    for metric, way in sorted(declared.items()):
+        table.add_row(metric, way)
+    return _show(table)
+
+
 _COMMANDS = {
     "models": _models,
     "versions": _versions,
@@ -392,6 +512,7 @@ _COMMANDS = {
     "rollback": _rollback,
     "archive": _archive,
     "environments": _environments,
+    "directions": _directions,
 }
 
 
@@ -413,14 +534,11 @@ def _plain(value: Any) -> Any:
 
 
 def _table(*columns: str) -> Table:
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
+    return Table(*columns)
 
 
 def _show(table: Table) -> int:
-    Console(width=200 if not sys.stdout.isatty() else None).print(table)
+    show(table)
     return EXIT_OK
 
 
