@@ -15,8 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from modelreg_client import Client, Conflict, Forbidden, InvalidInput, NotFound, RegistryError, Unauthenticated
-from rich.console import Console
-from rich.table import Table
+from modelreg_client.tables import Table, show
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICT, EXIT_NOT_FOUND, EXIT_AUTH, EXIT_DRIFT = 0, 1, 2, 3, 4, 5, 6
 COMMANDS = ("drift", "retrain")
@@ -90,19 +89,17 @@ def _drift(client: Client, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(found, indent=2, sort_keys=True))
         return EXIT_DRIFT if window and window["status"] == "DRIFT" else EXIT_OK
-    console = Console(width=200 if not sys.stdout.isatty() else None)
     version = found["version"]["number"]
     if window is None:
-        console.print(f"{args.model} v{version} in {args.env}: no monitoring window recorded yet")
+        print(f"{args.model} v{version} in {args.env}: no monitoring window recorded yet")
         return EXIT_OK
-    console.print(
-        f"{args.model} v{version} in {args.env}: [bold]{window['status']}[/bold] "
+    print(
+        f"{args.model} v{version} in {args.env}: {window['status']} "
         f"({window['driftingFeatures']} of {len(window['features'])} features drifting), window {window['key']} "
-        f"{window['start']} to {window['end']}, {window['rowCount']} rows; performance {window['performanceStatus']}"
+        f"({_when(window['start'])} to {_when(window['end'])}), {window['rowCount']} rows; "
+        f"performance {window['performanceStatus']}"
     )
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("FEATURE", "KIND", "STATUS", "PSI", "JS", "WASSERSTEIN", "CHI2 P", "MISSING"):
-        table.add_column(column)
+    table = Table("FEATURE", "KIND", "STATUS", "PSI", "JS", "WASSERSTEIN", "CHI2 P", "MISSING")
     for feature in [*window["features"], window["prediction"]]:
         table.add_row(
             feature["feature"],
@@ -114,16 +111,16 @@ def _drift(client: Client, args: argparse.Namespace) -> int:
             _number(feature["pValue"]),
             f"{feature['missingShare']:.1%}",
         )
-    console.print(table)
+    show(table)
     for item in window["performance"]:
-        console.print(
+        print(
             f"{item['metric']}: {_number(item['realized'])} against {_number(item['registered'])} registered "
             f"(delta {_number(item['delta'])}){' DEGRADED' if item['degraded'] else ''}, "
             f"{window['labelCoverage']:.0%} of rows labeled"
         )
     request = found["openRetrainingRequest"]
     if request is not None:
-        console.print(f"retraining request {request['state']} ({request['trigger']}): {request['reason'] or ''}")
+        print(f"retraining request {request['state']} ({request['trigger']}): {request['reason'] or ''}")
     return EXIT_DRIFT if window["status"] == "DRIFT" else EXIT_OK
 
 
@@ -131,9 +128,7 @@ def _show(requests: list[dict[str, Any]], as_json: bool) -> int:
     if as_json:
         print(json.dumps(requests, indent=2, sort_keys=True))
         return EXIT_OK
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("MODEL", "STATE", "TRIGGER", "ENV", "REQUESTED", "BY", "ANSWERED BY", "REASON"):
-        table.add_column(column, overflow="fold")
+    table = Table("MODEL", "STATE", "TRIGGER", "ENV", "REQUESTED", "BY", "ANSWERED BY", "REASON")
     for r in requests:
         answered = r["answeredBy"]
         table.add_row(
@@ -141,13 +136,18 @@ def _show(requests: list[dict[str, Any]], as_json: bool) -> int:
             r["state"],
             r["trigger"],
             r["environment"] or "-",
-            r["requestedAt"][:19].replace("T", " "),
+            _when(r["requestedAt"]),
             r["requestedBy"],
             f"v{answered['number']}" if answered else "-",
             r["reason"] or "",
         )
-    Console(width=200 if not sys.stdout.isatty() else None).print(table)
+    show(table)
     return EXIT_OK
+
+
+def _when(stamp: str) -> str:
+    """An ISO time as the tables show times: to the second, UTC as sent."""
+    return stamp[:19].replace("T", " ")
 
 
 def _list(client: Client, args: argparse.Namespace) -> int:
