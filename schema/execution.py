@@ -24,7 +24,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from graphql import GraphQLOutputType
+from graphql import GraphQLOutputType, OperationType
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -139,7 +139,10 @@ class YieldingExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         batcher = getattr(getattr(self.context_value, "loaders", None), "batcher", None)
-        if synchronous.get():
+        operation = getattr(self, "operation", None)
+        if synchronous.get() or (operation is not None and operation.operation == OperationType.SUBSCRIPTION):
+            # A subscription's execution outlives its setup, after which its pacer is closed; each event it sends
+            # is one small result, which needs no slices.
             self.pacer: Pacer | None = None
         elif batcher is not None:
             self.pacer = Pacer(hold=batcher.hold, release=batcher.release)
