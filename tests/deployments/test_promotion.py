@@ -613,6 +613,7 @@ async def test_queries_reflect_deployment_history(api: Api) -> None:
 async def test_a_model_is_active_in_at_most_fifty_environments(api: Api) -> None:
     """The query cost counts a model's active deployments as at most 50 (docs/security.md, "Limits")."""
     await register(api, "wide")
+    await declare(*(f"env-{index}" for index in range(MAX_ACTIVE_ENVIRONMENTS)), "one-more", "spare", "again")
     for index in range(MAX_ACTIVE_ENVIRONMENTS):
         await promote_op(model="wide", version=1, actor="seeder", environment=f"env-{index}")
     before = await row_counts()
