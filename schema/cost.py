@@ -81,6 +81,7 @@ class Width:
 #: field of the schema missing here: a new domain adds its lists to this table (connections need no entry).
 LIST_CAPS: dict[str, int | Width] = {
     "Model.tags": validation.MAX_TAGS,
+    "Model.metricDirections": validation.MAX_METRICS,
     "Model.activeDeployments": validation.MAX_ACTIVE_ENVIRONMENTS,
     "Version.tags": validation.MAX_TAGS,
     "Version.metrics": validation.MAX_METRICS,

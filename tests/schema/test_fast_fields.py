@@ -49,7 +49,9 @@ def _without_replacement(monkeypatch: pytest.MonkeyPatch) -> strawberry.Schema:
 
 
 def _context() -> Context:
-    return Context(principal=READER, request_id="test", allow_anonymous_read=False)
+    # The wide document asks for every list at its cap (10,000 feature names per version): these tests measure
+    # execution, not the node limit, which tests/schema/test_cost.py covers.
+    return Context(principal=READER, request_id="test", allow_anonymous_read=False, max_nodes=10**9)
 
 
 async def test_answers_are_the_same_without_the_replacement(app: object, monkeypatch: pytest.MonkeyPatch) -> None:
