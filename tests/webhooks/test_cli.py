@@ -33,7 +33,7 @@ def test_webhook_commands(
     code, out, _ = _run(capsys, "webhooks", "create", "--url", "http://127.0.0.1:9/hook", "--events", "PROMOTED", *db)
     assert code == 0 and out.splitlines()[-1].startswith("whsec_")
     code, out, err = _run(capsys, "webhooks", "create", "--url", "http://example.com/", "--events", "PROMOTED", *db)
-    assert code == 1 and "https" in err
+    assert code == 2 and "https" in err  # bad input (README, "Exit codes")
     code, out, _ = _run(capsys, "webhooks", "list", "--json", *db)
     [listed] = json.loads(out)
     assert (listed["id"], listed["events"], listed["enabled"]) == (1, ["PROMOTED"], True)
@@ -49,7 +49,7 @@ def test_webhook_commands(
     assert code == 0 and out.splitlines()[-1].startswith("whsec_")
     assert _run(capsys, "webhooks", "delete", "1", *db)[0] == 0
     code, _, err = _run(capsys, "webhooks", "delete", "1", *db)
-    assert code == 1 and "no webhook" in err
+    assert code == 4 and "no webhook" in err  # not found
 
 
 async def _seed(database_url: str) -> str:
