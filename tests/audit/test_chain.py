@@ -250,11 +250,14 @@ ATTACKS: dict[str, tuple[Callable[[list[AuditEvent]], list[str]], tuple[Tamperin
 @pytest.mark.parametrize("attack", list(ATTACKS))
 async def test_verify_reports_the_first_tampered_event(database_url: str, attack: str) -> None:
     sql, (kind, index, position) = ATTACKS[attack]
-    if attack == "position-not-a-number" and not database_url.startswith("sqlite:"):
-        pytest.skip("a PostgreSQL bigint column cannot hold text")
     async with connected(database_url):
         await _history()
         events = await _churn_events()
+        if attack == "position-not-a-number" and not database_url.startswith("sqlite:"):
+            # PostgreSQL's bigint column refuses the text itself: there is nothing for verify to find.
+            with pytest.raises(asyncpg.InvalidTextRepresentationError):
+                await _tamper(database_url, *sql(events))
+            return
         await _tamper(database_url, *sql(events))
         reports = _by_model(await verify())
 
