@@ -1,4 +1,4 @@
-"""Webhooks (issue 15): the tables ``webhook``, ``webhook_delivery`` (the outbox: one row per event owed to a
+"""Webhooks (docs/events.md): the tables ``webhook``, ``webhook_delivery`` (the outbox: one row per event owed to a
 webhook, written in the audit event's transaction) and ``webhook_attempt``; and three audit actions,
 WEBHOOK_CREATED, WEBHOOK_UPDATED and WEBHOOK_DELETED.
 
