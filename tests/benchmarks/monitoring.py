@@ -3,14 +3,17 @@
     .venv/bin/python -m tests.benchmarks.monitoring [--database-url URL] [--windows 50]
 
 Runs the real ASGI app in this process (middleware, authentication, GraphQL, the operation; no network) on a fresh
-SQLite file unless a database URL is given, and prints the median and 95th percentile of ``recordWindow``. Not part
-of ``make bench``: a helper for checking the target (median under 20 ms) by hand.
+SQLite file unless a database URL is given (an empty database: the registry is migrated and seeded here), and prints
+the median and 95th percentile of ``recordWindow`` (target: median under 20 ms), then of reading the newest 30
+windows of 100 features with their verdicts. ``--json`` prints them as one JSON object: ``make bench`` runs it so
+on each backend, in a process of its own.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import tempfile
 import time
@@ -28,11 +31,19 @@ from models.tokens.operations import create_token
 from tests.monitoring.test_costs import _seed, _window
 
 RECORD = "mutation($input: RecordWindowInput!) { recordWindow(input: $input) { window { status } } }"
+#: The newest 30 windows with every feature's statistics (not their counts, which price over the node limit).
+READ = """{ model(name: "bench") { production { windows(first: 30) { nodes { key status driftingFeatures
+  features { feature status psi jensenShannon wasserstein } } } } } }"""
+READS = 20
 
 
-async def run(database_url: str, windows: int, artifacts: Path) -> list[float]:
+async def run(database_url: str, windows: int, artifacts: Path) -> tuple[list[float], list[float]]:
     await migrate(database_url)
-    app = create_app(Settings(database_url=database_url, artifact_root=artifacts, rate_limit_per_second=0))
+    # No response cache: the reads below would be answered from it after the first.
+    settings = Settings(
+        database_url=database_url, artifact_root=artifacts, rate_limit_per_second=0, response_cache=False
+    )
+    app = create_app(settings)
     async with app.router.lifespan_context(app):
         _, secret = await create_token(name="bench", role=Role.WRITER)
         profile = await _seed("bench", features=100, bins=20, windows=0)
@@ -60,22 +71,36 @@ async def run(database_url: str, windows: int, artifacts: Path) -> list[float]:
                 )
                 timings.append(time.perf_counter() - started)
                 assert response.status_code == 200 and "errors" not in response.json(), response.text
-    return timings
+            reads = []
+            for _ in range(READS):
+                started = time.perf_counter()
+                response = await client.post("/graphql", json={"query": READ}, headers=headers)
+                reads.append(time.perf_counter() - started)
+                assert response.status_code == 200 and "errors" not in response.json(), response.text
+    return timings, reads
+
+
+def _summary(timings: list[float]) -> dict[str, float]:
+    ms = sorted(t * 1000 for t in timings)
+    return {"median_ms": round(statistics.median(ms), 2), "p95_ms": round(ms[min(len(ms) - 1, int(len(ms) * 0.95))], 2)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url")
     parser.add_argument("--windows", type=int, default=50)
+    parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite://{Path(folder) / 'bench.sqlite3'}"
-        timings = asyncio.run(run(url, args.windows, Path(folder) / "artifacts"))
-    ms = sorted(t * 1000 for t in timings)
-    p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
+        timings, reads = asyncio.run(run(url, args.windows, Path(folder) / "artifacts"))
+    record, read = _summary(timings), _summary(reads)
+    if args.json:
+        print(json.dumps({"windows": len(timings), "record": record, "read_30_windows": read}))
+        return
     print(
-        f"recordWindow, 100 features x 20 bins, {len(ms)} windows: "
-        f"median {statistics.median(ms):.1f} ms, p95 {p95:.1f} ms"
+        f"recordWindow, 100 features x 20 bins, {len(timings)} windows: median {record['median_ms']} ms, "
+        f"p95 {record['p95_ms']} ms; reading 30 windows of 100 features: median {read['median_ms']} ms"
     )
 
 

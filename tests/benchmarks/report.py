@@ -139,6 +139,12 @@ TARGETS = (
     Target("promote, sequential", 300, lambda r: _w(r, "promote", "runs", "1", "throughput_per_s"), "/s", below=False),
     Target("promote, 8 clients", 250, lambda r: _w(r, "promote", "runs", "8", "throughput_per_s"), "/s", below=False),
     Target("cold start to first /readyz 200", 1.5, lambda r: r["cold_start"]["median_s"], "s"),
+    Target(
+        "monitoring: recordWindow of 100 features x 20 bins, median",
+        20,
+        lambda r: r["monitoring"]["record"]["median_ms"] if "monitoring" in r else None,
+        "ms",
+    ),
     Target("server RSS under load", 150, lambda r: r["server"]["peak_rss_under_load_mb"], "MB"),
     Target("artifact upload (100 MB)", 200, lambda r: r["artifacts"]["upload_mb_per_s"], "MB/s", below=False),
     Target("artifact download (100 MB)", 200, lambda r: r["artifacts"]["download_mb_per_s"], "MB/s", below=False),

@@ -10,6 +10,7 @@ the benchmark targets (docs/performance.md, "Targets") are printed with met/miss
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import shutil
 import statistics
@@ -285,6 +286,13 @@ async def bench_backend(
                             f"{found['healthz_p99_ms']} ms (target < 100 ms)",
                             flush=True,
                         )
+                        # Monitoring (docs/monitoring.md, "Cost"), on a database of its own.
+                        result["monitoring"] = costs = await monitoring_costs(backend, run_dir)
+                        print(
+                            f"   monitoring: recordWindow 100 x 20 median {costs['record']['median_ms']} ms; "
+                            f"30 windows of 100 features read in {costs['read_30_windows']['median_ms']} ms",
+                            flush=True,
+                        )
                 finally:
                     await raw.close()
                 result["server"]["peak_rss_under_load_mb"] = round(bench.peak_rss / MB, 1)
@@ -295,6 +303,23 @@ async def bench_backend(
             await drop_database(database_url)
             shutil.rmtree(artifact_root, ignore_errors=True)  # 300 MB of uploaded blobs per backend
     return result
+
+
+async def monitoring_costs(backend: str, run_dir: Path) -> dict[str, Any]:
+    """``tests/benchmarks/monitoring.py`` in a process of its own (its app and ORM are its own) on a new database."""
+    database_url = await create_database(backend, f"{run_dir.name}_monitoring", run_dir)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "tests.benchmarks.monitoring", "--database-url", database_url, "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        )
+        found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        return found
+    finally:
+        await drop_database(database_url)
 
 
 async def field_costs(plan: Plan) -> dict[str, Any]:
