@@ -21,6 +21,7 @@ from typing import Any, Literal, TypeAlias
 
 import joblib
 import sklearn
+from modelreg_client.directions import lower_is_better
 from modelreg_client.estimators import Estimator, describe
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
 from sklearn.ensemble import (
@@ -60,8 +61,6 @@ from models.registry.operations import Registration, create_model, register_vers
 SEED = 42
 TEST_SIZE = 0.25
 ARTIFACT_FORMAT = "joblib"
-#: Metrics where a smaller value is better; every other metric is better when larger.
-_LOWER_IS_BETTER = frozenset({"log_loss", "mae", "rmse"})
 
 
 @dataclass(frozen=True)
@@ -419,7 +418,7 @@ async def _deploy(spec: _Spec, metrics: list[dict[str, float]], *, actor: str) -
 def _compare(metric: str, new: float, old: float) -> str:
     if math.isclose(new, old, rel_tol=1e-9, abs_tol=1e-12):
         return "matches"
-    better = new < old if metric in _LOWER_IS_BETTER else new > old
+    better = new < old if lower_is_better(metric) else new > old
     return "beats" if better else "trails"
 
 

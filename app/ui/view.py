@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-#: Metrics where a smaller value is better: losses, errors, distances, times (matched as whole words).
-_LOWER_IS_BETTER = re.compile(r"(^|_)(loss|error|err|mae|mse|rmse|mape|logloss|log_loss|latency|time|brier)($|_)")
-#: The metric a list shows for a version, the first of these it has (else its first metric by name).
+from modelreg_client import directions
+
 #: The metric a list shows for a version, the first it has; app/ui/queries/models.graphql asks for these by name.
 KEY_METRICS = ("roc_auc", "accuracy", "f1", "r2", "rmse", "mae", "log_loss")
 _PATH = {"staging": 0, "production": 1}
@@ -15,15 +13,13 @@ _ROLES = ("READER", "WRITER", "DEPLOYER", "ADMIN")
 
 
 def lower_is_better(metric: str) -> bool:
-    return bool(_LOWER_IS_BETTER.search(metric.lower()))
+    """By the metric's name: the rule ``compare`` and the ``--if-better`` gate use (``modelreg_client.directions``)."""
+    return directions.lower_is_better(metric)
 
 
 def verdict(metric: str, delta: float | None) -> str:
     """``better``, ``worse`` or ``same`` for a delta from production, by the metric's direction."""
-    if delta is None or delta == 0:
-        return "same"
-    improved = delta < 0 if lower_is_better(metric) else delta > 0
-    return "better" if improved else "worse"
+    return "same" if delta is None else directions.verdict(metric, delta)
 
 
 def key_metric(version: dict[str, Any]) -> dict[str, Any] | None:

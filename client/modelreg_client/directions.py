@@ -15,7 +15,7 @@ from collections.abc import Mapping
 #: Words of a metric's name that make lower values better.
 LOWER_IS_BETTER_WORDS = frozenset(
     {"loss", "error", "err", "errors", "mse", "mae", "rmse", "mape", "msle", "rmsle", "logloss", "deviance",
-     "latency", "ms", "seconds", "duration", "time", "size", "bytes", "cost", "perplexity", "wer", "cer"}
+     "latency", "ms", "seconds", "duration", "time", "size", "bytes", "cost", "perplexity", "wer", "cer", "brier"}
 )  # fmt: skip
 _WORD = re.compile(r"[a-z0-9]+")
 
