@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable
 from typing import Any
 
-from modelreg_client import Client, Conflict, Forbidden, InvalidInput, NotFound, RegistryError, Unauthenticated
+from modelreg_client import Client, RegistryError, release
 from modelreg_client.tables import Table, show
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICT, EXIT_NOT_FOUND, EXIT_AUTH, EXIT_DRIFT = 0, 1, 2, 3, 4, 5, 6
+#: Besides the one exit-code table (``modelreg_client.release.EXIT_CODES_HELP``): ``drift`` finding DRIFT.
+EXIT_DRIFT = 6
 COMMANDS = ("drift", "retrain")
 
 
@@ -62,21 +62,8 @@ def run(args: argparse.Namespace) -> int:
             if args.command == "drift":
                 return _drift(client, args)
             return _RETRAIN[args.retrain_action](client, args)
-    except (Unauthenticated, Forbidden) as error:
-        return _fail(EXIT_AUTH, error)
-    except Conflict as error:
-        return _fail(EXIT_CONFLICT, error)
-    except NotFound as error:
-        return _fail(EXIT_NOT_FOUND, error)
-    except InvalidInput as error:
-        return _fail(EXIT_USAGE, error)
     except RegistryError as error:
-        return _fail(EXIT_ERROR, error)
-
-
-def _fail(code: int, error: RegistryError) -> int:
-    print(f"modelreg: {error.code.lower().replace('_', ' ')}: {error.message}", file=sys.stderr)
-    return code
+        return release.fail(release.exit_code(error), error)
 
 
 def _number(value: float | None, digits: int = 4) -> str:
@@ -88,11 +75,11 @@ def _drift(client: Client, args: argparse.Namespace) -> int:
     window = found["latestWindow"]
     if args.json:
         print(json.dumps(found, indent=2, sort_keys=True))
-        return EXIT_DRIFT if window and window["status"] == "DRIFT" else EXIT_OK
+        return EXIT_DRIFT if window and window["status"] == "DRIFT" else release.EXIT_OK
     version = found["version"]["number"]
     if window is None:
         print(f"{args.model} v{version} in {args.env}: no monitoring window recorded yet")
-        return EXIT_OK
+        return release.EXIT_OK
     print(
         f"{args.model} v{version} in {args.env}: {window['status']} "
         f"({window['driftingFeatures']} of {len(window['features'])} features drifting), window {window['key']} "
@@ -121,13 +108,13 @@ def _drift(client: Client, args: argparse.Namespace) -> int:
     request = found["openRetrainingRequest"]
     if request is not None:
         print(f"retraining request {request['state']} ({request['trigger']}): {request['reason'] or ''}")
-    return EXIT_DRIFT if window["status"] == "DRIFT" else EXIT_OK
+    return EXIT_DRIFT if window["status"] == "DRIFT" else release.EXIT_OK
 
 
 def _show(requests: list[dict[str, Any]], as_json: bool) -> int:
     if as_json:
         print(json.dumps(requests, indent=2, sort_keys=True))
-        return EXIT_OK
+        return release.EXIT_OK
     table = Table("MODEL", "STATE", "TRIGGER", "ENV", "REQUESTED", "BY", "ANSWERED BY", "REASON")
     for r in requests:
         answered = r["answeredBy"]
@@ -142,7 +129,7 @@ def _show(requests: list[dict[str, Any]], as_json: bool) -> int:
             r["reason"] or "",
         )
     show(table)
-    return EXIT_OK
+    return release.EXIT_OK
 
 
 def _when(stamp: str) -> str:

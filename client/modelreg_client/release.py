@@ -256,10 +256,11 @@ def run(args: argparse.Namespace) -> int:
         with Client(args.url, args.token) as client:
             return _COMMANDS[args.command](client, args)
     except RegistryError as error:
-        return _fail(exit_code(error), error)
+        return fail(exit_code(error), error)
 
 
-def _fail(code: int, error: RegistryError) -> int:
+def fail(code: int, error: RegistryError) -> int:
+    """Say ``error`` in one line on stderr and return ``code``, as every command reports a failure."""
     print(f"modelreg: {error.code.lower().replace('_', ' ')}: {error.message}", file=sys.stderr)
     return code
 
