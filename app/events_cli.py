@@ -18,6 +18,9 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from modelreg_client import InvalidInput, release
+from modelreg_client._http import registry_url
+from modelreg_client.client import DEFAULT_URL
 
 from app.settings import Settings
 
@@ -239,7 +242,10 @@ def _print(records: list[dict[str, Any]], *, as_json: bool) -> None:
 
 
 async def _tail(args: argparse.Namespace) -> int:
-    url = (args.url or os.environ.get("MODELREG_URL") or "http://127.0.0.1:8000").rstrip("/")
+    try:  # the client's reading of the URL: a scheme required, with or without /graphql
+        url = registry_url(args.url or os.environ.get("MODELREG_URL") or DEFAULT_URL)
+    except InvalidInput as error:
+        return release.fail(release.EXIT_USAGE, error)
     token = args.token or os.environ.get("MODELREG_TOKEN")
     params: list[tuple[str, str | int | float | bool | None]] = [("action", a) for a in args.action or []]
     params += [(k, v) for k, v in (("model", args.model), ("environment", args.environment)) if v]
