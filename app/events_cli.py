@@ -2,8 +2,9 @@
 
 ``webhooks`` and ``worker`` work on the database directly, like ``tokens`` (webhook changes are audited as
 ``cli:USER``); ``events tail`` follows a running server's ``GET /api/events`` stream over HTTP, like the
-release commands, and can wait for a condition: ``--until PROMOTED --version 7`` exits 0 when it happens and 6
-when ``--timeout`` passes first, so a release pipeline can wait for a promotion.
+release commands, and can wait for a condition: ``--until PROMOTED --version 7`` exits 0 when it happens and 1 ("a check
+failed") when ``--timeout`` passes first, so a release pipeline can wait for a promotion and still tell a missed
+event from an unreachable registry (6).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from modelreg_client.client import DEFAULT_URL
 
 from app.settings import Settings
 
-EXIT_TIMEOUT = 6
+#: The awaited event did not come in time: a failed check (1) in the one exit-code table, not 6 (unreachable).
+EXIT_TIMEOUT = release.EXIT_ERROR
 WEBHOOK_ACTIONS = ("create", "list", "update", "delete", "ping", "deliveries", "redeliver", "rotate-secret")
 
 
@@ -84,7 +86,7 @@ def _add_events(commands: Any) -> None:
         "tail",
         help="print audit events as they happen",
         description="Follow GET /api/events of a running server. With --until, exit 0 once a matching event "
-        "arrives (e.g. --until PROMOTED --version 7), or 6 after --timeout seconds.",
+        "arrives (e.g. --until PROMOTED --version 7), or 1 after --timeout seconds.",
         epilog="exit codes: 0 done, 1 error, 5 authentication or permission, 6 timed out",
     )
     tail.add_argument("--url", help="registry URL (env MODELREG_URL; default http://127.0.0.1:8000)")
@@ -96,7 +98,7 @@ def _add_events(commands: Any) -> None:
     tail.add_argument("--after", type=int, help="start after this event id instead of now")
     tail.add_argument("--until", metavar="ACTION", help="stop at the first event with this action, e.g. PROMOTED")
     tail.add_argument("--version", type=int, help="with --until: only an event about this version number")
-    tail.add_argument("--timeout", type=float, help="with --until: give up after this many seconds (exit 6)")
+    tail.add_argument("--timeout", type=float, help="with --until: give up after this many seconds (exit 1)")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -16,8 +16,9 @@ from typing import Any
 from modelreg_client import Client, RegistryError, release
 from modelreg_client.tables import Table, show
 
-#: Besides the one exit-code table (``modelreg_client.release.EXIT_CODES_HELP``): ``drift`` finding DRIFT.
-EXIT_DRIFT = 6
+#: ``drift`` finding DRIFT is "a check failed" in the one exit-code table (``modelreg_client.release``), as
+#: ``audit verify`` finding tampering is: 6 stays "the registry cannot be reached", so a script tells them apart.
+EXIT_DRIFT = release.EXIT_ERROR
 COMMANDS = ("drift", "retrain")
 
 
