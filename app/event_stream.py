@@ -119,6 +119,10 @@ def _filter(request: Request, credentials: Credentials) -> tuple[StreamFilter, i
     after_text = request.headers.get("last-event-id") or params.get("after")
     if after_text is not None and not after_text.isdigit():
         raise InvalidInput("after", "give the numeric id of the last event received")
+    if params.get("start", "now") not in ("now", "last"):
+        raise InvalidInput("start", "'now' (events from now on) or 'last' (the newest matching event first)")
+    if after_text is not None and params.get("start") == "last":
+        raise InvalidInput("start", "give either after (resume) or start=last, not both")
     principal = credentials.principal
     stream = StreamFilter(
         model=validation.model_name(model, "model") if model else None,
@@ -149,7 +153,9 @@ def event_stream(limiter: StreamLimiter, *, allow_anonymous_read: bool, poll_sec
             message = f"at most {limiter.per_principal} live streams per token; close one first"
             return error_response(429, ErrorCode.RATE_LIMITED, message, graphql=False)
         follower = Follower(stream, after=after or 0)
-        if after is None:
+        if after is None and request.query_params.get("start") == "last":
+            await follower.start_at_last_match()
+        elif after is None:
             await follower.start_at_head()
         return StreamingResponse(
             _lines(follower, poll_seconds, limiter.closing, lambda: limiter.release(who)),

@@ -253,6 +253,11 @@ async def _tail(args: argparse.Namespace) -> int:
     params += [(k, v) for k, v in (("model", args.model), ("environment", args.environment)) if v]
     if args.after is not None:
         params.append(("after", args.after))
+    elif args.until and not args.action:
+        # Waiting for a condition: the newest event of the model and environment counts too, so `promote &&
+        # events tail --until PROMOTED` sees the promotion it follows, and a condition already met ends the wait
+        # at once (as `kubectl wait` does). With --action the newest event of that action may be stale: from now.
+        params.append(("start", "last"))
     headers = {"authorization": f"Bearer {token}"} if token else {}
     deadline = time.monotonic() + args.timeout if args.timeout else None
     timeout = httpx.Timeout(10.0, read=None)
@@ -265,8 +270,8 @@ async def _tail(args: argparse.Namespace) -> int:
         print(f"modelreg: no matching event within {args.timeout:g} s", file=sys.stderr)
         return EXIT_TIMEOUT
     except httpx.HTTPError as error:
-        print(f"modelreg: cannot follow {url}/api/events: {error}", file=sys.stderr)
-        return 1
+        print(f"modelreg: unavailable: cannot follow {url}/api/events: {error}", file=sys.stderr)
+        return release.EXIT_UNAVAILABLE
 
 
 async def _follow(
@@ -280,7 +285,8 @@ async def _follow(
         if response.status_code != 200:
             body = json.loads(await response.aread())
             print(f"modelreg: {body.get('error', {}).get('message', response.status_code)}", file=sys.stderr)
-            return 5 if response.status_code in (401, 403) else 1
+            statuses = {400: release.EXIT_USAGE, 401: release.EXIT_AUTH, 403: release.EXIT_AUTH}
+            return statuses.get(response.status_code, release.EXIT_ERROR)
         async for line in response.aiter_lines():
             if not line.startswith("data: "):
                 continue

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from tortoise.queryset import QuerySet
+
 from models.clock import now
 from models.db.connection import dialect
 from models.db.paging import as_datetime
@@ -52,17 +54,17 @@ class Follower:
         last = await AuditEvent.all().order_by("-id").first()
         self.after = last.id if last is not None else 0
 
+    async def start_at_last_match(self) -> None:
+        """Begin with the newest event that matches the filter, then follow (NATS JetStream's "deliver last"):
+        a client waiting for a condition sees at once the event that already meets it. Without a match: from now."""
+        last = await self._matching(AuditEvent.all()).order_by("-id").first()
+        if last is None:
+            await self.start_at_head()
+        else:
+            self.after = last.id - 1
+
     async def poll(self) -> list[AuditEvent]:
-        rows = AuditEvent.filter(id__gt=self.after)
-        f = self.filter
-        if f.within is not None:
-            rows = rows.filter(model_name_filter(f.within, column="model_name"))
-        if f.model is not None:
-            rows = rows.filter(model_name=f.model)
-        if f.environment is not None:
-            rows = rows.filter(environment=f.environment)
-        if f.actions:
-            rows = rows.filter(action__in=list(f.actions))
+        rows = self._matching(AuditEvent.filter(id__gt=self.after))
         # The version comes with the event (one join): streams show its number.
         found = await rows.order_by("id").limit(BATCH).select_related("version")
         fresh = [event for event in found if event.id not in self._seen]
@@ -73,6 +75,18 @@ class Follower:
         self._seen.update(event.id for event in fresh)
         self._advance(found)
         return fresh
+
+    def _matching(self, rows: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        f = self.filter
+        if f.within is not None:
+            rows = rows.filter(model_name_filter(f.within, column="model_name"))
+        if f.model is not None:
+            rows = rows.filter(model_name=f.model)
+        if f.environment is not None:
+            rows = rows.filter(environment=f.environment)
+        if f.actions:
+            rows = rows.filter(action__in=list(f.actions))
+        return rows
 
     def _advance(self, found: list[AuditEvent]) -> None:
         """Move the floor over the events old enough that nothing below them can still appear."""

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from app.cli import main
@@ -16,7 +17,7 @@ from models.deployments.operations import promote
 from models.entities import Role
 from models.registry.operations import Registration, register_version
 from models.tokens.operations import create_token
-from tests.support.server import REPO, environment, serving
+from tests.support.server import REPO, environment, free_port, serving
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -82,7 +83,37 @@ def test_events_tail_waits_for_a_promotion(database_url: str, tmp_path: Path) ->
         asyncio.run(_promote(database_url, 2))
         out, err = waiting.communicate(timeout=30)
         assert waiting.returncode == 0, err
-        assert [line.split()[1:3] for line in out.splitlines()] == [["PROMOTED", "churn"], ["PROMOTED", "churn"]]
+        # It began with the newest event of churn (start=last: the registration of version 2), then followed.
+        lines = [line.split()[1:3] for line in out.splitlines()]
+        assert lines == [["VERSION_REGISTERED", "churn"], ["PROMOTED", "churn"], ["PROMOTED", "churn"]], out
+        # Waiting for what has already happened ends at once: `promote && events tail --until` (docs/events.md).
+        done = subprocess.run(
+            [
+                *tail,
+                "--model",
+                "churn",
+                "--env",
+                "production",
+                "--until",
+                "PROMOTED",
+                "--version",
+                "2",
+                "--timeout",
+                "5",
+            ],
+            cwd=REPO,
+            env=environment(),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert done.returncode == 0 and [line.split()[1:5] for line in done.stdout.splitlines()] == [
+            ["PROMOTED", "churn", "v2", "production"]
+        ], done
+        both = httpx.get(f"{served.url}/api/events?start=last&after=1", headers={"authorization": f"Bearer {token}"})
+        assert both.status_code == 400 and "not both" in both.text
+        unknown = httpx.get(f"{served.url}/api/events?start=first", headers={"authorization": f"Bearer {token}"})
+        assert unknown.status_code == 400 and "start" in unknown.text
         timed_out = subprocess.run(
             [*tail, "--until", "DEMOTED", "--timeout", "1"],
             cwd=REPO,
@@ -101,3 +132,12 @@ def test_events_tail_waits_for_a_promotion(database_url: str, tmp_path: Path) ->
             timeout=30,
         )
         assert refused.returncode == 5, refused.stderr
+    nowhere = subprocess.run(
+        [*tail[:3], "events", "tail", "--url", f"http://127.0.0.1:{free_port()}", "--until", "PROMOTED"],
+        cwd=REPO,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert nowhere.returncode == 6 and nowhere.stderr.startswith("modelreg: unavailable"), nowhere.stderr
