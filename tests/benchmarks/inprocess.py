@@ -93,7 +93,11 @@ async def running_app(database_url: str, artifact_root: Path) -> AsyncIterator[I
     """The app with its lifespan running (Tortoise connected), for tokens, statement counts and profiles."""
     # Tortoise caches each table's SQL per connection name; a new backend in this process starts afresh.
     EXECUTOR_CACHE.clear()
-    # The response cache off: statement counts and profiles are of executing the operations.
-    app = create_app(Settings(database_url=database_url, artifact_root=artifact_root, response_cache=False))
+    # The response cache off: statement counts and profiles are of executing the operations. The rate limiter
+    # stays on the path but never refuses: a profile sends its requests back to back from one token.
+    settings = Settings(
+        database_url=database_url, artifact_root=artifact_root, response_cache=False, rate_limit_burst=1e12
+    )
+    app = create_app(settings)
     async with app.router.lifespan_context(app):
         yield InProcess(app)
