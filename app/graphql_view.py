@@ -305,9 +305,12 @@ class RegistryGraphQL(GraphQL[Context, None]):
         deadline = asyncio.timeout(self.timeout_seconds)
         try:
             async with deadline:
-                return await super().execute_operation(
+                result = await super().execute_operation(
                     request, request_adapter, request_data, context, root_value, sub_response
                 )
+            if not isinstance(result, SubscriptionExecutionResult):  # a subscription still reads through them
+                context.loaders.clear()  # the result is built: free the rows now, not at the next collection
+            return result
         except TimeoutError:
             if not deadline.expired():
                 raise  # a timeout of something inside (a socket, say), not ours: an unexpected error

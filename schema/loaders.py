@@ -234,6 +234,10 @@ class Loader(Generic[K, V]):
             root.waits_on(found)  # a root field that loads waits for a round: it must not hold the round back
         return found
 
+    def clear(self) -> None:
+        self._cache.clear()
+        self._queue.clear()
+
     def prime(self, key: K, value: V) -> None:
         """Cache a value read by another statement, so loading it costs nothing."""
         if key not in self._cache:
@@ -425,6 +429,20 @@ class Loaders:
             batcher, _by_key(monitoring.retraining_requests_by_id)
         )
         self.open_retraining: Loader[int, RetrainingRequest | None] = Loader(batcher, _by_key(monitoring.open_requests))
+
+    def clear(self) -> None:
+        """Drop every cached value once the request's result is built.
+
+        A request's context, its loaders and the futures they cache end up in reference cycles (asyncio's
+        futures and tasks, Strawberry's and graphql-core's objects), which only the cyclic collector frees, and
+        ``PausedCollector`` (schema/execution.py) holds it off while any operation executes: under steady
+        concurrent load each dashboard's thousands of rows then waited for a moment with nothing executing
+        (measured: 4 clients for 20 s, the server's RSS peaked at 339 MB). Emptied caches free the rows by
+        reference counting as soon as the result is encoded.
+        """
+        for loader in vars(self).values():
+            if isinstance(loader, Loader):
+                loader.clear()
 
     def metrics(self, version_id: int) -> asyncio.Future[list[tuple[str, float]]]:
         return self.version_facts.load(("metrics", version_id))

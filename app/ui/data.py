@@ -58,6 +58,7 @@ async def run(
         principal=who.principal, auth_error=who.error, request_id=request_id, allow_anonymous_read=allow_anonymous_read
     )
     result = await schema.execute(document(name), variable_values=variables, context_value=context)
+    context.loaders.clear()  # the rows are in result.data now (schema/loaders.py, Loaders.clear)
     problems = [
         Problem(
             code=str((error.extensions or {}).get("code", ErrorCode.INTERNAL_SERVER_ERROR)),
