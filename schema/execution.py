@@ -22,12 +22,15 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from graphql import GraphQLOutputType, OperationType
+from graphql import GraphQLObjectType, GraphQLOutputType, OperationType, Undefined
+from graphql.execution.collect_fields import GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema import field_plans
 
 V = TypeVar("V")
 R = TypeVar("R")
@@ -133,11 +136,26 @@ async def paced(value: V, convert: Callable[[V], R]) -> R:
         pacer.pass_on()
 
 
+def _probe(source: Any, info: Any) -> None:
+    """A resolver to ask the middleware manager whether it wraps resolvers at all."""
+
+
 class YieldingExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's execution, completing lists a slice (``SLICE_SECONDS``) at a time (see ``Pacer``)."""
+    """graphql-core's execution, completing lists a slice (``SLICE_SECONDS``) at a time (see ``Pacer``), and plain
+    leaf fields without its per-field machinery (``execute_fields``, ``schema/field_plans.py``)."""
+
+    #: Complete plain leaf fields directly; off, every field takes graphql-core's path (tests compare the two).
+    plain_leaves: ClassVar[bool] = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        #: id(grouped field set) -> (that set, its parent type, its plan). graphql-core memoizes each object's
+        #: grouped field set, so the items of a list share one, and one plan. Shared with sub-executors (copies).
+        self._plans: dict[int, tuple[GroupedFieldSet, GraphQLObjectType, field_plans.Plan]] = {}
+        # Strawberry always passes a middleware manager; it wraps resolvers only when an extension implements
+        # ``resolve`` (none of ours does). With a wrapper, every field must run through it: no shortcut.
+        manager = self.middleware_manager
+        self._unwrapped = manager is None or manager.get_field_resolver(_probe) is _probe
         batcher = getattr(getattr(self.context_value, "loaders", None), "batcher", None)
         operation = getattr(self, "operation", None)
         if synchronous.get() or (operation is not None and operation.operation == OperationType.SUBSCRIPTION):
@@ -149,6 +167,103 @@ class YieldingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         else:
             self.pacer = Pacer()
         current_pacer.set(self.pacer)
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """graphql-core's ``execute_fields``, except that a plain leaf field is completed by its ``Leaf`` without a
+        ``Path``, an info object or ``complete_value``; when the leaf cannot tell (``FALLBACK``, or it raised), that
+        field runs through ``execute_field`` as every other field does, so errors are exactly graphql-core's.
+
+        Deferred fragments (a position context) and field middleware keep graphql-core's own method throughout.
+        """
+        if not (self.plain_leaves and self._unwrapped) or position_context is not None:
+            return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
+        known = self._plans.get(id(grouped_field_set))
+        if known is not None and known[0] is grouped_field_set and known[1] is parent_type:
+            planned = known[2]
+        else:
+            planned = field_plans.plan(parent_type, grouped_field_set)
+            self._plans[id(grouped_field_set)] = (grouped_field_set, parent_type, planned)
+        fallback = field_plans.FALLBACK
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        # From here on, graphql-core's execute_fields (3.3.2) but for the leaf's shortcut.
+        try:
+            for response_name, field_details_list, leaf in planned:
+                if leaf is not None:
+                    try:
+                        completed = leaf.complete(source_value)
+                    except Exception:
+                        completed = fallback
+                    if completed is not fallback:
+                        results[response_name] = completed
+                        continue
+                field_path = Path(path, response_name, parent_type.name)
+                result = self.execute_field(parent_type, source_value, field_details_list, field_path, None)
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return self._gather_fields(results, awaitable_fields)
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        """graphql-core's ``complete_value``, going straight to the sub-fields of an object typed ``T`` or ``T!``.
+
+        graphql-core walks the type's wrappers (non-null, list, leaf, abstract, object) for every object it
+        completes, then ``complete_object_value``, ``collect_and_execute_subfields`` and the incremental executor's
+        ``execute_collected_subfields`` in turn. For a value that is there (not None, not an exception) of an object
+        type that checks its values by class only, all of that comes to ``is_type_of`` and ``execute_fields`` with
+        the memoized sub-fields. Anything else (None, errors, abstract types, lists, leaves, deferred fragments)
+        takes graphql-core's method.
+        """
+        target = field_plans.object_type_of(return_type)
+        if (
+            target is None
+            or result is None
+            or result is Undefined
+            or isinstance(result, Exception)
+            or position_context is not None
+            or not self.plain_leaves
+        ):
+            return super().complete_value(return_type, field_details_list, info, path, result, position_context)
+        is_type_of = target.is_type_of
+        if is_type_of is not None and not is_type_of(result, info):
+            return super().complete_value(return_type, field_details_list, info, path, result, position_context)
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(target, field_details_list)
+        if new_defer_usages:
+            return super().complete_value(return_type, field_details_list, info, path, result, position_context)
+        return self.execute_fields(target, result, path, grouped_field_set, None)
+
+    @staticmethod
+    async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
+        if len(awaitable_fields) == 1:
+            field = awaitable_fields[0]
+            results[field] = await results[field]
+        else:
+            awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
+            results.update(zip(awaitable_fields, awaited, strict=True))
+        return results
 
     def complete_iterable_value(
         self,

@@ -33,11 +33,17 @@ from strawberry.types.info import Info
 Resolver = Callable[..., Any]
 
 
-def _attribute(python_name: str) -> Resolver:
-    def resolve(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
-        return getattr(source, python_name)
+class Attribute:
+    """The resolver of a plain field: one ``getattr``. A class, so the execution can tell it from any other
+    resolver and read the attribute without calling it (``schema/field_plans.py``)."""
 
-    return resolve
+    __slots__ = ("python_name",)
+
+    def __init__(self, python_name: str) -> None:
+        self.python_name = python_name
+
+    def __call__(self, source: Any, info: GraphQLResolveInfo[Any]) -> Any:
+        return getattr(source, self.python_name)
 
 
 def _method(field: StrawberryField) -> Resolver | None:
@@ -65,7 +71,7 @@ def plain_resolver(graphql_field: GraphQLField) -> Resolver | None:
     if not isinstance(field, StrawberryField) or field.extensions or field.is_subscription:
         return None
     if field.base_resolver is None:
-        return _attribute(field.python_name)
+        return Attribute(field.python_name)
     return _method(field)
 
 

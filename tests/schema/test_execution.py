@@ -1,0 +1,205 @@
+"""Plain leaves and loaded objects complete without graphql-core's per-field machinery (``schema/field_plans.py``,
+``YieldingExecutionContext``), and every answer, error, path and masking is what graphql-core's own path gives."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.schema.config import StrawberryConfig
+
+import schema.build
+from app.settings import Settings
+from models.entities import Role
+from models.tokens.scopes import Principal
+from schema import field_plans
+from schema.context import Context
+from schema.execution import YieldingExecutionContext
+from schema.fast_fields import resolve_plainly
+from schema.scalars import SCALARS
+from tests.benchmarks.fields import WIDE
+from tests.schema.test_sql_counts import _seed, uncached
+
+DASHBOARD = (Path(__file__).parents[2] / "examples" / "dashboard.graphql").read_text()
+READER = Principal(name="reader", role=Role.READER)
+#: A reader limited to one model asks for another: FORBIDDEN on that (nullable) field, the rest answered.
+SCOPED = Principal(name="scoped", role=Role.READER, model_patterns=("model-000",))
+MIXED = """
+query Mixed {
+  models(first: 2) { nodes { name versionCount versions(first: 2) { nodes { number status createdAt } } } }
+  other: model(name: "model-001") { name }
+  __typename
+}
+"""
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return uncached(settings)
+
+
+def _context(principal: Principal | None = READER) -> Context:
+    return Context(principal=principal, request_id="test", allow_anonymous_read=False, max_nodes=10**9)
+
+
+@pytest.fixture
+def graphql_core_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(YieldingExecutionContext, "plain_leaves", False)
+    yield
+
+
+def _whole(result: Any) -> tuple[Any, Any, Any]:
+    """Everything a client sees: data, each error as it is sent (message, locations, path, extensions)."""
+    errors = [error.formatted for error in result.errors] if result.errors else None
+    return result.data, errors, result.extensions
+
+
+async def _both(
+    registry: strawberry.Schema, document: str, make_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Any, Any]:
+    fast = await registry.execute(document, context_value=make_context())
+    monkeypatch.setattr(YieldingExecutionContext, "plain_leaves", False)
+    try:
+        slow = await registry.execute(document, context_value=make_context())
+    finally:
+        monkeypatch.setattr(YieldingExecutionContext, "plain_leaves", True)
+    return _whole(fast), _whole(slow)
+
+
+async def test_documents_answer_the_same_with_and_without_the_shortcuts(
+    app: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _seed(0, 3)
+    for document, principal in ((DASHBOARD, READER), (WIDE, READER), (MIXED, SCOPED)):
+        fast, slow = await _both(schema.build.schema, document, lambda p=principal: _context(p), monkeypatch)
+        assert fast == slow
+    data, errors, _ = fast  # MIXED: the refused field is an error with its path, the rest is answered
+    assert errors and errors[0]["path"] == ["other"] and errors[0]["extensions"]["code"] == "FORBIDDEN"
+    assert data["models"]["nodes"][0]["versions"]["nodes"][0]["status"] == "READY"
+
+
+def _executed_fields(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """``Type.field`` of every field that goes through graphql-core's ``execute_field`` (the instrument calls it)."""
+    seen: Counter[str] = Counter()
+    execute_field = YieldingExecutionContext.execute_field
+
+    def counted(self: YieldingExecutionContext, parent_type: Any, source: Any, details: Any, *rest: Any) -> Any:
+        seen[f"{parent_type.name}.{details[0].node.name.value}"] += 1
+        return execute_field(self, parent_type, source, details, *rest)
+
+    monkeypatch.setattr(YieldingExecutionContext, "execute_field", counted)
+    return seen
+
+
+async def test_plain_leaves_skip_execute_field_and_relations_do_not(
+    app: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _seed(0, 3)
+    seen = _executed_fields(monkeypatch)
+    result = await schema.build.schema.execute(DASHBOARD, context_value=_context())
+    assert result.errors is None
+    leaves = {"Model.name", "Model.versionCount", "Metric.name", "Metric.value", "Tag.key", "Version.number"}
+    leaves |= {"Version.status", "Version.createdAt", "Deployment.deployedAt", "Deployment.active"}
+    assert not leaves & set(seen), seen
+    # Relations (loaders), connections' lists and root fields keep graphql-core's path.
+    assert {"Model.tags", "Version.metrics", "Deployment.version", "VersionConnection.nodes", "Query.models"} <= set(
+        seen
+    )
+    seen.clear()
+    monkeypatch.setattr(YieldingExecutionContext, "plain_leaves", False)
+    await schema.build.schema.execute(DASHBOARD, context_value=_context())
+    assert leaves <= set(seen)
+
+
+# A schema of its own, for what the registry's data never holds: a non-null field that is None, a value a scalar
+# or an enum refuses, an exception or an awaitable as an attribute's value, a long list, a None in a non-null list.
+
+
+@strawberry.enum
+class Colour(Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Thing:
+    name: str
+    nickname: str | None
+    colour: Colour
+    at: datetime
+    count: int
+    labels: list[str]
+    maybe: list[str | None] | None
+    data: JSON
+
+
+def _good() -> Thing:
+    return Thing(
+        name="a", nickname=None, colour=Colour.RED, at=datetime(2026, 1, 2, tzinfo=UTC), count=1, labels=["x"],
+        maybe=[None, "y"], data=cast(JSON, {"k": [1, 2]}),
+    )  # fmt: skip
+
+
+def _things() -> list[Thing | None]:
+    later = asyncio.get_running_loop().create_future()
+    later.set_result(7)
+    good = _good()
+    odd: list[dict[str, Any]] = [
+        {"name": None},  # non-null: an error, and the item is null
+        {"colour": "purple"},  # not a member of the enum
+        {"count": "many"},  # Int refuses it
+        {"count": ValueError("boom")},  # an exception as a value is raised as the field's error
+        {"count": later},  # an awaitable is awaited
+        {"labels": [f"l{index}" for index in range(field_plans.MAX_ITEMS + 1)]},  # long: graphql-core's path
+        {"labels": ["a", None]},  # None in a non-null list
+        {"nickname": 12, "maybe": None, "colour": Colour.BLUE},  # String accepts an int; a null list
+    ]
+    return [good, *(dataclasses.replace(good, **changes) for changes in odd)]
+
+
+@strawberry.type
+class ToyQuery:
+    @strawberry.field
+    def things(self) -> list[Thing | None]:
+        return _things()
+
+    @strawberry.field
+    def thing(self) -> Thing:
+        return dataclasses.replace(_good(), name=None)  # type: ignore[arg-type]  # non-null root: the whole answer is null
+
+
+TOY = "{ things { name nickname colour at count labels maybe data } alias: things { n: name c: colour } }"
+
+
+async def test_odd_values_answer_as_graphql_core_answers_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    toy = strawberry.Schema(
+        query=ToyQuery, config=StrawberryConfig(scalar_map=SCALARS), execution_context_class=YieldingExecutionContext
+    )
+    assert "Thing.name" in resolve_plainly(toy)
+    for document in ("{ things { count } thing { colour } }", "{ thing { name count } }"):
+        fast, slow = await _both(toy, document, lambda: None, monkeypatch)
+        assert fast == slow, document
+    data, errors, _ = fast  # a non-null root field's null takes the whole answer
+    assert data is None and errors and errors[0]["path"] == ["thing", "name"]
+    fast, slow = await _both(toy, TOY, lambda: None, monkeypatch)
+    assert fast == slow
+    data, errors, _ = fast
+    assert data["things"][0] == {
+        "name": "a", "nickname": None, "colour": "RED", "at": "2026-01-02T00:00:00+00:00", "count": 1,
+        "labels": ["x"], "maybe": [None, "y"], "data": {"k": [1, 2]},
+    }  # fmt: skip
+    assert [error["path"] for error in errors] == [
+        ["things", 1, "name"], ["things", 2, "colour"], ["things", 3, "count"], ["things", 4, "count"],
+        ["things", 7, "labels", 1], ["alias", 1, "n"], ["alias", 2, "c"],
+    ]  # fmt: skip
+    assert data["things"][5]["count"] == 7 and len(data["things"][6]["labels"]) == field_plans.MAX_ITEMS + 1
+    assert data["things"][8]["nickname"] == "12" and data["things"][8]["maybe"] is None
