@@ -94,9 +94,15 @@ async def running_app(database_url: str, artifact_root: Path) -> AsyncIterator[I
     # Tortoise caches each table's SQL per connection name; a new backend in this process starts afresh.
     EXECUTOR_CACHE.clear()
     # The response cache off: statement counts and profiles are of executing the operations. The rate limiter
-    # stays on the path but never refuses: a profile sends its requests back to back from one token.
+    # stays on the path but never refuses: a profile sends its requests back to back from one token. No webhook
+    # delivery worker: its poll (one statement, every second or so) is logged like the request's own statements,
+    # so a dashboard that happened to overlap one was counted at 9 statements instead of 8 (one sample in four).
     settings = Settings(
-        database_url=database_url, artifact_root=artifact_root, response_cache=False, rate_limit_burst=1e12
+        database_url=database_url,
+        artifact_root=artifact_root,
+        response_cache=False,
+        rate_limit_burst=1e12,
+        delivery_worker=False,
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
