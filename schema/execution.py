@@ -151,7 +151,7 @@ class YieldingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         #: id(grouped field set) -> (that set, its parent type, its plan). graphql-core memoizes each object's
         #: grouped field set, so the items of a list share one, and one plan. Shared with sub-executors (copies).
-        self._plans: dict[int, tuple[GroupedFieldSet, GraphQLObjectType, field_plans.Plan]] = {}
+        self._plans: dict[int, tuple[GroupedFieldSet, GraphQLObjectType, field_plans.Plan, bool]] = {}
         # Strawberry always passes a middleware manager; it wraps resolvers only when an extension implements
         # ``resolve`` (none of ours does). With a wrapper, every field must run through it: no shortcut.
         manager = self.middleware_manager
@@ -184,12 +184,7 @@ class YieldingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """
         if not (self.plain_leaves and self._unwrapped) or position_context is not None:
             return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
-        known = self._plans.get(id(grouped_field_set))
-        if known is not None and known[0] is grouped_field_set and known[1] is parent_type:
-            planned = known[2]
-        else:
-            planned = field_plans.plan(parent_type, grouped_field_set)
-            self._plans[id(grouped_field_set)] = (grouped_field_set, parent_type, planned)
+        planned = self._plan(parent_type, grouped_field_set)[0]
         fallback = field_plans.FALLBACK
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
@@ -255,6 +250,52 @@ class YieldingExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().complete_value(return_type, field_details_list, info, path, result, position_context)
         return self.execute_fields(target, result, path, grouped_field_set, None)
 
+    def _plan(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> tuple[field_plans.Plan, bool]:
+        """The set's plan, and whether every field of it is a plain leaf."""
+        known = self._plans.get(id(grouped_field_set))
+        if known is not None and known[0] is grouped_field_set and known[1] is parent_type:
+            return known[2], known[3]
+        planned = field_plans.plan(parent_type, grouped_field_set)
+        only_leaves = all(leaf is not None for _, _, leaf in planned)
+        self._plans[id(grouped_field_set)] = (grouped_field_set, parent_type, planned, only_leaves)
+        return planned, only_leaves
+
+    def _leaves_only(self, item_type: GraphQLOutputType, field_details_list: Any) -> field_plans.Plan | None:
+        """The plan of a list's items when they are of an object type (``T`` or ``T!``) and every field selected on
+        them is a plain leaf (a metric's name and value); None otherwise."""
+        target = field_plans.object_type_of(item_type)
+        if target is None or not (self.plain_leaves and self._unwrapped):
+            return None
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(target, field_details_list)
+        if new_defer_usages:
+            return None
+        planned, only_leaves = self._plan(target, grouped_field_set)
+        return planned if only_leaves else None
+
+    @staticmethod
+    def _complete_leaves(item_type: GraphQLOutputType, planned: field_plans.Plan, info: Any, item: Any) -> Any:
+        """An item of a ``_leaves_only`` list as ``complete_value`` would complete it, without the item's ``Path``;
+        ``FALLBACK`` when any part is unsure, and the item then takes the ordinary way (which builds its path and
+        reports any error there)."""
+        fallback = field_plans.FALLBACK
+        if item is None or isinstance(item, Exception):
+            return fallback
+        is_type_of = field_plans.object_type_of(item_type).is_type_of  # type: ignore[union-attr]  # _leaves_only
+        if is_type_of is not None and not is_type_of(item, info):
+            return fallback
+        completed: dict[str, Any] = {}
+        try:
+            for response_name, _, leaf in planned:
+                value = leaf.complete(item)  # type: ignore[union-attr]  # only leaves: _leaves_only checked
+                if value is fallback:
+                    return fallback
+                completed[response_name] = value
+        except Exception:
+            return fallback
+        return completed
+
     @staticmethod
     async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
         if len(awaitable_fields) == 1:
@@ -310,9 +351,18 @@ class YieldingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """Complete items from ``index`` while the slice lasts; the index of the first item left."""
         assert self.pacer is not None  # complete_iterable_value paces only with a pacer
         is_awaitable, pause_at = self.is_awaitable, self.pacer.pause_at
+        fallback, leaves = field_plans.FALLBACK, self._leaves_only(item_type, field_details_list)
         while index < len(items) and time.perf_counter() < pause_at:
-            item, item_path = items[index], path.add_key(index, None)
-            if is_awaitable(item):
+            item = items[index]
+            awaitable = is_awaitable(item)
+            if leaves is not None and not awaitable:
+                completed = self._complete_leaves(item_type, leaves, info, item)
+                if completed is not fallback:
+                    done.completed.append(completed)
+                    index += 1
+                    continue
+            item_path = path.add_key(index, None)
+            if awaitable:
                 done.completed.append(
                     self.complete_awaitable_list_item_value(
                         item, item_type, field_details_list, info, item_path, position_context
