@@ -296,6 +296,30 @@ class YieldingExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return fallback
         return completed
 
+    async def complete_awaitable_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's, awaiting the resolver's value directly when there is no abort signal (Strawberry passes
+        none): ``with_abort_signal`` then only awaits it, in one more coroutine per awaited field."""
+        if self.abort_signal is not None:
+            return await super().complete_awaitable_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+        try:
+            completed = self.complete_value(return_type, field_details_list, info, path, await result, position_context)
+            if self.is_awaitable(completed):
+                completed = await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            completed = None
+        return completed
+
     @staticmethod
     async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
         if len(awaitable_fields) == 1:

@@ -59,7 +59,7 @@ from models.monitoring import reads as monitoring
 from models.monitoring.policy import Policy
 from models.registry import reads, statistics
 from models.webhooks import reads as webhook_reads
-from schema.execution import paced
+from schema.execution import current_pacer, paced
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -278,7 +278,11 @@ def then(pending: asyncio.Future[V], convert: Callable[[V], R]) -> R:
 async def _later(pending: asyncio.Future[V], convert: Callable[[V], R]) -> R:
     # A round of loads wakes every resolver waiting on it in one step of the loop; converting thousands of rows
     # there would hold the loop, so past the execution's slice each conversion waits its turn.
-    return await paced(await pending, convert)
+    value = await pending
+    pacer = current_pacer.get()
+    if pacer is None or not pacer.due():  # paced() would convert at once: spare its coroutine
+        return convert(value)
+    return await paced(value, convert)
 
 
 def _by_key(
