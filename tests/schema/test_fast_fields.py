@@ -78,11 +78,11 @@ async def _profiled(registry: strawberry.Schema) -> tuple[int, dict[str, Any]]:
     return _calls(profile), result.data
 
 
-async def test_a_wide_document_costs_no_more_than_graphql_core_alone(
+async def test_a_wide_document_costs_at_most_half_of_graphql_core_alone(
     app: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Function calls, not time, so the comparison holds on a busy machine. Executing the wide document (SQL and
-    loaders included) takes no more calls than graphql-core executing it over plain dicts with a one-line
+    loaders included) takes at most half the calls of graphql-core executing it over plain dicts with a one-line
     resolver; Strawberry's own resolvers take two more calls per plain field."""
     await _seed(0, 6)
     calls, data = await _profiled(schema.build.schema)
@@ -94,5 +94,6 @@ async def test_a_wide_document_costs_no_more_than_graphql_core_alone(
     floor_profile.disable()
     fields = count_fields(data)
     assert not getattr(floor, "errors", None) and fields > 300
-    assert calls <= _calls(floor_profile), (calls, _calls(floor_profile))
+    # Plain leaves skip graphql-core's per-field machinery too (schema/field_plans.py): half its calls, or fewer.
+    assert 2 * calls <= _calls(floor_profile), (calls, _calls(floor_profile))
     assert wrapped - calls >= 1.5 * fields, (wrapped, calls, fields)
