@@ -26,7 +26,10 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLField, GraphQLObjectType, GraphQLResolveInfo
+from strawberry.schema.name_converter import NameConverter
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import StrawberryArgument
+from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info
 
@@ -46,33 +49,73 @@ class Attribute:
         return getattr(source, self.python_name)
 
 
-def _method(field: StrawberryField) -> Resolver | None:
-    """A direct call of a ``(self, info)`` method resolver, or None when the resolver needs Strawberry's path."""
+#: Argument types Strawberry hands to the resolver as graphql-core coerced them (``convert_argument`` returns a
+#: builtin scalar's value unchanged, and None for any type but ``Maybe``).
+_AS_IS = (int, str, float, bool)
+
+
+def _as_is(argument: StrawberryArgument) -> bool | None:
+    """True: the value passes unchanged; False: None passes unchanged, anything else needs Strawberry's conversion
+    (an input type, an enum, a list); None: the argument always needs it (``Maybe`` wraps even None)."""
+    argument_type = argument.type
+    if isinstance(argument_type, StrawberryMaybe):
+        return None
+    if type(argument_type) is StrawberryOptional:
+        argument_type = argument_type.of_type
+    return argument_type in _AS_IS
+
+
+def _method(field: StrawberryField, strawberrys: Resolver | None, names: NameConverter) -> Resolver | None:
+    """A direct call of a ``(self, info, *arguments)`` method resolver, or None when it needs Strawberry's path.
+
+    Arguments are passed under their Python names. Where an argument's value needs converting (an input object, a
+    list, an enum), the call takes Strawberry's own resolver (``strawberrys``) instead, so the method receives
+    exactly what Strawberry would give it; a missing or null value needs no conversion.
+    """
     resolver = field.base_resolver
-    if resolver is None or resolver.is_async or resolver.arguments:
+    if resolver is None or resolver.is_async:
         return None
     if resolver.self_parameter is None or resolver.parent_parameter or resolver.root_parameter:
         return None
     info_parameter = resolver.info_parameter
     parameters = list(resolver.signature.parameters)
-    if info_parameter is None or parameters != [resolver.self_parameter.name, info_parameter.name]:
+    arguments = resolver.arguments
+    if info_parameter is None or parameters[:2] != [resolver.self_parameter.name, info_parameter.name]:
         return None
+    if parameters[2:] != [argument.python_name for argument in arguments]:
+        return None
+    kinds = [_as_is(argument) for argument in arguments]
+    if None in kinds or (strawberrys is None and not all(kinds)):
+        return None
+    python_names = {names.from_argument(argument): argument.python_name for argument in arguments}
+    converted = [names.from_argument(argument) for argument, as_is in zip(arguments, kinds, strict=True) if not as_is]
     method: Callable[..., Any] = resolver.wrapped_func  # type: ignore[assignment]  # a plain function here
 
-    def resolve(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
-        return method(source, Info(_raw_info=info, _field=field))
+    if not arguments:
 
-    return resolve
+        def resolve(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
+            return method(source, Info(_raw_info=info, _field=field))
+
+        return resolve
+
+    def resolve_with(source: Any, info: GraphQLResolveInfo[Any], **values: Any) -> Any:
+        for name in converted:
+            if values.get(name) is not None:
+                return strawberrys(source, info, **values)  # type: ignore[misc]  # only with converted arguments
+        given = {python_names[name]: value for name, value in values.items()}
+        return method(source, Info(_raw_info=info, _field=field), **given)
+
+    return resolve_with
 
 
-def plain_resolver(graphql_field: GraphQLField) -> Resolver | None:
+def plain_resolver(graphql_field: GraphQLField, names: NameConverter | None = None) -> Resolver | None:
     """The cheaper resolver of a field, or None when it must keep Strawberry's."""
     field = (graphql_field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if not isinstance(field, StrawberryField) or field.extensions or field.is_subscription:
         return None
     if field.base_resolver is None:
         return Attribute(field.python_name)
-    return _method(field)
+    return _method(field, graphql_field.resolve, names or NameConverter())
 
 
 def resolve_plainly(schema: strawberry.Schema) -> list[str]:
@@ -82,7 +125,7 @@ def resolve_plainly(schema: strawberry.Schema) -> list[str]:
         if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
             continue
         for name, graphql_field in graphql_type.fields.items():
-            resolver = plain_resolver(graphql_field)
+            resolver = plain_resolver(graphql_field, schema.config.name_converter)
             if resolver is not None:
                 graphql_field.resolve = resolver
                 replaced.append(f"{graphql_type.name}.{name}")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
@@ -41,6 +40,24 @@ query Mixed {
 }
 """
 
+#: Arguments a method resolver receives as given (first, environment, name) and ones Strawberry converts (an input
+#: object, an enum inside it), given and omitted.
+ARGUMENTS = """
+query Arguments {
+  models(first: 3) {
+    nodes {
+      versions(first: 2, filter: {status: READY}, orderBy: {field: METRIC, direction: DESC, metric: "f1"}) {
+        nodes { number metric(name: "f1") auc: metric(name: "roc_auc") }
+      }
+      newest: versions(first: 1) { nodes { number } }
+      deploymentHistory(environment: "production", first: 2) { totalCount nodes { version { number } } }
+      deployment(environment: "staging") { environment }
+      version(number: 2) { number }
+    }
+  }
+}
+"""
+
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
@@ -51,12 +68,6 @@ def _context(principal: Principal | None = READER) -> Context:
     return Context(principal=principal, request_id="test", allow_anonymous_read=False, max_nodes=10**9)
 
 
-@pytest.fixture
-def graphql_core_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(YieldingExecutionContext, "plain_leaves", False)
-    yield
-
-
 def _whole(result: Any) -> tuple[Any, Any, Any]:
     """Everything a client sees: data, each error as it is sent (message, locations, path, extensions)."""
     errors = [error.formatted for error in result.errors] if result.errors else None
@@ -64,25 +75,42 @@ def _whole(result: Any) -> tuple[Any, Any, Any]:
 
 
 async def _both(
-    registry: strawberry.Schema, document: str, make_context: Any, monkeypatch: pytest.MonkeyPatch
+    registry: strawberry.Schema,
+    document: str,
+    make_context: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    strawberrys: strawberry.Schema | None = None,
 ) -> tuple[Any, Any]:
+    """The document's result with the shortcuts, and with graphql-core's path throughout (and Strawberry's own
+    resolvers, when ``strawberrys`` is the same schema built without ``resolve_plainly``)."""
     fast = await registry.execute(document, context_value=make_context())
     monkeypatch.setattr(YieldingExecutionContext, "plain_leaves", False)
     try:
-        slow = await registry.execute(document, context_value=make_context())
+        slow = await (strawberrys or registry).execute(document, context_value=make_context())
     finally:
         monkeypatch.setattr(YieldingExecutionContext, "plain_leaves", True)
     return _whole(fast), _whole(slow)
+
+
+def _without_direct_resolvers(monkeypatch: pytest.MonkeyPatch) -> strawberry.Schema:
+    with monkeypatch.context() as patched:
+        patched.setattr(schema.build, "resolve_plainly", lambda built: [])
+        return schema.build.build_schema()
 
 
 async def test_documents_answer_the_same_with_and_without_the_shortcuts(
     app: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await _seed(0, 3)
-    for document, principal in ((DASHBOARD, READER), (WIDE, READER), (MIXED, SCOPED)):
-        fast, slow = await _both(schema.build.schema, document, lambda p=principal: _context(p), monkeypatch)
+    strawberrys = _without_direct_resolvers(monkeypatch)
+    results = {}
+    for document, principal in ((DASHBOARD, READER), (WIDE, READER), (MIXED, SCOPED), (ARGUMENTS, READER)):
+        registry = schema.build.schema
+        fast, slow = await _both(registry, document, lambda p=principal: _context(p), monkeypatch, strawberrys)
         assert fast == slow
-    data, errors, _ = fast  # MIXED: the refused field is an error with its path, the rest is answered
+        results[document] = fast
+    assert all(results[document][1] is None for document in (DASHBOARD, WIDE, ARGUMENTS))
+    data, errors, _ = results[MIXED]  # the refused field is an error with its path, the rest is answered
     assert errors and errors[0]["path"] == ["other"] and errors[0]["extensions"]["code"] == "FORBIDDEN"
     assert data["models"]["nodes"][0]["versions"]["nodes"][0]["status"] == "READY"
 
