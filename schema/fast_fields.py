@@ -9,14 +9,18 @@ A dashboard executes some 15,000 fields, most of them one or the other (docs/per
 ``resolve_plainly`` replaces, once, when the schema is built, the graphql-core resolver of every field where
 that machinery has nothing to do:
 
-- a field without a resolver and without field extensions: one ``getattr`` of its Python name;
-- a synchronous method resolver that takes ``self`` and ``info`` and no GraphQL arguments, without field
-  extensions (permission classes are field extensions): the method called with the source and an ``Info``.
+- a field without a resolver and without field extensions: one ``getattr`` of its Python name (``Attribute``,
+  which the execution also recognises: schema/field_plans.py);
+- a synchronous method resolver that takes ``self``, ``info`` and its GraphQL arguments, without field extensions
+  (permission classes are field extensions): the method called with the source, an ``Info`` and the arguments
+  under their Python names. Builtin scalar arguments pass as graphql-core coerced them, as Strawberry passes
+  them; when an argument Strawberry converts (an input object, a list, an enum) is given, that call goes to
+  Strawberry's resolver.
 
-Every other field (arguments to convert, permission classes, extensions, async resolvers, root fields with
+Every other field (``Maybe`` arguments, permission classes, extensions, async resolvers, root fields with
 ``RootField``) keeps Strawberry's resolver. The answers are the same: the same attribute or the same method,
-called the same way. ``tests/schema/test_fast_fields.py`` checks which fields are replaced and that a document
-answers the same with and without.
+called with the same values. ``tests/schema/test_fast_fields.py`` checks which fields are replaced, and
+``tests/schema/test_execution.py`` that documents answer the same with and without.
 """
 
 from __future__ import annotations
