@@ -102,7 +102,7 @@ def _method(field: StrawberryField, strawberrys: Resolver | None, names: NameCon
 
         return resolve
 
-    def resolve_with(source: Any, info: GraphQLResolveInfo[Any], **values: Any) -> Any:
+    def resolve_with(source: Any, info: GraphQLResolveInfo[Any], /, **values: Any) -> Any:  # no name clashes
         for name in converted:
             if values.get(name) is not None:
                 return strawberrys(source, info, **values)  # type: ignore[misc]  # only with converted arguments
