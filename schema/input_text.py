@@ -61,7 +61,25 @@ def _in_value(value: Any, path: str, free_text: bool) -> Iterator[tuple[str, str
             yield from _in_value(item, f"{path}[{index}]", free_text)
 
 
+#: Findings per document text: the literals of a document are fixed by its text, and clients send the same few
+#: documents again and again (visiting one costs a walk of its whole tree). Bounded, oldest forgotten first.
+_by_text: dict[str, tuple[tuple[str, str], ...]] = {}
+_TEXTS_KEPT = 256
+
+
 def _in_document(document: DocumentNode) -> list[tuple[str, str]]:
+    text = document.loc.source.body if document.loc is not None else None
+    if text is None:
+        return _visited(document)
+    known = _by_text.get(text)
+    if known is None:
+        if len(_by_text) >= _TEXTS_KEPT:
+            del _by_text[next(iter(_by_text))]
+        known = _by_text[text] = tuple(_visited(document))
+    return list(known)
+
+
+def _visited(document: DocumentNode) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
 
     class Arguments(Visitor):

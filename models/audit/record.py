@@ -26,12 +26,17 @@ async def record(
     reason: str | None = None,
     details: dict[str, Any] | None = None,
     at: datetime | None = None,
+    head: tuple[int, str] | None = None,
 ) -> AuditEvent:
     """Append an event to its chain: ``model``'s, or the registry's when ``model`` is None.
 
     The caller must hold the model's row lock (``models.db.locking``), or have inserted the model in this
     transaction, so that the chain's head cannot move until commit; the registry chain is locked here.
-    The unique index on (model_id, chain_seq) turns a forgotten lock into a failed write, not a fork.
+    The unique index on (model_id, chain_seq) turns a forgotten lock into a failed write, not a fork, and the
+    insert trigger refuses an event whose ``previous_hash`` is not its predecessor's hash.
+
+    ``head``: the chain's head (``chain_head``) when the caller read it in a statement of its own after taking
+    the model's lock (the promotion's read, ``models/deployments/state.py``), which saves a round trip.
 
     In the same transaction, the event's webhook deliveries are queued (``models.webhooks.outbox``): one
     more statement per event.
@@ -53,7 +58,7 @@ async def record(
         request_id=request_id,
         details=details or {},
     )
-    position, previous_hash = await chain_head(conn, content.model_id)
+    position, previous_hash = head if head is not None else await chain_head(conn, content.model_id)
     event = await AuditEvent.create(
         action=action,
         actor=content.actor,

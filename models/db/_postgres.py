@@ -1,21 +1,47 @@
-"""An asyncpg client whose transactions clean up when ``BEGIN`` itself fails or is cancelled.
+"""The asyncpg client: transactions that clean up when ``BEGIN`` fails, commit with what must follow the commit in
+one round trip, and connections returned to the pool without a reset round trip.
 
-Tortoise's pooled transaction context acquires a connection and binds it to the task before sending
-``BEGIN``; if ``BEGIN`` raises, the context's exit never runs. asyncpg returns a connection that *died* to
+**BEGIN failing.** Tortoise's pooled transaction context acquires a connection and binds it to the task before
+sending ``BEGIN``; if ``BEGIN`` raises, the context's exit never runs. asyncpg returns a connection that *died* to
 its pool by itself, but one that stays open (``BEGIN`` cancelled by a request timeout, or refused with the
-connection still up) would never be released, and each would shrink the pool for good until requests
-waited forever. The task also stays bound to the failed transaction, so anything it runs next uses the
-broken connection. This context unbinds and releases, then lets the error through (``models.db.retry``
-reports it).
+connection still up) would never be released, and each would shrink the pool for good until requests waited
+forever. The task also stays bound to the failed transaction, so anything it runs next uses the broken
+connection. ``ReleasingTransactionContext`` unbinds and releases, then lets the error through
+(``models.db.retry`` reports it).
+
+**COMMIT and what follows it.** ``BEGIN``, ``COMMIT``, ``ROLLBACK`` and savepoints are sent here as SQL rather
+than through asyncpg's ``Transaction`` object, so that a write transaction's ``COMMIT`` can carry the statement
+that must run right after it (the generation's advance, ``models/db/generation.py``) in the same simple-protocol
+message: ``COMMIT; SELECT nextval(...)``. PostgreSQL runs the two in order, the second only once the commit is
+durable (``synchronous_commit`` stays on) and visible; if the commit fails the rest of the message is skipped
+and the error is raised as before.
+
+**Releasing.** asyncpg resets a connection it takes back (``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
+RESET ALL``): one round trip per release, three per promotion. modelreg leaves no session state on a pooled
+connection for it to undo: its advisory locks are transaction-scoped (``pg_advisory_xact_lock*``; the migration
+lock, the one session lock, is taken on a connection of its own, ``models/db/migrate.py``), it never LISTENs,
+SETs or opens a cursor outside a transaction on them, and its session settings are sent at connect time.
+``tests/db/test_settings.py`` checks the code for those statements. asyncpg still rolls back a transaction left
+open on a released connection, and still drops its listeners.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
+import asyncpg
 from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
-from tortoise.backends.base.client import TransactionalDBClient, TransactionContext, TransactionContextPooled
+from tortoise.backends.base.client import (
+    NestedTransactionContext,
+    TransactionalDBClient,
+    TransactionContext,
+    TransactionContextPooled,
+)
 from tortoise.connection import get_connections
+from tortoise.exceptions import TransactionManagementError
+
+_savepoints = itertools.count(1)
 
 
 class ReleasingTransactionContext(TransactionContextPooled):
@@ -33,9 +59,72 @@ class ReleasingTransactionContext(TransactionContextPooled):
         return self.client
 
 
+class PostgresTransaction(TransactionWrapper):
+    """A transaction on one pooled connection, begun and ended with plain SQL (see the module's docstring)."""
+
+    #: A statement sent in the same message as ``COMMIT``, after it (empty: none).
+    after_commit: str = ""
+
+    def send_after_commit(self, statement: str) -> bool:
+        """Send ``statement`` with this transaction's ``COMMIT``; False for a savepoint, which does not commit."""
+        self.after_commit = statement
+        return True
+
+    def _in_transaction(self) -> TransactionContext:
+        return NestedTransactionContext(PostgresSavepoint(self))
+
+    async def begin(self) -> None:
+        await self._connection.execute("BEGIN")
+
+    async def commit(self) -> None:
+        self._check_open()
+        self._finalized = True
+        await self._connection.execute(f"COMMIT; {self.after_commit}" if self.after_commit else "COMMIT")
+
+    async def rollback(self) -> None:
+        self._check_open()
+        self._finalized = True
+        await self._connection.execute("ROLLBACK")
+
+    def _check_open(self) -> None:
+        if self._finalized:
+            raise TransactionManagementError("Transaction already finalised")
+
+
+class PostgresSavepoint(PostgresTransaction):
+    """A nested transaction: a savepoint of the enclosing one, on its connection."""
+
+    def __init__(self, connection: Any) -> None:
+        super().__init__(connection)
+        self._name = f"modelreg_{next(_savepoints)}"
+
+    def send_after_commit(self, statement: str) -> bool:
+        return False  # the enclosing transaction's COMMIT is the one that commits
+
+    async def savepoint(self) -> None:
+        await self._connection.execute(f"SAVEPOINT {self._name}")
+
+    async def release_savepoint(self) -> None:
+        self._check_open()
+        self._finalized = True
+        await self._connection.execute(f"RELEASE SAVEPOINT {self._name}")
+
+    async def savepoint_rollback(self) -> None:
+        self._check_open()
+        self._finalized = True
+        await self._connection.execute(f"ROLLBACK TO SAVEPOINT {self._name}")
+
+
+async def _no_session_state(connection: asyncpg.Connection) -> None:
+    """Nothing to reset on a connection going back to the pool (see the module's docstring)."""
+
+
 class PostgresClient(AsyncpgDBClient):
     def _in_transaction(self) -> TransactionContext:
-        return ReleasingTransactionContext(TransactionWrapper(self), self._pool_init_lock)
+        return ReleasingTransactionContext(PostgresTransaction(self), self._pool_init_lock)
+
+    async def create_pool(self, **kwargs: Any) -> asyncpg.Pool:
+        return await asyncpg.create_pool(None, reset=_no_session_state, **kwargs)
 
 
 client_class = PostgresClient

@@ -140,18 +140,22 @@ async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
     ends without an exception, the steps it left in ``current_transaction().before_commit`` run, in the
     transaction, and then it commits.
 
-    After the transaction ends the registry's generation advances (``models/db/generation.py``), before the
-    caller can answer anyone, so no cached answer from before the write is served after it. A domain error
-    (a refused change) rolled everything back and advances nothing; any other failure may have happened
-    after the commit (a lost COMMIT acknowledgement), so it advances too.
+    After the transaction commits the registry's generation advances (``models/db/generation.py``; on
+    PostgreSQL in the COMMIT's own round trip), before the caller can answer anyone, so no cached answer from
+    before the write is served after it. A domain error (a refused change) rolled everything back and advances
+    nothing; any other failure may have happened after the commit (a lost COMMIT acknowledgement), so it
+    advances too.
     """
     work = TransactionWork()
     token = _transaction.set(work)
+    advanced = False
     try:
         async with in_transaction(CONNECTION) as conn:
             yield conn
             for step in work.before_commit:
                 await step(conn)
+            # On PostgreSQL the COMMIT itself advances it, in the same round trip (models/db/generation.py).
+            advanced = generation.advance_with_commit(conn)
     except DomainError:
         raise
     except BaseException:
@@ -160,7 +164,8 @@ async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
         raise
     finally:
         _transaction.reset(token)
-    await generation.advance(connection())
+    if not advanced:
+        await generation.advance(connection())
 
 
 _PLACEHOLDER = re.compile(r"\?")

@@ -15,7 +15,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from models import validation
 from models.audit.record import record
 from models.clock import now
-from models.db.connection import write_transaction
+from models.db.connection import fetch, write_transaction
 from models.db.locking import lock_existing_model
 from models.db.retry import retried
 from models.deployments.state import read_for_promotion
@@ -230,7 +230,15 @@ async def _promote(conn: BaseDBAsyncClient, move: _Move, number: int, expected: 
         known=state.protection,
     )
     deployment, event = await _replace(
-        conn, move, state.model, candidate, active, AuditAction.PROMOTED, active_number=active_number, more=checked
+        conn,
+        move,
+        state.model,
+        candidate,
+        active,
+        AuditAction.PROMOTED,
+        active_number=active_number,
+        more=checked,
+        head=state.chain_head,
     )
     return Promotion(
         deployment=deployment,
@@ -333,6 +341,7 @@ async def _replace(
     *,
     active_number: int,
     more: dict[str, Any],
+    head: tuple[int, str] | None = None,
 ) -> tuple[Deployment, AuditEvent]:
     """Retire ``active`` (if any), deploy ``version`` and record ``action``, with one timestamp for all three.
 
@@ -354,6 +363,7 @@ async def _replace(
         request_id=move.request_id,
         details=_details(deployment, active, previous_number=active_number) | more,
         at=stamp,
+        head=head,
     )
     return deployment, event
 
@@ -377,10 +387,16 @@ def _compare_and_set(expected: int | None, actual: int, model: str, env: str) ->
 
 
 async def _retire(conn: BaseDBAsyncClient, deployment: Deployment, *, actor: str, reason: str | None, at: Any) -> None:
+    # One constant statement (the ORM's save builds its UPDATE anew each time); a datetime is bound as the ORM
+    # stores it on either backend (Tortoise registers SQLite's adapter).
+    await fetch(
+        conn,
+        "UPDATE deployment SET retired_at = ?, retired_by = ?, retired_reason = ? WHERE id = ?",
+        [at, actor, reason, deployment.id],
+    )
     deployment.retired_at = at
     deployment.retired_by = actor
     deployment.retired_reason = reason  # type: ignore[assignment]  # a nullable TextField, typed as str
-    await deployment.save(using_db=conn, update_fields=["retired_at", "retired_by", "retired_reason"])
 
 
 async def _deploy(

@@ -1,15 +1,21 @@
 """What a promotion decides on, read in one statement at the start of its transaction.
 
 ``promote`` needs the model, the version to deploy, the active deployment in the environment and that
-deployment's version. Read one at a time they cost four round trips inside the write transaction, and on
-SQLite, where one writer holds the database at a time, round trips inside the transaction are what bounds
-promotions per second. Here they are one statement.
+deployment's version, the environment's protection rules, and the head of the model's audit chain (the event
+it will append after). Read one at a time they cost six round trips inside the write transaction, and round
+trips inside the transaction are what bounds promotions per second (on SQLite one writer holds the database
+at a time; on PostgreSQL the model's row stays locked). Here they are one statement.
 
 Locking is unchanged (see ``models/db/locking.py``). On SQLite the transaction already holds the write lock
-from ``BEGIN IMMEDIATE``, so the environment's protection rules come in the same statement too. On
-PostgreSQL the model's row is locked by its own statement first: a single
-``SELECT ... FOR UPDATE OF m`` joined to the deployments would read them from the snapshot it took before
-waiting for the lock, so it could miss a deployment committed by the transaction it waited for.
+from ``BEGIN IMMEDIATE``, so the read needs no statement before it. On PostgreSQL a first statement takes the
+locks: the model's row (``FOR UPDATE``: promotions of one model, and every writer of its audit chain, queue
+here), the environment's row (``FOR SHARE``: it cannot be removed meanwhile) and the environment's shared
+protection lock (``models/environments/operations.py``: a protection change waits for this promotion, and
+this promotion waits for one under way). The read is a statement of its own because in READ COMMITTED a
+statement sees the database as it was when it started, before any lock it waited for: a single ``SELECT ...
+FOR UPDATE OF m`` joined to the deployments could miss a deployment, an audit event or a rule committed by
+the transaction it waited for. The second statement starts after the locks are held, so it sees all of them,
+and nothing it read can change before commit.
 """
 
 from __future__ import annotations
@@ -19,32 +25,35 @@ from functools import cache
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from models.audit.chain import GENESIS
 from models.db.connection import dialect, fetch
 from models.db.rows import columns, instance
 from models.entities import Deployment, EnvironmentProtection, ModelVersion, RegisteredModel
+from models.environments.locks import protection_lock_sql
 from models.errors import NotFound
 
 
 @cache  # built on first use: the tables' columns are only complete once Tortoise is initialised
-def _read_sql(with_protection: bool) -> str:
-    protection = f", {columns(EnvironmentProtection, 'ep', 'ep')}, e.id AS declared" if with_protection else ""
+def _read_sql(sqlite: bool) -> str:
+    # SQLite reads whether the environment is declared here; PostgreSQL did, share-locking its row, in the
+    # locking statement.
+    declared = ", e.id AS declared" if sqlite else ""
     return (
         f"SELECT {columns(RegisteredModel, 'm', 'm')}, {columns(ModelVersion, 'v', 'v')}, "
-        f"{columns(Deployment, 'd', 'd')}, {columns(ModelVersion, 'av', 'av')}{protection}, "
-        "(SELECT COUNT(*) FROM deployment ad WHERE ad.model_id = m.id AND ad.retired_at IS NULL) AS active_count "
+        f"{columns(Deployment, 'd', 'd')}, {columns(ModelVersion, 'av', 'av')}, "
+        f"{columns(EnvironmentProtection, 'ep', 'ep')}{declared}, "
+        "(SELECT COUNT(*) FROM deployment ad WHERE ad.model_id = m.id AND ad.retired_at IS NULL) AS active_count, "
+        "h.chain_seq AS head_seq, h.hash AS head_hash "
         "FROM model m "
         "LEFT JOIN version v ON v.model_id = m.id AND v.number = ? "
         "LEFT JOIN deployment d ON d.model_id = m.id AND d.environment = ? AND d.retired_at IS NULL "
         "LEFT JOIN version av ON av.id = d.version_id "
-        + ("LEFT JOIN environment_protection ep ON ep.environment = ? " if with_protection else "")
-        + ("LEFT JOIN environment e ON e.name = ? " if with_protection else "")
-        + "WHERE m.name = ?"
+        "LEFT JOIN environment_protection ep ON ep.environment = ? "
+        + ("LEFT JOIN environment e ON e.name = ? " if sqlite else "")
+        + "LEFT JOIN audit_event h ON h.id = "
+        "(SELECT id FROM audit_event WHERE model_id = m.id ORDER BY id DESC LIMIT 1) "
+        "WHERE m.name = ?"
     )
-
-
-#: ``PromotionState.protection`` when the rules were not read with the state (PostgreSQL reads them later,
-#: after taking the environment's advisory lock; see ``models/environments/operations.py``).
-NOT_READ = "not read"
 
 
 @dataclass(frozen=True)
@@ -55,8 +64,11 @@ class PromotionState:
     #: The active deployment in the environment and its version, or None when nothing is active there.
     active: Deployment | None
     active_version: ModelVersion | None
-    #: The environment's protection rules (None: unprotected), or ``NOT_READ``.
-    protection: EnvironmentProtection | str | None = NOT_READ
+    #: The environment's protection rules (None: unprotected).
+    protection: EnvironmentProtection | None = None
+    #: Position and hash of the last event of the model's audit chain (``models.audit.chain.chain_head``), or
+    #: None when that event is not sealed yet (written before the chain existed: ``record`` seals the chain).
+    chain_head: tuple[int, str] | None = None
     #: Environments the model is active in (``validation.MAX_ACTIVE_ENVIRONMENTS`` at most).
     active_count: int = 0
     #: Whether the environment is declared (on PostgreSQL its row is share-locked until commit).
@@ -70,12 +82,13 @@ async def read_for_promotion(conn: BaseDBAsyncClient, *, model: str, version: in
     if not sqlite:
         locked = await fetch(
             conn,
-            "SELECT id, (SELECT id FROM environment WHERE name = ? FOR SHARE) AS declared "
+            "SELECT id, (SELECT id FROM environment WHERE name = ? FOR SHARE) AS declared, "
+            f"{protection_lock_sql(exclusive=False)} AS protection_locked "
             "FROM model WHERE name = ? FOR UPDATE",
-            [environment, model],
+            [environment, environment, model],
         )
         declared = locked[0]["declared"] if locked else None
-    params: list[object] = [version, environment, *([environment, environment] if sqlite else []), model]
+    params: list[object] = [version, environment, environment, *([environment] if sqlite else []), model]
     rows = await fetch(conn, _read_sql(sqlite), params)
     if not rows:
         raise NotFound(f"no model named {model!r}")
@@ -87,7 +100,14 @@ async def read_for_promotion(conn: BaseDBAsyncClient, *, model: str, version: in
         version=instance(ModelVersion, row, "v"),
         active=instance(Deployment, row, "d"),
         active_version=instance(ModelVersion, row, "av"),
-        protection=instance(EnvironmentProtection, row, "ep") if sqlite else NOT_READ,
+        protection=instance(EnvironmentProtection, row, "ep"),
         active_count=int(row["active_count"]),
         declared=(row["declared"] if sqlite else declared) is not None,
+        chain_head=_head(row["head_seq"], row["head_hash"]),
     )
+
+
+def _head(position: int | None, digest: str | None) -> tuple[int, str] | None:
+    if digest is None:  # no event yet
+        return 0, GENESIS
+    return (int(position or 0), digest) if digest != "" else None

@@ -46,13 +46,10 @@ from models.entities import (
     VersionTag,
 )
 from models.environments.declared import require_declared, undeclared
+from models.environments.locks import protection_lock_sql
 from models.environments.rules import Protection, Rules, number, parse_rules
 from models.errors import Conflict, Forbidden
 from models.idempotency import Request, replay_or_run
-
-#: Arbitrary constant naming protection locks among PostgreSQL advisory locks. The two-key form used here
-#: does not share a key space with the one-key migration lock (models/db/migrate.py).
-_LOCK_CLASS = 0x6D726567  # "mreg"
 
 
 @dataclass(frozen=True)
@@ -326,6 +323,13 @@ def _prior(rules: object) -> list[str]:
 # Enforcing.
 
 
+class NotRead:
+    """``enforce_protection``'s ``known`` when the caller did not read the rules: it takes the lock and reads them."""
+
+
+NOT_READ = NotRead()
+
+
 async def enforce_protection(
     conn: BaseDBAsyncClient,
     *,
@@ -334,18 +338,19 @@ async def enforce_protection(
     version: ModelVersion | None,
     role: Role,
     actor: str,
-    known: EnvironmentProtection | str | None = "not read",
+    known: EnvironmentProtection | NotRead | None = NOT_READ,
 ) -> dict[str, Any]:
     """Raise unless the environment's rules allow ``version`` to become active there, on ``conn``.
 
-    ``known``: the environment's row when the caller read it already under the same lock (SQLite's
-    ``BEGIN IMMEDIATE``; see ``models/deployments/state.py``), which saves a round trip.
+    ``known``: the environment's rules (None: unprotected) when the caller read them already, after taking the
+    environment's lock (SQLite's ``BEGIN IMMEDIATE``; PostgreSQL's shared protection lock, see
+    ``models/deployments/state.py``), which saves two round trips.
 
     ``version`` None (demote) checks the role rule only. Returns audit details naming the rules that were
     met (``{}`` for an unprotected environment). A role below the required one is ``Forbidden``; any other
     broken rule is ``Conflict``, and the message names every broken rule.
     """
-    if isinstance(known, str):
+    if isinstance(known, NotRead):
         await _lock(conn, environment, exclusive=False)
         row = await EnvironmentProtection.get_or_none(environment=environment, using_db=conn)
     else:
@@ -407,5 +412,4 @@ async def _lock(conn: BaseDBAsyncClient, environment: str, *, exclusive: bool) -
     """
     if dialect(conn) != "postgres":
         return  # SQLite: BEGIN IMMEDIATE already holds the database's write lock
-    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-    await conn.execute_query(f"SELECT {function}($1, hashtext($2))", [_LOCK_CLASS, environment])
+    await fetch(conn, f"SELECT {protection_lock_sql(exclusive=exclusive)}", [environment])

@@ -18,14 +18,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.audit.record import record
 from models.clock import now
-from models.db.connection import write_transaction
+from models.db.connection import connection, fetch, write_transaction
 from models.db.retry import retried
+from models.db.rows import columns, instance
 from models.entities import ApiToken, AuditAction, Role
 from models.environments.declared import require_declared
 from models.errors import Conflict, InvalidInput, NotFound
@@ -208,6 +210,11 @@ class Refusal:
     reason: str
 
 
+@cache  # built on first use, once Tortoise is initialised
+def _by_hash_sql() -> str:
+    return f"SELECT {columns(ApiToken, 't', 't')} FROM api_token t WHERE t.secret_hash = ?"  # noqa: S608
+
+
 async def identify(secret: str) -> Principal | Refusal:
     """The principal for a bearer secret, or why there is none.
 
@@ -219,7 +226,9 @@ async def identify(secret: str) -> Principal | Refusal:
         detail = "its checksum does not match" if found is secrets.Shape.BAD_CHECKSUM else "not a modelreg token"
         return Refusal(f"malformed ({detail}; check it with 'modelreg tokens check')")
     digest = hash_secret(secret)
-    token = await ApiToken.get_or_none(secret_hash=digest)
+    # Raw SQL built once, as every request runs this: the ORM would build the same query anew each time.
+    rows = await fetch(connection(), _by_hash_sql(), [digest])
+    token = instance(ApiToken, rows[0], "t") if rows else None
     # The lookup is by hash, so its timing says nothing about the secret; compare_digest keeps the final
     # comparison constant-time in case the database ever matched loosely (collation, truncation).
     if token is None or not hmac.compare_digest(token.secret_hash, digest) or token.revoked_at is not None:

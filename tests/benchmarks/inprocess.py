@@ -96,7 +96,8 @@ async def running_app(database_url: str, artifact_root: Path) -> AsyncIterator[I
     # The response cache off: statement counts and profiles are of executing the operations. The rate limiter
     # stays on the path but never refuses: a profile sends its requests back to back from one token. No webhook
     # delivery worker: its poll (one statement, every second or so) is logged like the request's own statements,
-    # so a dashboard that happened to overlap one was counted at 9 statements instead of 8 (one sample in four).
+    # so a dashboard that happened to overlap one was counted at 9 statements instead of 8 (one sample in four);
+    # and the outbox benchmark's webhooks (tests/benchmarks/outbox.py) are there to have deliveries written only.
     settings = Settings(
         database_url=database_url,
         artifact_root=artifact_root,

@@ -136,6 +136,22 @@ TARGETS = (
         "x",
         below=False,
     ),
+    Target(
+        "promote/s with 5 webhooks wanting every event / with none (outbox, HTTP, A/B rounds)",
+        0.9,
+        lambda r: r["outbox"]["http"]["ratio"],
+        "x",
+        below=False,
+        inclusive=True,
+    ),
+    Target(
+        "promote/s with the outbox step / without it (in process, A/B rounds)",
+        0.9,
+        lambda r: r["outbox"]["in_process"]["ratio"],
+        "x",
+        below=False,
+        inclusive=True,
+    ),
     Target("promote, sequential", 300, lambda r: _w(r, "promote", "runs", "1", "throughput_per_s"), "/s", below=False),
     Target("promote, 8 clients", 250, lambda r: _w(r, "promote", "runs", "8", "throughput_per_s"), "/s", below=False),
     Target("cold start to first /readyz 200", 1.5, lambda r: r["cold_start"]["median_s"], "s"),
@@ -205,6 +221,20 @@ def _growth_cell(name: str) -> Callable[[dict[str, Any]], str]:
         return (
             f"{small['median_ms']} -> {large['median_ms']} ms; "
             f"CPU {small['server_cpu_ms_per_op']} -> {large['server_cpu_ms_per_op']} ms/op"
+        )
+
+    return cell
+
+
+def _outbox_cell(comparison: str) -> Callable[[dict[str, Any]], str]:
+    """Both arms of an outbox A/B (tests/benchmarks/outbox.py): promotions per second and median ms, and on / off."""
+
+    def cell(result: dict[str, Any]) -> str:
+        entry = result["outbox"][comparison]
+        off, on = entry["off"], entry["on"]
+        return (
+            f"{off['throughput_per_s']}/s ({off['median_ms']} ms) / {on['throughput_per_s']}/s ({on['median_ms']} ms)"
+            f" (x{entry['ratio']})"
         )
 
     return cell
@@ -298,6 +328,8 @@ def markdown(results: list[dict[str, Any]], stamp: datetime, *, quick: bool, not
     row("dashboard 304 (If-None-Match) median ms", lambda r: r["cached"]["dashboard_304"]["1"]["median_ms"])
     row("promote/s with the cache / without (same run)", lambda r: r["cached"]["promote_vs_uncached"])
     row("cache hit rate, dashboard polled while promoting", lambda r: r["cached"]["hit_rate_while_promoting"])
+    row("promote/s, outbox over HTTP: no webhook / 5 wanting every event (ratio)", _outbox_cell("http"))
+    row("promote/s, outbox in process: step removed / present (ratio)", _outbox_cell("in_process"))
     for document in ("wide", "dashboard"):
         row(f"fields executed, {document} document", _field_cell(document, "count"))
         row(f"µs per field, {document}: modelreg / graphql-core alone (ratio)", _field_cell(document, "cost"))

@@ -31,7 +31,18 @@ from app.settings import ServerTuning
 from models.entities import Role
 from models.tokens.operations import create_token
 from models.tokens.scopes import Principal
-from tests.benchmarks import cached, fields, fixture, plans, report, responsiveness, transfer, ui_pages, workloads
+from tests.benchmarks import (
+    cached,
+    fields,
+    fixture,
+    outbox,
+    plans,
+    report,
+    responsiveness,
+    transfer,
+    ui_pages,
+    workloads,
+)
 from tests.benchmarks.database import Raw, create_database, database_size, drop_database
 from tests.benchmarks.floors import dashboard_data, dashboard_floor, promote_floor
 from tests.benchmarks.inprocess import InProcess, running_app
@@ -271,6 +282,18 @@ async def bench_backend(
                             uncached_promote=result["workloads"]["promote"]["runs"].get("1"),
                         )
                         _print_cached(result["cached"])
+                        # The webhook outbox's cost on promotions, A/B in rounds (tests/benchmarks/outbox.py).
+                        result["outbox"] = await outbox.measure(
+                            bench,
+                            raw,
+                            inproc,
+                            workloads.Promotions(models=size.models, versions=size.versions, token=tokens.deployer),
+                            database_url=database_url,
+                            artifact_root=artifact_root,
+                            log=logs / label / "server-outbox.log",
+                            requests=plan.n(100),
+                        )
+                        print(outbox.text(result["outbox"]), flush=True)
                         result["artifacts"] = await artifacts(server, tokens.writer, 3, 100)
                         print(
                             f"   artifacts: up {result['artifacts']['upload_mb_per_s']} MB/s, down "
