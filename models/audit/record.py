@@ -32,14 +32,9 @@ async def record(
 
     The caller must hold the model's row lock (``models.db.locking``), or have inserted the model in this
     transaction, so that the chain's head cannot move until commit; the registry chain is locked here.
-    The unique index on (model_id, chain_seq) turns a forgotten lock into a failed write, not a fork, and the
-    insert trigger refuses an event whose ``previous_hash`` is not its predecessor's hash.
-
-    ``head``: the chain's head (``chain_head``) when the caller read it in a statement of its own after taking
-    the model's lock (the promotion's read, ``models/deployments/state.py``), which saves a round trip.
-
-    In the same transaction, the event's webhook deliveries are queued (``models.webhooks.outbox``): one
-    more statement per event.
+    The unique index on (model_id, chain_seq) turns a forgotten lock into a failed write, not a fork. ``head``:
+    the chain's head when the caller read it after taking that lock (``models/deployments/state.py``).
+    The event's webhook deliveries are queued in its transaction (``models.webhooks.outbox``).
     """
     if model is None:
         await lock_registry_chain(conn)

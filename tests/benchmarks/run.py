@@ -291,7 +291,7 @@ async def bench_backend(
                             database_url=database_url,
                             artifact_root=artifact_root,
                             log=logs / label / "server-outbox.log",
-                            requests=plan.n(100),
+                            requests=plan.n(60),
                         )
                         print(outbox.text(result["outbox"]), flush=True)
                         result["artifacts"] = await artifacts(server, tokens.writer, 3, 100)
