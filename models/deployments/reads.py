@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from models.db.connection import placeholders
+from models.db.connection import connection, fetch, placeholders
 from models.db.paging import Key, Ordering, Page, as_datetime, decode_cursor, required, windowed
 from models.db.rows import columns, instance
 from models.entities import Deployment, ModelVersion
@@ -46,15 +46,22 @@ async def list_deployment_history(
 
 
 async def active_deployments(model_ids: Sequence[int]) -> dict[int, list[tuple[Deployment, ModelVersion]]]:
-    """Each model's active deployments with their versions, ordered by environment name, in one statement."""
+    """Each model's active deployments with their versions, ordered by environment name, in one statement.
+
+    Raw rows built with ``instance`` rather than a ``select_related`` queryset: the same one statement, without
+    Tortoise composing its SQL and building the instances through its executor on every request (a dashboard
+    reads this for every model on its page)."""
     active: dict[int, list[tuple[Deployment, ModelVersion]]] = defaultdict(list)
-    found = (
-        await Deployment.filter(model_id__in=list(model_ids), retired_at__isnull=True)
-        .select_related("version")
-        .order_by("environment")
+    if not model_ids:
+        return active
+    sql = (
+        f"SELECT {columns(Deployment, 'd', 'd')}, {columns(ModelVersion, 'v', 'v')} FROM deployment d "
+        f"JOIN version v ON v.id = d.version_id "
+        f"WHERE d.model_id IN ({placeholders(model_ids)}) AND d.retired_at IS NULL ORDER BY d.environment"
     )
-    for d in found:
-        active[d.model_id].append((d, d.version))
+    for row in await fetch(connection(), sql, list(model_ids)):
+        deployment = required(instance(Deployment, row, "d"))
+        active[deployment.model_id].append((deployment, required(instance(ModelVersion, row, "v"))))
     return active
 
 

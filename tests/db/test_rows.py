@@ -1,0 +1,64 @@
+"""Rows read with raw statements are the objects Tortoise itself would have built (``models/db/rows.py``), and the
+active deployments read that way are the ones Tortoise's own ``select_related`` query returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from tortoise.models import Model
+
+from models.db.connection import connection, fetch
+from models.db.rows import columns, instance
+from models.deployments.reads import active_deployments
+from models.entities import AuditEvent, Deployment, ModelVersion, RegisteredModel
+from tests.schema.test_sql_counts import _seed
+
+TABLES: list[type[Model]] = [RegisteredModel, ModelVersion, Deployment, AuditEvent]
+
+
+def _state(built: Model | None) -> dict[str, Any]:
+    assert built is not None
+    return dict(vars(built))
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda table: table.__name__)
+async def test_instance_builds_what_tortoise_builds(app: object, table: type[Model]) -> None:
+    await _seed(0, 2)
+    await Deployment.filter(environment="staging").update(retired_by="someone", retired_reason="why")  # no nulls
+    name = table._meta.db_table
+    rows = await fetch(connection(), f'SELECT {columns(table, "t", "x")} FROM "{name}" t ORDER BY t.id')
+    assert len(rows) >= 2
+    for row in rows:
+        plain = {key.removeprefix("x."): value for key, value in row.items()}
+        # Tortoise's executor builds every row it reads with this classmethod.
+        assert _state(instance(table, row, "x")) == _state(table._init_from_db(**plain))
+
+
+async def test_instance_is_none_for_a_missing_outer_row(app: object) -> None:
+    await _seed(0, 1)
+    rows = await fetch(
+        connection(),
+        f"SELECT {columns(ModelVersion, 'v', 'v')}, {columns(Deployment, 'd', 'd')} FROM version v "
+        "LEFT JOIN deployment d ON d.version_id = v.id AND 1 = 0",
+    )
+    assert rows and all(instance(Deployment, row, "d") is None for row in rows)
+
+
+async def test_active_deployments_are_those_tortoise_selects(app: object) -> None:
+    await _seed(0, 3)
+    ids = [model.id for model in await RegisteredModel.all()]
+    found = await active_deployments([*ids, 10**9])  # a model that does not exist has none
+    expected: dict[int, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+    # The implementation this replaced: Tortoise's own query, which builds the related version itself.
+    for d in await Deployment.filter(model_id__in=ids, retired_at__isnull=True).select_related("version"):
+        expected.setdefault(d.model_id, []).append((_without_relations(d), _state(d.version)))
+    for pairs in expected.values():
+        pairs.sort(key=lambda pair: pair[0]["environment"])
+    assert {model: [(_state(d), _state(v)) for d, v in pairs] for model, pairs in found.items()} == expected
+    assert sum(len(pairs) for pairs in expected.values()) == 6  # production and staging of three models
+
+
+def _without_relations(row: Model) -> dict[str, Any]:
+    # ``select_related`` also caches the related object on the instance (``_version``); the rest must match.
+    return {key: value for key, value in vars(row).items() if key != "_version"}
