@@ -11,6 +11,8 @@ that machinery has nothing to do:
 
 - a field without a resolver and without field extensions: one ``getattr`` of its Python name (``Attribute``,
   which the execution also recognises: schema/field_plans.py);
+- a synchronous method that takes ``self`` alone (``Node.id``): ``Derived``, the method called with the object,
+  which the execution completes as a plain leaf too;
 - a synchronous method resolver that takes ``self``, ``info`` and its GraphQL arguments, without field extensions
   (permission classes are field extensions): the method called with the source, an ``Info`` and the arguments
   under their Python names. Builtin scalar arguments pass as graphql-core coerced them, as Strawberry passes
@@ -53,6 +55,21 @@ class Attribute:
         return getattr(source, self.python_name)
 
 
+class Derived:
+    """The resolver of a field computed from its object alone: a synchronous ``(self)`` method without arguments
+    or extensions (a global id). Called as ``method(source)``; like ``Attribute``, the execution recognises it and
+    completes the field as a plain leaf (``schema/field_plans.py``). Such a method must be a pure function of the
+    object: a leaf that falls back is computed again by graphql-core's path."""
+
+    __slots__ = ("method",)
+
+    def __init__(self, method: Callable[[Any], Any]) -> None:
+        self.method = method
+
+    def __call__(self, source: Any, info: GraphQLResolveInfo[Any]) -> Any:
+        return self.method(source)
+
+
 #: Argument types Strawberry hands to the resolver as graphql-core coerced them (``convert_argument`` returns a
 #: builtin scalar's value unchanged, and None for any type but ``Maybe``).
 _AS_IS = (int, str, float, bool)
@@ -84,6 +101,8 @@ def _method(field: StrawberryField, strawberrys: Resolver | None, names: NameCon
     info_parameter = resolver.info_parameter
     parameters = list(resolver.signature.parameters)
     arguments = resolver.arguments
+    if parameters == [resolver.self_parameter.name]:
+        return Derived(resolver.wrapped_func)  # type: ignore[arg-type]  # a plain function here
     if info_parameter is None or parameters[:2] != [resolver.self_parameter.name, info_parameter.name]:
         return None
     if parameters[2:] != [argument.python_name for argument in arguments]:

@@ -7,17 +7,18 @@ Most of a dashboard's fields are an attribute of a Strawberry object whose type 
 (``Model.name``, ``Metric.value``, ``Version.status``): for those, all that work decides nothing.
 
 ``plan(parent_type, grouped_field_set)`` says, per response key, whether the field is such a plain leaf: its
-resolver is ``schema.fast_fields.Attribute`` (a ``getattr`` of its Python name, nothing else), it takes no
+resolver is ``schema.fast_fields.Attribute`` (a ``getattr`` of its Python name, nothing else) or
+``schema.fast_fields.Derived`` (a method of the object alone, such as ``Node.id``), it takes no
 arguments, carries no directive but ``@skip``/``@include`` (already applied when the fields were collected), and its
 type is a leaf, a non-null leaf, or a list of (non-null) leaves. ``Leaf.complete`` then computes what graphql-core
-would: ``coerce_output_value(getattr(source, name))``, item by item for a list.
+would: ``coerce_output_value(getattr(source, name))`` (or of the method's value), item by item for a list.
 
 It answers ``FALLBACK`` whenever the outcome is anything but a plain value: the attribute raises, is None where the
 type is non-null, is of a type that could be awaitable or an exception (only the exact types in ``PLAIN`` and the
 enum's own class pass), coercion raises or gives None, or a list is long enough for the execution's pacer to
 matter (``MAX_ITEMS``). The caller then runs graphql-core's ``execute_field`` for that one field, which reads the
 attribute again and produces the error, its path and its masking exactly as before. Reading an attribute twice is
-harmless: these are dataclass fields of Strawberry types, set when the object was built.
+harmless: these are dataclass fields of Strawberry types, set when the object was built, or pure functions of them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, Final, TypeAlias
 
 from graphql import (
@@ -40,7 +42,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList
 
-from schema.fast_fields import Attribute
+from schema.fast_fields import Attribute, Derived
 
 #: ``complete`` could not tell: run graphql-core's ``execute_field`` for the field.
 FALLBACK: Final = object()
@@ -50,18 +52,20 @@ PLAIN: Final = frozenset({str, int, float, bool, dict, list, tuple, datetime, da
 MAX_ITEMS = 256
 #: Directives that act when fields are collected, and leave nothing to do at execution.
 _COLLECTION_DIRECTIVES = frozenset({"skip", "include"})
+#: How a plain leaf's value is read from its object: ``attrgetter`` of an ``Attribute``, a ``Derived``'s method.
+Reader: TypeAlias = Callable[[Any], Any]
 
 
 class Leaf:
     """A plain attribute whose GraphQL type is a scalar or enum, nullable or not."""
 
-    __slots__ = ("_coerce", "_name", "_nullable", "_plain")
+    __slots__ = ("_coerce", "_nullable", "_plain", "_read")
 
-    def __init__(self, name: str, coerce: Callable[[Any], Any], nullable: bool, plain: frozenset[type]) -> None:
-        self._name, self._coerce, self._nullable, self._plain = name, coerce, nullable, plain
+    def __init__(self, read: Reader, coerce: Callable[[Any], Any], nullable: bool, plain: frozenset[type]) -> None:
+        self._read, self._coerce, self._nullable, self._plain = read, coerce, nullable, plain
 
     def complete(self, source: Any) -> Any:
-        value = getattr(source, self._name)
+        value = self._read(source)
         if value is None:
             return None if self._nullable else FALLBACK
         if type(value) not in self._plain:
@@ -73,16 +77,16 @@ class Leaf:
 class LeafList:
     """A plain attribute whose GraphQL type is a list of scalars or enums (either nullable or not)."""
 
-    __slots__ = ("_coerce", "_items_nullable", "_name", "_nullable", "_plain")
+    __slots__ = ("_coerce", "_items_nullable", "_nullable", "_plain", "_read")
 
     def __init__(
-        self, name: str, coerce: Callable[[Any], Any], nullable: bool, items_nullable: bool, plain: frozenset[type]
+        self, read: Reader, coerce: Callable[[Any], Any], nullable: bool, items_nullable: bool, plain: frozenset[type]
     ) -> None:
-        self._name, self._coerce, self._plain = name, coerce, plain
+        self._read, self._coerce, self._plain = read, coerce, plain
         self._nullable, self._items_nullable = nullable, items_nullable
 
     def complete(self, source: Any) -> Any:
-        values = getattr(source, self._name)
+        values = self._read(source)
         if values is None:
             return None if self._nullable else FALLBACK
         if type(values) is not list or len(values) > MAX_ITEMS:
@@ -145,21 +149,28 @@ def completer(field: GraphQLField) -> Completer | None:
 
 
 def _classify(field: GraphQLField) -> Completer | None:
-    if not isinstance(field.resolve, Attribute) or field.args:
+    resolve = field.resolve
+    if field.args:
         return None
-    name, field_type, nullable = field.resolve.python_name, field.type, True
+    if isinstance(resolve, Attribute):
+        read: Reader = attrgetter(resolve.python_name)
+    elif isinstance(resolve, Derived):
+        read = resolve.method
+    else:
+        return None
+    field_type, nullable = field.type, True
     if isinstance(field_type, GraphQLNonNull):
         field_type, nullable = field_type.of_type, False
     if is_leaf_type(field_type):
         coerce, plain = _leaf(field_type)
-        return Leaf(name, coerce, nullable, plain)
+        return Leaf(read, coerce, nullable, plain)
     if isinstance(field_type, GraphQLList):
         item_type, items_nullable = field_type.of_type, True
         if isinstance(item_type, GraphQLNonNull):
             item_type, items_nullable = item_type.of_type, False
         if is_leaf_type(item_type):
             coerce, plain = _leaf(item_type)
-            return LeafList(name, coerce, nullable, items_nullable, plain)
+            return LeafList(read, coerce, nullable, items_nullable, plain)
     return None
 
 

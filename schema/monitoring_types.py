@@ -17,7 +17,7 @@ from models.monitoring.policy import Policy
 from schema.context import Info
 from schema.enums import DriftStatus, FeatureKind, PerformanceStatus, RetrainingState, RetrainingTrigger
 from schema.loaders import then
-from schema.relay import Node, global_id
+from schema.relay import Node
 from schema.types import Deployment, Model, Version, _required, _version
 
 
@@ -140,7 +140,6 @@ class MonitoringWindow(Node):
     @classmethod
     def of(cls, row: entities.MonitoringWindow) -> MonitoringWindow:
         return cls(
-            id=global_id("MonitoringWindow", row.id),
             row=row,
             key=row.key,
             start=row.window_start,
@@ -257,7 +256,6 @@ class RetrainingRequest(Node):
     @classmethod
     def of(cls, row: entities.RetrainingRequest) -> RetrainingRequest:
         return cls(
-            id=global_id("RetrainingRequest", row.id),
             row=row,
             state=row.state,
             trigger=row.trigger,

@@ -15,7 +15,7 @@ from schema.context import Info
 from schema.enums import AuditAction, DriftStatus, MetricDirection, VersionStatus
 from schema.inputs import VersionFilter, VersionOrder, version_query
 from schema.loaders import Placed, then
-from schema.relay import Connection, Node, connection, global_id
+from schema.relay import Connection, Node, connection
 from schema.scalars import BigInt
 
 if TYPE_CHECKING:
@@ -74,7 +74,6 @@ class Model(Node):
     @classmethod
     def of(cls, row: entities.RegisteredModel) -> Model:
         return cls(
-            id=global_id("Model", row.id),
             row=row,
             name=row.name,
             description=row.description,
@@ -223,7 +222,6 @@ class Version(Node):
     @classmethod
     def of(cls, row: entities.ModelVersion) -> Version:
         return cls(
-            id=global_id("Version", row.id),
             row=row,
             number=row.number,
             status=row.status,
@@ -322,7 +320,6 @@ class Deployment(Node):
     @classmethod
     def of(cls, row: entities.Deployment, version: entities.ModelVersion | None = None) -> Deployment:
         return cls(
-            id=global_id("Deployment", row.id),
             row=row,
             version_row=version,
             environment=row.environment,
@@ -440,7 +437,6 @@ class AuditEvent(Node):
     @classmethod
     def of(cls, row: entities.AuditEvent) -> AuditEvent:
         return cls(
-            id=global_id("AuditEvent", row.id),
             row=row,
             action=row.action,
             actor=row.actor,

@@ -18,12 +18,13 @@ from strawberry.schema.config import StrawberryConfig
 
 import schema.build
 from app.settings import Settings
-from models.entities import Role
+from models.entities import AuditEvent, Deployment, ModelVersion, RegisteredModel, Role
 from models.tokens.scopes import Principal
 from schema import field_plans
 from schema.context import Context
 from schema.execution import YieldingExecutionContext
 from schema.fast_fields import resolve_plainly
+from schema.relay import parse_global_id
 from schema.scalars import SCALARS
 from tests.benchmarks.fields import WIDE
 from tests.schema.test_sql_counts import _seed, uncached
@@ -53,6 +54,21 @@ query Arguments {
       deploymentHistory(environment: "production", first: 2) { totalCount nodes { version { number } } }
       deployment(environment: "staging") { environment }
       version(number: 2) { number }
+    }
+  }
+}
+"""
+
+#: Every kind of object the dashboard builds, with its global id (computed only when selected: ``fast_fields.Derived``).
+IDS = """
+query Ids {
+  models(first: 3) {
+    nodes {
+      id
+      production { id version { id } }
+      versions(first: 2) { nodes { id model { id } } }
+      deploymentHistory(first: 2) { nodes { id } }
+      auditEvents(first: 1) { nodes { id } }
     }
   }
 }
@@ -104,15 +120,42 @@ async def test_documents_answer_the_same_with_and_without_the_shortcuts(
     await _seed(0, 3)
     strawberrys = _without_direct_resolvers(monkeypatch)
     results = {}
-    for document, principal in ((DASHBOARD, READER), (WIDE, READER), (MIXED, SCOPED), (ARGUMENTS, READER)):
+    documents = ((DASHBOARD, READER), (WIDE, READER), (MIXED, SCOPED), (ARGUMENTS, READER), (IDS, READER))
+    for document, principal in documents:
         registry = schema.build.schema
         fast, slow = await _both(registry, document, lambda p=principal: _context(p), monkeypatch, strawberrys)
         assert fast == slow
         results[document] = fast
-    assert all(results[document][1] is None for document in (DASHBOARD, WIDE, ARGUMENTS))
+    assert all(results[document][1] is None for document in (DASHBOARD, WIDE, ARGUMENTS, IDS))
     data, errors, _ = results[MIXED]  # the refused field is an error with its path, the rest is answered
     assert errors and errors[0]["path"] == ["other"] and errors[0]["extensions"]["code"] == "FORBIDDEN"
     assert data["models"]["nodes"][0]["versions"]["nodes"][0]["status"] == "READY"
+
+
+async def test_global_ids_are_those_of_the_rows(app: object) -> None:
+    await _seed(0, 3)
+    result = await schema.build.schema.execute(IDS, context_value=_context())
+    assert result.errors is None and result.data is not None
+    seen = 0
+    for node in result.data["models"]["nodes"]:
+        model = await RegisteredModel.get(id=_pk(node["id"], "Model"))
+        production = await Deployment.get(model_id=model.id, environment="production", retired_at=None)
+        assert _pk(node["production"]["id"], "Deployment") == production.id
+        assert _pk(node["production"]["version"]["id"], "Version") == production.version_id
+        for version in node["versions"]["nodes"]:
+            assert (await ModelVersion.get(id=_pk(version["id"], "Version"))).model_id == model.id
+            assert version["model"]["id"] == node["id"]
+        for deployment in node["deploymentHistory"]["nodes"]:
+            assert (await Deployment.get(id=_pk(deployment["id"], "Deployment"))).model_id == model.id
+        assert (await AuditEvent.get(id=_pk(node["auditEvents"]["nodes"][0]["id"], "AuditEvent"))).model_id == model.id
+        seen += 1
+    assert seen == 3
+
+
+def _pk(global_id: str, type_name: str) -> int:
+    found_type, pk = parse_global_id(global_id)
+    assert found_type == type_name
+    return pk
 
 
 def _executed_fields(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
