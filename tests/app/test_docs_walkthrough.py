@@ -105,7 +105,7 @@ class Walk:
         try:
             if self.client.deployed(model, environment).number == number:
                 return
-        except Exception:  # nothing deployed there yet
+        except NotFound:  # nothing deployed there yet
             pass
         self.client.promote(model, number, environment=environment, reason="the walk's precondition")
 
@@ -273,20 +273,16 @@ def _shell_receiver(walk: Walk) -> None:
 
 
 def _keys(value: Any, prefix: str = "") -> set[str]:
-    if isinstance(value, dict):
-        return {f"{prefix}{k}" for k in value} | {
-            key for k, v in value.items() for key in _keys(v, f"{prefix}{k}.") if isinstance(v, dict)
-        }
-    return set()
+    """The dotted paths of every key of nested objects."""
+    if not isinstance(value, dict):
+        return set()
+    return {f"{prefix}{k}" for k in value} | {key for k, v in value.items() for key in _keys(v, f"{prefix}{k}.")}
 
 
 def _payload_matches_a_delivery(walk: Walk, block: Block) -> None:
     documented = json.loads(block.text)
     delivered = json.loads(_webhook_delivery(walk)["body"])
     # The documented event is a promotion with a retired deployment; details vary by action.
-    assert _keys(documented) - {"data.details"} >= _keys(delivered) - {"data.details"} - _keys(
-        delivered.get("data", {}).get("details"), "data.details."
-    )
     assert {k for k in _keys(delivered) if not k.startswith("data.details")} == {
         k for k in _keys(documented) if not k.startswith("data.details")
     }
