@@ -1,11 +1,13 @@
-"""Rules about the shape of the code, checked by reading it: short functions in models/, and every write
-operation retried the same way."""
+"""Rules about the shape of the code, checked by reading it: short functions in models/, every write operation
+retried the same way, and a server that starts without the libraries only some requests need."""
 
 from __future__ import annotations
 
 import ast
 import importlib
 import inspect
+import subprocess
+import sys
 from pathlib import Path
 
 from models.db.retry import retried
@@ -22,6 +24,12 @@ NOT_RETRIED = {
     "single UPDATE outside any transaction",
     "models.tokens.operations.authenticate": "identify, answering a principal or None",
 }
+
+
+#: Imported by the code that needs them, never by starting the server: scipy.special alone is some 20 MB of
+#: resident memory and a fifth of the start-up (docs/performance.md, "Memory"); scikit-learn and joblib are for
+#: the demo and for loading artifacts.
+NOT_AT_START = ("scipy", "sklearn", "joblib")
 
 
 async def _probe() -> None:
@@ -61,3 +69,13 @@ def test_every_public_operation_is_retried() -> None:
                 not_retried.append(qualified)
     assert not not_retried, f"write operations without @retried (models/db/retry.py): {not_retried}"
     assert set(NOT_RETRIED) <= public, f"NOT_RETRIED names what is gone: {sorted(set(NOT_RETRIED) - public)}"
+
+
+def test_the_server_starts_without_the_libraries_only_some_requests_need() -> None:
+    # A fresh interpreter: this one has imported whatever earlier tests needed.
+    code = (
+        "import sys; from app.server import create_app; from app.cli import main; "
+        f"print(','.join(name for name in {NOT_AT_START!r} if name in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert not loaded, f"imported when the server starts: {loaded}; import them where they are used"
