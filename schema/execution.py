@@ -18,11 +18,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from graphql import GraphQLObjectType, GraphQLOutputType, OperationType, Undefined
 from graphql.execution.collect_fields import GroupedFieldSet
@@ -30,12 +29,8 @@ from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema import field_plans
-
-V = TypeVar("V")
-R = TypeVar("R")
-#: Longest run of completion between two pauses: a request waiting behind it waits at most about this long.
-SLICE_SECONDS = 0.02
+from schema import field_plans, levels
+from schema.pacing import Pacer, current_pacer
 
 
 @dataclass
@@ -52,88 +47,8 @@ class _Progress:
         return self.completed
 
 
-class Pacer:
-    """One execution's slices of work, and the queue of what waits for the next one.
-
-    Once a slice has run out, each piece of work that asks (a list with the items it has left, a loaded value
-    still to convert) waits its turn in a queue, first come first served. A callback scheduled on the loop
-    starts a new slice and wakes the first; each, when the slice runs out or its work is done, wakes the next
-    while the slice lasts, or schedules the next slice. So the loop comes round (polls its sockets, answers a
-    health probe, delivers the timeout) about every slice, and each waiter is woken once per turn: waking all
-    of them at each slice would cost time quadratic in their number.
-    """
-
-    def __init__(self, hold: Callable[[], None] = lambda: None, release: Callable[[], None] = lambda: None) -> None:
-        self.pause_at = time.perf_counter() + SLICE_SECONDS
-        self._waiting: deque[asyncio.Future[None]] = deque()
-        self._slice_scheduled = False
-        #: Told when a turn is taken and when its work is done: the loaders' rounds wait for paused work.
-        self._hold, self._release = hold, release
-        self.closed = False
-
-    def due(self) -> bool:
-        """The slice has run out: the caller should wait its ``turn()``."""
-        return time.perf_counter() >= self.pause_at
-
-    def turn(self) -> asyncio.Future[None]:
-        """Resolved when the caller may work again; call ``pass_on()`` when that work is done."""
-        turn = asyncio.get_running_loop().create_future()
-        if self.closed:
-            turn.cancel()
-            return turn
-        self._hold()
-        self._waiting.append(turn)
-        self._schedule_slice()
-        return turn
-
-    def pass_on(self) -> None:
-        self._release()
-        if not self.due():
-            self._wake_next()
-        elif self._waiting:
-            self._schedule_slice()
-
-    def close(self) -> None:
-        """The execution is over (done, failed or cancelled): cancel the turns still waiting, so no paused work
-        goes on after it."""
-        self.closed = True
-        while self._waiting:
-            self._waiting.popleft().cancel()
-
-    def _schedule_slice(self) -> None:
-        if not self._slice_scheduled:
-            self._slice_scheduled = True
-            asyncio.get_running_loop().call_soon(self._next_slice)
-
-    def _next_slice(self) -> None:
-        self._slice_scheduled = False
-        self.pause_at = time.perf_counter() + SLICE_SECONDS
-        self._wake_next()
-
-    def _wake_next(self) -> None:
-        while self._waiting:
-            turn = self._waiting.popleft()
-            if not turn.done():  # a cancelled execution leaves cancelled turns behind
-                turn.set_result(None)
-                return
-
-
 #: True while ``schema.execute_sync`` runs (introspection, say): that execution must never pause.
 synchronous: ContextVar[bool] = ContextVar("synchronous", default=False)
-#: The pacer of the execution running in this task (and the tasks it starts), for the loaders' conversions.
-current_pacer: ContextVar[Pacer | None] = ContextVar("current_pacer", default=None)
-
-
-async def paced(value: V, convert: Callable[[V], R]) -> R:
-    """``convert(value)``, after waiting for a turn if the execution's slice has run out."""
-    pacer = current_pacer.get()
-    if pacer is None or not pacer.due():
-        return convert(value)
-    await pacer.turn()
-    try:
-        return convert(value)
-    finally:
-        pacer.pass_on()
 
 
 def _probe(source: Any, info: Any) -> None:
@@ -146,6 +61,8 @@ class YieldingExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     #: Complete plain leaf fields directly; off, every field takes graphql-core's path (tests compare the two).
     plain_leaves: ClassVar[bool] = True
+    #: Complete a query's root fields level by level (schema/levels.py) when the plain path is on too.
+    by_levels: ClassVar[bool] = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -167,6 +84,7 @@ class YieldingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         else:
             self.pacer = Pacer()
         current_pacer.set(self.pacer)
+        self._levels = operation is not None and operation.operation == OperationType.QUERY and self.pacer is not None
 
     def execute_fields(
         self,
@@ -232,6 +150,19 @@ class YieldingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         the memoized sub-fields. Anything else (None, errors, abstract types, lists, leaves, deferred fragments)
         takes graphql-core's method.
         """
+        if (
+            path.prev is None
+            and self._levels
+            and self.by_levels
+            and self.plain_leaves
+            and self._unwrapped
+            and position_context is None
+            and result is not None
+            and not isinstance(result, Exception)
+        ):
+            shape = levels.Planner(self).shape(return_type, field_details_list, path)
+            if shape is not None:
+                return self._by_levels(shape, return_type, field_details_list, info, path, result)
         target = field_plans.object_type_of(return_type)
         if (
             target is None
@@ -249,6 +180,23 @@ class YieldingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if new_defer_usages:
             return super().complete_value(return_type, field_details_list, info, path, result, position_context)
         return self.execute_fields(target, result, path, grouped_field_set, None)
+
+    async def _by_levels(
+        self,
+        shape: levels.Shape,
+        return_type: GraphQLOutputType,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+    ) -> Any:
+        """A root field's value completed level by level; by graphql-core's path when anything is unusual (which
+        then gives the errors, their paths and the nulls: schema/levels.py)."""
+        try:
+            return await levels.Completion(self.pacer).run(shape, result)
+        except Exception:
+            completed = super().complete_value(return_type, field_details_list, info, path, result, None)
+            return await completed if self.is_awaitable(completed) else completed
 
     def _plan(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet

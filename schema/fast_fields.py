@@ -27,6 +27,7 @@ called with the same values. ``tests/schema/test_fast_fields.py`` checks which f
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +41,15 @@ from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info
 
 Resolver = Callable[..., Any]
+
+#: The method resolvers ``_method`` made (``Attribute`` and ``Derived`` are told by their class): schema/levels.py
+#: calls only these, whose answers are the method's own with no Strawberry machinery around them.
+_DIRECT_METHODS: weakref.WeakSet[Resolver] = weakref.WeakSet()
+
+
+def is_direct(resolver: Resolver) -> bool:
+    """The resolver is one this module put in place of Strawberry's: it calls the field's attribute or method."""
+    return type(resolver) is Attribute or type(resolver) is Derived or resolver in _DIRECT_METHODS
 
 
 class Attribute:
@@ -119,6 +129,7 @@ def _method(field: StrawberryField, strawberrys: Resolver | None, names: NameCon
         def resolve(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
             return method(source, Info(_raw_info=info, _field=field))
 
+        _DIRECT_METHODS.add(resolve)
         return resolve
 
     def resolve_with(source: Any, info: GraphQLResolveInfo[Any], /, **values: Any) -> Any:  # no name clashes
@@ -128,6 +139,7 @@ def _method(field: StrawberryField, strawberrys: Resolver | None, names: NameCon
         given = {python_names[name]: value for name, value in values.items()}
         return method(source, Info(_raw_info=info, _field=field), **given)
 
+    _DIRECT_METHODS.add(resolve_with)
     return resolve_with
 
 

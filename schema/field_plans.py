@@ -130,7 +130,8 @@ def _memoized(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return coerce_known
 
 
-def _leaf(leaf_type: GraphQLOutputType) -> tuple[Callable[[Any], Any], frozenset[type]]:
+def leaf_coercion(leaf_type: GraphQLOutputType) -> tuple[Callable[[Any], Any], frozenset[type]]:
+    """How a value of a scalar or enum type is coerced for the response, and the types of value it takes plainly."""
     if isinstance(leaf_type, GraphQLEnumType):
         wrapped = getattr(leaf_type, "wrapped_cls", None)  # Strawberry's enums: values are members of this class
         plain = PLAIN | {wrapped} if isinstance(wrapped, type) else PLAIN
@@ -162,14 +163,14 @@ def _classify(field: GraphQLField) -> Completer | None:
     if isinstance(field_type, GraphQLNonNull):
         field_type, nullable = field_type.of_type, False
     if is_leaf_type(field_type):
-        coerce, plain = _leaf(field_type)
+        coerce, plain = leaf_coercion(field_type)
         return Leaf(read, coerce, nullable, plain)
     if isinstance(field_type, GraphQLList):
         item_type, items_nullable = field_type.of_type, True
         if isinstance(item_type, GraphQLNonNull):
             item_type, items_nullable = item_type.of_type, False
         if is_leaf_type(item_type):
-            coerce, plain = _leaf(item_type)
+            coerce, plain = leaf_coercion(item_type)
             return LeafList(read, coerce, nullable, items_nullable, plain)
     return None
 

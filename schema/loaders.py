@@ -28,7 +28,7 @@ import asyncio
 import contextvars
 import copy
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, TypeAlias, TypeVar, cast
 
@@ -59,7 +59,7 @@ from models.monitoring import reads as monitoring
 from models.monitoring.policy import Policy
 from models.registry import reads, statistics
 from models.webhooks import reads as webhook_reads
-from schema.execution import current_pacer, paced
+from schema.pacing import current_pacer, paced
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -265,14 +265,27 @@ def then(pending: asyncio.Future[V], convert: Callable[[V], R]) -> R:
     """What a loader-backed resolver returns: ``convert`` of the loaded value.
 
     When the request has the value already, that is the result itself: the field costs no coroutine and no await
-    in graphql-core. Otherwise the result is an awaitable of it. A resolver may return one (graphql-core awaits
-    whatever awaitable a resolver returns), so the field still resolves to an ``R`` and ``then`` is typed as
-    returning one: resolvers then declare their real return type, which mypy checks and Strawberry reads as the
-    GraphQL type. Only ever return it from a resolver.
+    in graphql-core. Otherwise the result is a ``Later`` of it, which graphql-core awaits as it awaits any
+    awaitable a resolver returns (a ``Later`` is neither a coroutine nor a future: code that wraps resolvers must
+    test with ``inspect.isawaitable``), and which schema/levels.py completes without awaiting it field by field. The
+    field still resolves to an ``R``, so ``then`` is typed as returning one: resolvers then declare their real
+    return type, which mypy checks and Strawberry reads as the GraphQL type. Only ever return it from a resolver.
     """
     if pending.done():
         return convert(pending.result())
-    return cast(R, _later(pending, convert))
+    return cast(R, Later(pending, convert))
+
+
+class Later(Generic[V, R]):
+    """``convert`` of a load that has not answered yet: awaiting it gives the converted value."""
+
+    __slots__ = ("convert", "pending")
+
+    def __init__(self, pending: asyncio.Future[V], convert: Callable[[V], R]) -> None:
+        self.pending, self.convert = pending, convert
+
+    def __await__(self) -> Generator[Any, None, R]:
+        return _later(self.pending, self.convert).__await__()
 
 
 async def _later(pending: asyncio.Future[V], convert: Callable[[V], R]) -> R:

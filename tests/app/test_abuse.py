@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import inspect
 import json
 import logging
 import sqlite3
@@ -50,7 +51,8 @@ class Sabotage(SchemaExtension):
         if info.field_name == "model" and kwargs.get("name") == "explode":
             raise RuntimeError("SELECT secret_hash FROM api_token failed in /srv/modelreg/models/x.py line 42")
         result = _next(root, info, *args, **kwargs)
-        return await result if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future) else result
+        # Any awaitable (a loader-backed relation returns a ``Later``, neither a coroutine nor a future).
+        return await result if inspect.isawaitable(result) else result
 
 
 SABOTAGED = build_schema(extra_extensions=[Sabotage])

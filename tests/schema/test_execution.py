@@ -20,7 +20,7 @@ import schema.build
 from app.settings import Settings
 from models.entities import AuditEvent, Deployment, ModelVersion, RegisteredModel, Role
 from models.tokens.scopes import Principal
-from schema import field_plans
+from schema import field_plans, pacing
 from schema.context import Context
 from schema.execution import YieldingExecutionContext
 from schema.fast_fields import resolve_plainly
@@ -56,6 +56,14 @@ query Arguments {
       version(number: 2) { number }
     }
   }
+}
+"""
+
+#: An error below the root field (an environment name that cannot be one), for every model.
+NESTED_ERROR = """
+query Nested {
+  models(first: 2) { nodes { name deploymentHistory(environment: "no such!", first: 1) { totalCount } } }
+  again: models(first: 2) { nodes { name versions(first: 1) { totalCount } } }
 }
 """
 
@@ -120,7 +128,9 @@ async def test_documents_answer_the_same_with_and_without_the_shortcuts(
     await _seed(0, 3)
     strawberrys = _without_direct_resolvers(monkeypatch)
     results = {}
-    documents = ((DASHBOARD, READER), (WIDE, READER), (MIXED, SCOPED), (ARGUMENTS, READER), (IDS, READER))
+    documents = (
+        (DASHBOARD, READER), (WIDE, READER), (MIXED, SCOPED), (ARGUMENTS, READER), (IDS, READER), (NESTED_ERROR, READER)
+    )  # fmt: skip
     for document, principal in documents:
         registry = schema.build.schema
         fast, slow = await _both(registry, document, lambda p=principal: _context(p), monkeypatch, strawberrys)
@@ -130,6 +140,9 @@ async def test_documents_answer_the_same_with_and_without_the_shortcuts(
     data, errors, _ = results[MIXED]  # the refused field is an error with its path, the rest is answered
     assert errors and errors[0]["path"] == ["other"] and errors[0]["extensions"]["code"] == "FORBIDDEN"
     assert data["models"]["nodes"][0]["versions"]["nodes"][0]["status"] == "READY"
+    data, errors, _ = results[NESTED_ERROR]  # an error below the root: graphql-core's path, error and nulls included
+    assert errors and errors[0]["path"] == ["models", "nodes", 0, "deploymentHistory"], errors
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 async def test_global_ids_are_those_of_the_rows(app: object) -> None:
@@ -171,17 +184,23 @@ def _executed_fields(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     return seen
 
 
-async def test_plain_leaves_skip_execute_field_and_relations_do_not(
+async def test_below_the_root_no_field_of_the_dashboard_takes_execute_field(
     app: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await _seed(0, 3)
     seen = _executed_fields(monkeypatch)
     result = await schema.build.schema.execute(DASHBOARD, context_value=_context())
     assert result.errors is None
+    # Level by level (schema/levels.py): graphql-core executes the root fields, and nothing below them.
+    assert set(seen) == {"Query.models", "Query.registryStatistics"}, seen
+    seen.clear()
+    monkeypatch.setattr(YieldingExecutionContext, "by_levels", False)
+    result = await schema.build.schema.execute(DASHBOARD, context_value=_context())
+    assert result.errors is None
     leaves = {"Model.name", "Model.versionCount", "Metric.name", "Metric.value", "Tag.key", "Version.number"}
     leaves |= {"Version.status", "Version.createdAt", "Deployment.deployedAt", "Deployment.active"}
     assert not leaves & set(seen), seen
-    # Relations (loaders), connections' lists and root fields keep graphql-core's path.
+    # Without levels, relations (loaders) and connections' lists take graphql-core's path; plain leaves do not.
     assert {"Model.tags", "Version.metrics", "Deployment.version", "VersionConnection.nodes", "Query.models"} <= set(
         seen
     )
@@ -244,17 +263,27 @@ class ToyQuery:
         return _things()
 
     @strawberry.field
+    def many(self, count: int) -> list[Thing]:
+        return [_good() for _ in range(count)]
+
+    @strawberry.field
     def thing(self) -> Thing:
         return dataclasses.replace(_good(), name=None)  # type: ignore[arg-type]  # non-null root: the whole answer is null
+
+
+def _toy() -> strawberry.Schema:
+    toy = strawberry.Schema(
+        query=ToyQuery, config=StrawberryConfig(scalar_map=SCALARS), execution_context_class=YieldingExecutionContext
+    )
+    resolve_plainly(toy)
+    return toy
 
 
 TOY = "{ things { name nickname colour at count labels maybe data } alias: things { n: name c: colour } }"
 
 
 async def test_odd_values_answer_as_graphql_core_answers_them(monkeypatch: pytest.MonkeyPatch) -> None:
-    toy = strawberry.Schema(
-        query=ToyQuery, config=StrawberryConfig(scalar_map=SCALARS), execution_context_class=YieldingExecutionContext
-    )
+    toy = _toy()
     assert "Thing.name" in resolve_plainly(toy)
     for document in ("{ things { count } thing { colour } }", "{ thing { name count } }"):
         fast, slow = await _both(toy, document, lambda: None, monkeypatch)
@@ -274,3 +303,28 @@ async def test_odd_values_answer_as_graphql_core_answers_them(monkeypatch: pytes
     ]  # fmt: skip
     assert data["things"][5]["count"] == 7 and len(data["things"][6]["labels"]) == field_plans.MAX_ITEMS + 1
     assert data["things"][8]["nickname"] == "12" and data["things"][8]["maybe"] is None
+
+
+async def test_a_long_answer_completed_level_by_level_pauses_between_items(monkeypatch: pytest.MonkeyPatch) -> None:
+    document = "{ many(count: 500) { name colour at labels } }"
+    toy, ticks, done = _toy(), 0, asyncio.Event()
+
+    async def tick() -> None:
+        nonlocal ticks
+        while not done.is_set():
+            await asyncio.sleep(0)
+            ticks += 1
+
+    # Every slice over at once: the completion hands the loop back before each item it completes, and still
+    # completes one item per turn (graphql-core's path needs a slice long enough for one).
+    with monkeypatch.context() as patched:
+        patched.setattr(pacing, "SLICE_SECONDS", 0.0)
+        ticker = asyncio.create_task(tick())
+        paused = await toy.execute(document)
+        done.set()
+        await ticker
+    assert paused.errors is None and paused.data is not None
+    assert ticks >= 500, ticks
+    monkeypatch.setattr(YieldingExecutionContext, "by_levels", False)
+    whole = await toy.execute(document)
+    assert whole.errors is None and paused.data == whole.data and len(whole.data["many"]) == 500

@@ -1,0 +1,361 @@
+"""A query's root field completed level by level, without graphql-core's per-field machinery; or, whenever
+anything is unusual, by graphql-core as before.
+
+graphql-core completes a value field by field, depth first: every field gets a ``Path`` and an info object, every
+object ``complete_value``'s walk through its type's wrappers, and every field whose resolver returns an awaitable
+(a relation waiting for its loader) a coroutine of its own, gathered with its siblings' in tasks: some 2,400
+awaited fields and 1,200 tasks in a dashboard, whose loads all come back in a handful of rounds anyway
+(``schema/loaders.py``).
+
+Here a root field's selection is first planned once per request (``plan``): for each object type reached, the
+steps that fill its answer, in the response's key order: a plain leaf (``schema/field_plans.py``), ``__typename``,
+or a field whose resolver the schema made direct (``schema/fast_fields.py``: an attribute or a method called with
+the source, an info and the arguments, no Strawberry wrapper, no permission class) with its arguments coerced once
+and the shape of what it returns (a leaf, a list, an object type that checks its values by class). A document
+with anything else below the root (an interface or union, ``@defer``, a field with a permission class or an
+extension, an argument that does not coerce) is not planned: it takes graphql-core's path throughout.
+
+``complete`` then fills the answer: each object's steps run in turn, each list's items are queued, and a
+relation whose loader has not answered yet leaves a place in its parent, filled when the loader's round
+answers (one callback per waiting field, one wake-up of one coroutine per round). The work is the same, the
+rounds of loads are the same (everything a level queues is queued before the coroutine waits), and it pauses
+for the execution's pacer between items, as graphql-core's lists do (``schema/execution.py``).
+
+Only plain success is handled here. When a resolver or a conversion raises, a loader fails, a non-null field is
+None, a value is of a type no plain completion knows, or anything else graphql-core would turn into an error,
+the answer built so far is dropped and graphql-core completes the root field's value from the start, producing
+exactly its errors, paths and nulls. That is safe because only queries are completed here (nothing is written),
+and cheap: the loaders' caches hold what was loaded, so the second pass reads no row twice.
+``tests/schema/test_execution.py`` compares whole answers with and without this path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Protocol, TypeAlias
+
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    Undefined,
+    is_leaf_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import Path
+
+from schema import field_plans
+from schema.fast_fields import is_direct
+from schema.loaders import Later
+
+#: The directives that act when fields are collected, and leave nothing to do when they execute.
+_COLLECTION_DIRECTIVES = frozenset({"skip", "include"})
+
+
+class Unusual(Exception):
+    """A value or a field this path does not complete the way graphql-core would: graphql-core completes it."""
+
+
+class Executor(Protocol):
+    """What planning needs of the execution context (``YieldingExecutionContext``)."""
+
+    def collect_subfields(self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> Any: ...
+
+    def build_resolve_info(
+        self, field_def: Any, field_nodes: list[FieldNode], parent_type: GraphQLObjectType, path: Path
+    ) -> GraphQLResolveInfo[Any]: ...
+
+    variable_values: Any
+    hide_suggestions: bool
+
+
+class Shape(Protocol):
+    def complete(self, work: Completion, value: Any, container: Any, key: Any) -> None: ...
+
+
+class LeafShape:
+    """A scalar or an enum."""
+
+    __slots__ = ("_coerce", "_nullable", "_plain")
+
+    def __init__(self, leaf_type: Any, nullable: bool) -> None:
+        self._coerce, self._plain = field_plans.leaf_coercion(leaf_type)
+        self._nullable = nullable
+
+    def complete(self, work: Completion, value: Any, container: Any, key: Any) -> None:
+        if value is None:
+            if not self._nullable:
+                raise Unusual
+            container[key] = None
+            return
+        if type(value) not in self._plain:
+            work.defer(self, value, container, key)
+            return
+        coerced = self._coerce(value)
+        if coerced is None or coerced is Undefined:
+            raise Unusual
+        container[key] = coerced
+
+
+class ListShape:
+    """A list: its items are queued, so a long list is completed between the execution's pauses."""
+
+    __slots__ = ("_item", "_nullable")
+
+    def __init__(self, item: Shape, nullable: bool) -> None:
+        self._item, self._nullable = item, nullable
+
+    def complete(self, work: Completion, value: Any, container: Any, key: Any) -> None:
+        if value is None:
+            if not self._nullable:
+                raise Unusual
+            container[key] = None
+            return
+        if type(value) is not list:  # graphql-core accepts any iterable but a string; ours are lists
+            work.defer(self, value, container, key)
+            return
+        completed: list[Any] = [None] * len(value)
+        container[key] = completed
+        item, queue = self._item, work.queue
+        for index, element in enumerate(value):
+            queue.append((item, element, completed, index))
+
+
+class ObjectShape:
+    """An object type whose values are checked by class only (``field_plans.object_type_of``)."""
+
+    __slots__ = ("_is_type_of", "_nullable", "steps")
+
+    def __init__(self, object_type: GraphQLObjectType, nullable: bool) -> None:
+        self._is_type_of = object_type.is_type_of
+        self._nullable = nullable
+        #: Filled once the planning of the object's own fields is done (a type may contain itself).
+        self.steps: list[Step] = []
+
+    def complete(self, work: Completion, value: Any, container: Any, key: Any) -> None:
+        if value is None:
+            if not self._nullable:
+                raise Unusual
+            container[key] = None
+            return
+        if type(value) is Later:
+            work.defer(self, value, container, key)
+            return
+        if self._is_type_of is not None and not self._is_type_of(value, None):  # type: ignore[arg-type]
+            raise Unusual  # Strawberry's is_type_of is a class check that ignores the info
+        completed: dict[str, Any] = {}
+        container[key] = completed
+        for step in self.steps:
+            step(work, value, completed)
+
+
+Step: TypeAlias = Callable[["Completion", Any, dict[str, Any]], None]
+
+
+def _leaf_step(key: str, completer: field_plans.Completer, otherwise: Step) -> Step:
+    fallback = field_plans.FALLBACK
+
+    def step(work: Completion, source: Any, completed: dict[str, Any]) -> None:
+        value = completer.complete(source)
+        if value is fallback:  # a long list, or an odd value: the general step decides
+            otherwise(work, source, completed)
+        else:
+            completed[key] = value
+
+    return step
+
+
+def _typename_step(key: str, name: str) -> Step:
+    def step(work: Completion, source: Any, completed: dict[str, Any]) -> None:
+        completed[key] = name
+
+    return step
+
+
+def _resolve_step(
+    key: str, resolve: Callable[..., Any], info: GraphQLResolveInfo[Any], args: dict[str, Any], shape: Shape
+) -> Step:
+    complete = shape.complete
+    if not args:
+
+        def step(work: Completion, source: Any, completed: dict[str, Any]) -> None:
+            complete(work, resolve(source, info), completed, key)
+
+        return step
+
+    def step_with(work: Completion, source: Any, completed: dict[str, Any]) -> None:
+        complete(work, resolve(source, info, **args), completed, key)
+
+    return step_with
+
+
+class Planner:
+    """Plans one root field's value (``plan``): None when anything below it needs graphql-core's path."""
+
+    def __init__(self, executor: Executor) -> None:
+        self._executor = executor
+        #: (id of the object type, id of its field details list) -> its shape; a type met again is planned once.
+        self._objects: dict[tuple[int, int], ObjectShape] = {}
+
+    def shape(self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList, path: Path) -> Shape | None:
+        nullable = not isinstance(return_type, GraphQLNonNull)
+        named = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+        if is_leaf_type(named):
+            return LeafShape(named, nullable)
+        if isinstance(named, GraphQLList):
+            item = self.shape(named.of_type, field_details_list, path.add_key(0, None))
+            return ListShape(item, nullable) if item is not None else None
+        object_type = field_plans.object_type_of(named)
+        if object_type is None:
+            return None  # an interface, a union, or a type whose is_type_of does more than a class check
+        known = self._objects.get((id(object_type), id(field_details_list)))
+        if known is not None:
+            return known if known._nullable == nullable else None
+        shape = ObjectShape(object_type, nullable)
+        self._objects[(id(object_type), id(field_details_list))] = shape
+        steps = self._steps(object_type, field_details_list, path)
+        if steps is None:
+            return None
+        shape.steps = steps
+        return shape
+
+    def _steps(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList, path: Path
+    ) -> list[Step] | None:
+        grouped_field_set, new_defer_usages, *_ = self._executor.collect_subfields(object_type, field_details_list)
+        if new_defer_usages:
+            return None
+        steps: list[Step] = []
+        for key, details in grouped_field_set.items():
+            step = self._step(object_type, key, details, path)
+            if step is None:
+                return None
+            steps.append(step)
+        return steps
+
+    def _step(self, parent: GraphQLObjectType, key: str, details: FieldDetailsList, path: Path) -> Step | None:
+        node = details[0].node
+        if any(d.name.value not in _COLLECTION_DIRECTIVES for item in details for d in item.node.directives or ()):
+            return None
+        name = node.name.value
+        if name == "__typename":
+            return _typename_step(key, parent.name)
+        field = parent.fields.get(name)
+        if field is None or field.resolve is None or not is_direct(field.resolve):
+            return None
+        field_path = Path(path, key, parent.name)
+        shape = self.shape(field.type, details, field_path)
+        if shape is None:
+            return None
+        executor = self._executor
+        try:
+            args = (
+                get_argument_values(
+                    field,
+                    node,
+                    executor.variable_values,
+                    details[0].fragment_variable_values,
+                    executor.hide_suggestions,
+                )
+                if field.args or node.arguments
+                else {}
+            )
+        except GraphQLError:
+            return None  # graphql-core reports it, on its path
+        info = executor.build_resolve_info(field, [item.node for item in details], parent, field_path)
+        general = _resolve_step(key, field.resolve, info, args, shape)
+        completer = field_plans.completer(field) if not args else None
+        return _leaf_step(key, completer, general) if completer is not None else general
+
+
+class _Converted:
+    """A loaded value still to convert (``then``'s function: rows to Strawberry objects), then to complete."""
+
+    __slots__ = ("_convert", "_shape")
+
+    def __init__(self, convert: Callable[[Any], Any], shape: Shape) -> None:
+        self._convert, self._shape = convert, shape
+
+    def complete(self, work: Completion, value: Any, container: Any, key: Any) -> None:
+        self._shape.complete(work, self._convert(value), container, key)
+
+
+#: A field waiting for its loader: how to convert the loaded value, and where it goes.
+_Waiting: TypeAlias = tuple[asyncio.Future[Any], Callable[[Any], Any], Shape, Any, Any]
+
+
+class Completion:
+    """One root field's value being completed: the queue of list items, and the fields waiting for loads."""
+
+    __slots__ = ("_outstanding", "_pacer", "_ready", "_wake", "queue")
+
+    def __init__(self, pacer: Any) -> None:
+        self.queue: deque[tuple[Shape, Any, Any, Any]] = deque()
+        self._ready: list[_Waiting] = []
+        self._outstanding = 0
+        self._wake: asyncio.Future[None] | None = None
+        self._pacer = pacer
+
+    def defer(self, shape: Shape, value: Any, container: Any, key: Any) -> None:
+        """Complete a relation's value once its loader has answered (at once if it has): ``Unusual`` for any value
+        that is not a relation's (``schema.loaders.Later``)."""
+        if type(value) is not Later:
+            raise Unusual
+        pending = value.pending
+        if pending.done():
+            shape.complete(self, value.convert(pending.result()), container, key)
+            return
+        container[key] = None  # its place among its siblings, in the response's order
+        self._outstanding += 1
+        pending.add_done_callback(partial(self._arrived, value.convert, shape, container, key))
+
+    def _arrived(
+        self, convert: Callable[[Any], Any], shape: Shape, container: Any, key: Any, pending: asyncio.Future[Any]
+    ) -> None:
+        # Runs when the loader's round sets the result, before the batcher resumes from that round: waking the
+        # completion here lets it queue the next level's loads in time for the next round.
+        self._ready.append((pending, convert, shape, container, key))
+        if self._wake is not None and not self._wake.done():
+            self._wake.set_result(None)
+
+    async def run(self, shape: Shape, value: Any) -> Any:
+        answer: list[Any] = [None]
+        shape.complete(self, value, answer, 0)
+        pacer, holding = self._pacer, False
+        try:
+            while True:
+                queue = self.queue
+                while queue:
+                    if pacer is not None and pacer.due():
+                        turn = pacer.turn()  # taken before the current one is passed on: the round keeps waiting
+                        if holding:
+                            pacer.pass_on()
+                        holding = True
+                        await turn
+                    item_shape, item, container, key = queue.popleft()
+                    item_shape.complete(self, item, container, key)
+                if not self._outstanding:
+                    return answer[0]
+                if holding:  # nothing queued: let the loaders' round go
+                    pacer.pass_on()
+                    holding = False
+                if not self._ready:
+                    self._wake = asyncio.get_running_loop().create_future()
+                    await self._wake
+                ready, self._ready = self._ready, []
+                self._outstanding -= len(ready)
+                for pending, convert, waiting_shape, container, key in ready:
+                    # Converted in the queue, not here: a round can bring thousands of rows, and the pacer's
+                    # pauses come between queued items.
+                    queue.append((_Converted(convert, waiting_shape), pending.result(), container, key))
+        finally:
+            if holding:
+                pacer.pass_on()
