@@ -579,8 +579,9 @@ class RetrainingRequest(Model):
 class Webhook(Model):
     """An HTTPS endpoint that receives the audit events its filter matches (models/webhooks/, docs/events.md).
 
-    The filters are stored in the form the outbox's one ``INSERT ... SELECT`` matches against
-    (models/webhooks/outbox.py): comma-delimited lists for ``LIKE`` and regular expressions for model names.
+    The filters are stored in the form the outbox, a trigger on ``audit_event`` (migration 10,
+    ``webhook_outbox_trigger``), matches against: comma-delimited lists for ``LIKE`` and regular expressions for
+    model names.
     """
 
     id = fields.BigIntField(primary_key=True)

@@ -10,7 +10,6 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from models.audit.chain import Content, chain_head, event_hash, lock_registry_chain
 from models.clock import now
 from models.entities import AuditAction, AuditEvent, ModelVersion, RegisteredModel
-from models.webhooks.outbox import enqueue
 
 
 async def record(
@@ -34,7 +33,8 @@ async def record(
     transaction, so that the chain's head cannot move until commit; the registry chain is locked here.
     The unique index on (model_id, chain_seq) turns a forgotten lock into a failed write, not a fork. ``head``:
     the chain's head when the caller read it after taking that lock (``models/deployments/state.py``).
-    The event's webhook deliveries are queued in its transaction (``models.webhooks.outbox``).
+    Inserting the event inserts its webhook deliveries too, in the same statement: the database's outbox trigger
+    (docs/events.md, "The outbox").
     """
     if model is None:
         await lock_registry_chain(conn)
@@ -54,7 +54,7 @@ async def record(
         details=details or {},
     )
     position, previous_hash = head if head is not None else await chain_head(conn, content.model_id)
-    event = await AuditEvent.create(
+    return await AuditEvent.create(
         action=action,
         actor=content.actor,
         at=content.at,
@@ -71,5 +71,3 @@ async def record(
         hash=event_hash(content, position=position + 1, previous_hash=previous_hash),
         using_db=conn,
     )
-    await enqueue(conn, event)
-    return event

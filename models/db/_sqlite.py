@@ -80,7 +80,8 @@ class ImmediateTransactionContext(SqliteTransactionContext):
 
 
 class ImmediateSqliteClient(SqliteClientWithRegexpSupport):
-    """Also installs ``REGEXP`` (Python's ``re``), which token scopes filter model names with."""
+    """Also installs ``REGEXP`` (Python's ``re``), which token scopes filter model names with, and which the webhook
+    outbox's trigger on ``audit_event`` calls: without it no audit event could be inserted (migration 10)."""
 
     def _in_transaction(self) -> TransactionContext:
         return ImmediateTransactionContext(ImmediateTransactionWrapper(self), self._lock)

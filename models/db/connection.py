@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -113,32 +113,13 @@ def dialect(conn: BaseDBAsyncClient | None = None) -> str:
     return str((conn or connection()).capabilities.dialect)
 
 
-#: Per write transaction: scratch space and the steps to run at its end, before it commits.
-_transaction: contextvars.ContextVar[TransactionWork | None] = contextvars.ContextVar("write_transaction", default=None)
-
-
-@dataclass
-class TransactionWork:
-    """What the code inside one write transaction leaves for its end (``write_transaction`` runs the steps)."""
-
-    #: Keyed by the module that keeps something here (``models/webhooks/outbox.py``: the events to deliver).
-    scratch: dict[str, Any] = field(default_factory=dict)
-    before_commit: list[Callable[[BaseDBAsyncClient], Awaitable[None]]] = field(default_factory=list)
-
-
-def current_transaction() -> TransactionWork | None:
-    """The work of the write transaction the caller runs in; None outside one."""
-    return _transaction.get()
-
-
 @asynccontextmanager
 async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
     """One transaction for a state change and its audit event.
 
     On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (see ``models/db/_sqlite.py``); on
     PostgreSQL the operation takes row locks (``SELECT ... FOR UPDATE``) on what it changes. When the block
-    ends without an exception, the steps it left in ``current_transaction().before_commit`` run, in the
-    transaction, and then it commits.
+    ends without an exception, it commits.
 
     After the transaction commits the registry's generation advances (``models/db/generation.py``; on
     PostgreSQL in the COMMIT's own round trip), before the caller can answer anyone, so no cached answer from
@@ -146,14 +127,10 @@ async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
     nothing; any other failure may have happened after the commit (a lost COMMIT acknowledgement), so it
     advances too.
     """
-    work = TransactionWork()
-    token = _transaction.set(work)
     advanced = False
     try:
         async with in_transaction(CONNECTION) as conn:
             yield conn
-            for step in work.before_commit:
-                await step(conn)
             # On PostgreSQL the COMMIT itself advances it, in the same round trip (models/db/generation.py).
             advanced = generation.advance_with_commit(conn)
     except DomainError:
@@ -162,8 +139,6 @@ async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
         with contextlib.suppress(Exception):  # the database is failing already; that error is the one to report
             await generation.advance(connection())
         raise
-    finally:
-        _transaction.reset(token)
     if not advanced:
         await generation.advance(connection())
 
@@ -182,3 +157,8 @@ async def fetch(conn: BaseDBAsyncClient, sql: str, params: Sequence[Any] = ()) -
         counter = iter(range(1, len(params) + 1))
         sql = _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
     return list(await conn.execute_query_dict(sql, list(params)))
+
+
+def stored_time(conn: BaseDBAsyncClient, value: datetime) -> datetime | str:
+    """A timestamp bound to raw SQL as Tortoise stores it: text on SQLite (compared as text), a value on PostgreSQL."""
+    return value if dialect(conn) == "postgres" else value.isoformat(" ")

@@ -1,1 +1,2 @@
-"""Webhooks: receivers of audit events, the outbox that owes them deliveries, and the worker that sends them."""
+"""Webhooks: receivers of audit events and the worker that sends them their deliveries (which the database's
+outbox trigger on ``audit_event`` writes, docs/events.md)."""

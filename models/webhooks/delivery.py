@@ -26,12 +26,11 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.audit.record import record
 from models.clock import now
-from models.db.connection import connection, dialect, fetch, placeholders, write_transaction
+from models.db.connection import connection, dialect, fetch, placeholders, stored_time, write_transaction
 from models.db.paging import as_datetime
 from models.entities import AuditAction, DeliveryStatus, Webhook, WebhookAttempt
 from models.webhooks import signing
 from models.webhooks.destinations import Refused, check_destination
-from models.webhooks.outbox import stored_time
 from models.webhooks.policy import DeliveryPolicy, policy
 
 log = logging.getLogger("modelreg.webhooks")

@@ -93,7 +93,7 @@ def _delimited(values: Sequence[str]) -> str:
 
 
 def _filters(change: WebhookChange) -> dict[str, Any]:
-    """The columns a change sets, validated, in the stored form the outbox matches (models/webhooks/outbox.py)."""
+    """The columns a change sets, validated, in the stored form the outbox matches (the trigger of migration 10)."""
     columns: dict[str, Any] = {}
     if change.url is not None:
         columns["url"] = check_url(change.url, policy().allow)

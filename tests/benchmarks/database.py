@@ -15,6 +15,7 @@ from typing import Any
 
 import aiosqlite
 import asyncpg
+from tortoise.contrib.sqlite.regex import install_regexp_functions
 
 #: The PostgreSQL server benchmarks create their databases on (its `test` database is only used to connect).
 POSTGRES_URL = os.environ.get(
@@ -101,6 +102,9 @@ class Raw:
         if path is None:
             return cls(postgres=await asyncpg.connect(database_url, timeout=10))
         connection = await aiosqlite.connect(path, isolation_level=None)
+        # The webhook outbox's trigger on audit_event calls REGEXP: without the server's function (models/db/_sqlite.py)
+        # no event could be inserted, by the fixture generator or anyone (migration 10's docstring).
+        await install_regexp_functions(connection)
         for name, value in (pragmas or {}).items():
             await connection.execute(f"PRAGMA {name}={value}")
         return cls(sqlite=connection)

@@ -1,17 +1,19 @@
 """What the webhook outbox costs a promotion, A/B in one run (docs/performance.md, "The outbox's cost").
 
-Every audit event owes a delivery to each enabled webhook that wants it, inserted by one ``INSERT ... SELECT``
-before the event's transaction commits (models/webhooks/outbox.py). Two comparisons, each in rounds that
-alternate the arms (A B, B A, A B, ...) so that whatever else the machine does falls on both alike:
+Every audit event owes a delivery to each enabled webhook that wants it, inserted by the database itself: an
+``AFTER INSERT`` trigger on ``audit_event`` (models/migrations/models/10_20261206161000_webhook_outbox_trigger.py),
+so the application sends no statement for it. Two comparisons, each in rounds that alternate the arms (A B, B A,
+A B, ...) so that whatever else the machine does falls on both alike:
 
-- **over HTTP, same server**: no webhook wants the event (the five are disabled: the statement runs and inserts
+- **over HTTP, same server**: no webhook wants the event (the five are disabled: the trigger runs and inserts
   nothing) against five enabled webhooks that want every event (each promotion inserts five delivery rows). The
   server runs with its delivery worker off (``MODELREG_WEBHOOK_WORKER=false``), so this measures writing the
   deliveries, not sending them (``tests/benchmarks/webhook_delivery.py`` measures sending).
 - **in process, same database**: with the five webhooks enabled, the outbox as it is against no outbox at all:
-  for its B arm the benchmark replaces ``enqueue`` in ``models.audit.record`` with a function that does nothing,
-  so no before-commit step is added and the statement is never sent. A benchmark may do this to price a layer;
-  the tests never do (they run the layers as they are).
+  for its B arm the benchmark removes the trigger (on SQLite it drops it and re-creates it from its stored SQL
+  after; on PostgreSQL ``ALTER TABLE audit_event DISABLE TRIGGER``, then ``ENABLE``), so an event inserts nothing
+  else. Each arm's delivery rows are counted, so an arm that did not get the outbox it asked for fails the run. A
+  benchmark may do this to price a layer; the tests never do (they run the layers as they are).
 
 The ratio judged is the typical rate of promotions with the outbox's work over without it: per round, the median
 latency without over the median latency with (sequential promotions: 1 / median latency is the typical rate), and
@@ -24,13 +26,12 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from models.audit import record as audit_record
-from models.entities import AuditAction, AuditEvent
+from models.entities import AuditAction
 from models.webhooks.operations import create_webhook
 from tests.benchmarks import workloads
 from tests.benchmarks.database import Raw
@@ -42,6 +43,8 @@ WEBHOOKS = 5
 #: Rounds per arm; each round sends ``requests`` promotions one after the other.
 ROUNDS = 10
 SERVER_ENV = {"MODELREG_RESPONSE_CACHE": "off", "MODELREG_WEBHOOK_WORKER": "false"}
+#: The webhook outbox: the trigger on audit_event that inserts each event's deliveries (its migration, 10).
+TRIGGER = "audit_event_webhook_outbox"
 
 
 async def measure(
@@ -80,10 +83,14 @@ async def measure(
     counter = iter(range(10**9))
     for round_number in range(ROUNDS):
         for arm in _order(round_number):
-            with _outbox(present=arm == "on"):
+            before = await _deliveries(raw)
+            async with _outbox(raw, present=arm == "on"):
                 timed[arm].append(await _in_process(inproc, factory, counter, requests))
+            written, expected = await _deliveries(raw) - before, requests * WEBHOOKS if arm == "on" else 0
+            if written != expected:
+                raise RuntimeError(f"the {arm} arm wrote {written} deliveries, not {expected}")
     result["in_process"] = _compare(timed, lambda run: run["seconds"])
-    result["deliveries_written"] = int((await raw.fetch("SELECT COUNT(*) FROM webhook_delivery"))[0][0])
+    result["deliveries_written"] = await _deliveries(raw)
     await _enable(raw, False)
     return result
 
@@ -106,24 +113,32 @@ async def _enable(raw: Raw, enabled: bool) -> None:
     await raw.execute("UPDATE webhook SET enabled = ?", [enabled])
 
 
-async def _nothing(conn: Any, event: AuditEvent) -> None:
-    """The B arm's ``enqueue``: no delivery is owed, no before-commit step is added."""
+async def _deliveries(raw: Raw) -> int:
+    return int((await raw.fetch("SELECT COUNT(*) FROM webhook_delivery"))[0][0])
 
 
-#: The name ``models/audit/record.py`` calls the outbox by (it imports ``enqueue`` from models/webhooks/outbox.py).
-_ENQUEUE = "enqueue"
+@asynccontextmanager
+async def _outbox(raw: Raw, *, present: bool) -> AsyncIterator[None]:
+    """The outbox as it is, or (``present=False``) its trigger removed for the block and put back after it.
 
-
-@contextmanager
-def _outbox(*, present: bool) -> Iterator[None]:
-    """The outbox as it is, or (``present=False``) replaced for the block by ``_nothing`` where audit events call it."""
-    original = getattr(audit_record, _ENQUEUE)
-    if not present:
-        setattr(audit_record, _ENQUEUE, _nothing)
+    Between rounds, with no promotion in flight: on PostgreSQL, DISABLE TRIGGER waits for a lock that excludes
+    writes to audit_event; on SQLite, the app's connection prepares its statements again after the schema change."""
+    if present:
+        yield
+        return
+    if raw.backend == "sqlite":
+        [(created,)] = await raw.fetch("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [TRIGGER])
+        await raw.execute(f'DROP TRIGGER "{TRIGGER}"')
+        try:
+            yield
+        finally:
+            await raw.execute(str(created))
+        return
+    await raw.execute(f'ALTER TABLE audit_event DISABLE TRIGGER "{TRIGGER}"')
     try:
         yield
     finally:
-        setattr(audit_record, _ENQUEUE, original)
+        await raw.execute(f'ALTER TABLE audit_event ENABLE TRIGGER "{TRIGGER}"')
 
 
 async def _in_process(inproc: InProcess, factory: Any, counter: Iterator[int], requests: int) -> dict[str, Any]:

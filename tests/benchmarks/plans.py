@@ -132,7 +132,8 @@ async def explain(database_url: str, statements: Sequence[Statement], *, force_i
     plans = []
     if path is not None:
         connection = sqlite3.connect(path)
-        # The server's SQLite client installs REGEXP (models/db/_sqlite.py); the webhook outbox's statement uses it.
+        # The server's SQLite client installs REGEXP (models/db/_sqlite.py); the webhook outbox's trigger on
+        # audit_event calls it, so an INSERT of an event cannot even be prepared without it.
         connection.create_function("regexp", 2, lambda pattern, text: re.search(pattern, text or "") is not None)
         try:
             for statement in statements:
