@@ -80,9 +80,16 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
+# pytest on TEST_WORKERS processes (pytest-xdist): most of the suite's time is spent waiting on `modelreg serve`,
+# PostgreSQL, builds and a browser, so two workers gain even on two cores. Each test file runs whole on one worker
+# (--dist loadfile), so a module's server, browser or wheel build is made once; files start in collection order
+# (--no-loadscope-reorder), not largest first, which would leave the long few-test files (the docs walkthrough,
+# the release commands) to run alone at the end. --durations names the slowest tests in CI's log. TEST_WORKERS=0
+# runs serially; `.venv/bin/pytest tests/x.py` is always serial (no -n in pyproject.toml's addopts).
+TEST_WORKERS ?= 2
 unit: $(TEST_STAMP)
 	@$(BIN)/python -c 'import sys; print(f"pytest on Python {sys.version.split()[0]} ({sys.executable})")'
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=40
 
 # schemathesis against a live server on both backends with a larger budget (examples per operation and mode).
 FUZZ_EXAMPLES ?= 300

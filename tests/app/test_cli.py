@@ -28,6 +28,7 @@ from models.db.connection import connection as db_connection
 from models.entities import Artifact, ModelVersion, RegisteredModel, VersionTag
 from models.tokens.operations import authenticate
 from tests.support.helpers import row_counts
+from tests.support.server import environment
 
 REPO = Path(__file__).parents[2]
 DEMO_SUMMARY = re.compile(
@@ -44,16 +45,11 @@ DATASETS: dict[str, Callable[[], Any]] = {
 }
 
 
-def _environment() -> dict[str, str]:
-    """This process's environment without any MODELREG_* setting, so only the flags configure the command."""
-    return {key: value for key, value in os.environ.items() if not key.startswith("MODELREG_")}
-
-
 def modelreg(*arguments: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *arguments],
         cwd=REPO,
-        env=_environment(),
+        env=environment(),
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -2,7 +2,9 @@
 
 The wheel test builds the sdist and the wheel as ``make dist`` does, installs the wheel into a clean
 virtualenv outside the repository with the runtime lock, and runs ``modelreg`` from there. It needs uv
-beside this Python (``make test`` installs it) and fails, never skips, without it.
+beside this Python (``make test`` installs it) and fails, never skips, without it. The builds run on a copy of
+the work tree's files, so that setuptools' ``*.egg-info`` is written there and not into the tree that other
+test workers run ``modelreg`` from at the same time (``make unit`` runs files in parallel).
 Run these alone with ``pytest -m packaging``.
 """
 
@@ -105,14 +107,26 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """The sdist and the wheel, built from the work tree with the locked build backend, as ``make dist`` does."""
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The work tree's files as a fresh clone would have them (tracked and new ones, nothing .gitignore ignores),
+    copied: setuptools writes ``*.egg-info`` beside the pyproject.toml it builds, and a stale one left in the
+    repository by the editable install would add its file list to the sdist."""
+    copy = tmp_path_factory.mktemp("source")
+    listed = _run("git", "-C", REPO, "ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=copy)
+    for name in listed.split("\0"):
+        if name and (REPO / name).is_file():  # ls-files --cached still lists a tracked file deleted in the tree
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, copy / name)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def built(source: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The sdist and the wheel, built from the work tree's files with the locked build backend, as ``make dist``
+    does."""
     out = tmp_path_factory.mktemp("dist")
-    uv = _uv()
-    for leftover in REPO.glob("*.egg-info"):  # setuptools would add its stale file list to the sdist
-        shutil.rmtree(leftover)
     build = ("build", "--quiet", "--build-constraints", REPO / "requirements/build.txt", "--require-hashes")
-    _run(uv, *build, "--out-dir", out, REPO, cwd=out)
+    _run(_uv(), *build, "--out-dir", out, source, cwd=out)
     wheel, sdist = out / f"modelreg-{__version__}-py3-none-any.whl", out / f"modelreg-{__version__}.tar.gz"
     assert sorted(out.iterdir()) == sorted([wheel, sdist, out / ".gitignore"]), sorted(out.iterdir())
     return Built(wheel, sdist)
@@ -236,12 +250,10 @@ def test_the_client_and_the_server_share_one_version() -> None:
 
 
 @pytest.fixture(scope="module")
-def client_built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+def client_built(source: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
     out = tmp_path_factory.mktemp("client-dist")
-    for leftover in (REPO / "client").glob("*.egg-info"):
-        shutil.rmtree(leftover)
     build = ("build", "--quiet", "--build-constraints", REPO / "requirements/build.txt", "--require-hashes")
-    _run(_uv(), *build, "--out-dir", out, REPO / "client", cwd=out)
+    _run(_uv(), *build, "--out-dir", out, source / "client", cwd=out)
     stem = f"modelreg_client-{client_version}"
     wheel, sdist = out / f"{stem}-py3-none-any.whl", out / f"{stem}.tar.gz"
     assert sorted(out.iterdir()) == sorted([wheel, sdist, out / ".gitignore"]), sorted(out.iterdir())

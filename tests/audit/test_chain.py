@@ -35,6 +35,7 @@ from models.db.migrate import MIGRATIONS, migrate
 from models.deployments.operations import demote, promote, rollback
 from models.entities import AuditAction, AuditEvent
 from models.registry.operations import Registration, archive_version, create_model, register_version, update_model
+from tests.support.server import environment
 
 REPO = Path(__file__).parents[2]
 #: Details a registry-level event might carry, with the values whose JSON text the backends store differently.
@@ -445,11 +446,10 @@ async def test_migrating_a_registry_with_history_seals_its_old_events(backend: s
 
 
 def _modelreg(*arguments: str) -> subprocess.CompletedProcess[str]:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("MODELREG_")}
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *arguments],
         cwd=REPO,
-        env=environment,
+        env=environment(),
         capture_output=True,
         text=True,
         timeout=120,

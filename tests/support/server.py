@@ -30,9 +30,18 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+#: Not passed on besides MODELREG_*: the terminal's size. In pytest-xdist's workers (``make unit``) COLUMNS=80 and
+#: LINES=24 are set, where a serial pytest sets neither; passed on, they would narrow every table a command prints
+#: to 80 columns instead of the 120 it uses when its output is a pipe (client/modelreg_client/tables.py).
+TERMINAL_SIZE = ("COLUMNS", "LINES")
+
+
 def environment() -> dict[str, str]:
-    """This process's environment without any MODELREG_* setting, so only the flags configure the commands."""
-    return {key: value for key, value in os.environ.items() if not key.startswith("MODELREG_")}
+    """This process's environment without any MODELREG_* setting, so only the flags configure the commands, and
+    without the terminal's size, so that output is formatted as for a pipe whether pytest runs serially or not."""
+    return {
+        key: value for key, value in os.environ.items() if not key.startswith("MODELREG_") and key not in TERMINAL_SIZE
+    }
 
 
 class Output:

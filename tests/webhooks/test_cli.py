@@ -78,13 +78,16 @@ def test_events_tail_waits_for_a_promotion(database_url: str, tmp_path: Path) ->
             stderr=subprocess.PIPE,
             text=True,
         )
-        asyncio.run(asyncio.sleep(2.0))  # the tail is connected by then
+        # Connected, it prints the newest event of churn at once (start=last: the registration of version 2) and
+        # follows from there: promote only after that line. A fixed 2 s wait lost this race when the machine was
+        # busy (the tail's start took longer, and it began with a promotion instead). Its --timeout bounds the wait.
+        assert waiting.stdout is not None
+        first = waiting.stdout.readline()
         asyncio.run(_promote(database_url, 1))
         asyncio.run(_promote(database_url, 2))
         out, err = waiting.communicate(timeout=30)
         assert waiting.returncode == 0, err
-        # It began with the newest event of churn (start=last: the registration of version 2), then followed.
-        lines = [line.split()[1:3] for line in out.splitlines()]
+        lines = [line.split()[1:3] for line in (first + out).splitlines()]
         assert lines == [["VERSION_REGISTERED", "churn"], ["PROMOTED", "churn"], ["PROMOTED", "churn"]], out
         # Waiting for what has already happened ends at once: `promote && events tail --until` (docs/events.md).
         done = subprocess.run(
