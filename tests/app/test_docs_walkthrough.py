@@ -119,13 +119,17 @@ class Walk:
     def promote_soon(self, model: str, number: int, environment: str = "production") -> None:
         """A promotion once the block's ``curl -N`` is following the stream (it starts at the newest event)."""
 
+        # This walk's own stream: its server's address is in curl's arguments (another test, or another run
+        # of the suite on the same machine, may be following a stream of its own).
+        stream = f"{self.url}/api/events".encode()
+
         def streaming() -> bool:
             for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
                 try:
                     words = cmdline.read_bytes().split(b"\0")
                 except OSError:  # the process has gone
                     continue
-                if words[0].endswith(b"curl") and any(b"/api/events" in word for word in words):
+                if words[0].endswith(b"curl") and any(stream in word for word in words):
                     return True
             return False
 
