@@ -81,6 +81,13 @@ class Shape(Protocol):
     def complete(self, work: Completion, value: Any, container: Any, key: Any) -> None: ...
 
 
+def _null(nullable: bool, container: Any, key: Any) -> None:
+    """A None where the type allows one; ``Unusual`` where it does not (graphql-core reports the error)."""
+    if not nullable:
+        raise Unusual
+    container[key] = None
+
+
 class LeafShape:
     """A scalar or an enum."""
 
@@ -92,9 +99,7 @@ class LeafShape:
 
     def complete(self, work: Completion, value: Any, container: Any, key: Any) -> None:
         if value is None:
-            if not self._nullable:
-                raise Unusual
-            container[key] = None
+            _null(self._nullable, container, key)
             return
         if type(value) not in self._plain:
             work.defer(self, value, container, key)
@@ -115,9 +120,7 @@ class ListShape:
 
     def complete(self, work: Completion, value: Any, container: Any, key: Any) -> None:
         if value is None:
-            if not self._nullable:
-                raise Unusual
-            container[key] = None
+            _null(self._nullable, container, key)
             return
         if type(value) is not list:  # graphql-core accepts any iterable but a string; ours are lists
             work.defer(self, value, container, key)
@@ -142,9 +145,7 @@ class ObjectShape:
 
     def complete(self, work: Completion, value: Any, container: Any, key: Any) -> None:
         if value is None:
-            if not self._nullable:
-                raise Unusual
-            container[key] = None
+            _null(self._nullable, container, key)
             return
         if type(value) is Later:
             work.defer(self, value, container, key)
