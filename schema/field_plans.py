@@ -51,7 +51,7 @@ PLAIN: Final = frozenset({str, int, float, bool, dict, list, tuple, datetime, da
 #: A longer list of leaves takes graphql-core's path, which completes lists a slice at a time (schema/execution.py).
 MAX_ITEMS = 256
 #: Directives that act when fields are collected, and leave nothing to do at execution.
-_COLLECTION_DIRECTIVES = frozenset({"skip", "include"})
+COLLECTION_DIRECTIVES = frozenset({"skip", "include"})
 #: How a plain leaf's value is read from its object: ``attrgetter`` of an ``Attribute``, a ``Derived``'s method.
 Reader: TypeAlias = Callable[[Any], Any]
 
@@ -177,7 +177,7 @@ def _classify(field: GraphQLField) -> Completer | None:
 
 def _plain_node(node: FieldNode) -> bool:
     directives = node.directives or ()
-    return not node.arguments and all(directive.name.value in _COLLECTION_DIRECTIVES for directive in directives)
+    return not node.arguments and all(directive.name.value in COLLECTION_DIRECTIVES for directive in directives)
 
 
 def plan(parent_type: GraphQLObjectType, grouped_field_set: Mapping[str, FieldDetailsList]) -> Plan:

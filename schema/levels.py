@@ -56,9 +56,6 @@ from schema import field_plans
 from schema.fast_fields import is_direct
 from schema.loaders import Later
 
-#: The directives that act when fields are collected, and leave nothing to do when they execute.
-_COLLECTION_DIRECTIVES = frozenset({"skip", "include"})
-
 
 class Unusual(Exception):
     """A value or a field this path does not complete the way graphql-core would: graphql-core completes it."""
@@ -135,13 +132,12 @@ class ListShape:
 class ObjectShape:
     """An object type whose values are checked by class only (``field_plans.object_type_of``)."""
 
-    __slots__ = ("_is_type_of", "_nullable", "steps")
+    __slots__ = ("_is_type_of", "_nullable", "_steps")
 
-    def __init__(self, object_type: GraphQLObjectType, nullable: bool) -> None:
+    def __init__(self, object_type: GraphQLObjectType, nullable: bool, steps: list[Step]) -> None:
         self._is_type_of = object_type.is_type_of
         self._nullable = nullable
-        #: Filled once the planning of the object's own fields is done (a type may contain itself).
-        self.steps: list[Step] = []
+        self._steps = steps
 
     def complete(self, work: Completion, value: Any, container: Any, key: Any) -> None:
         if value is None:
@@ -154,7 +150,7 @@ class ObjectShape:
             raise Unusual  # Strawberry's is_type_of is a class check that ignores the info
         completed: dict[str, Any] = {}
         container[key] = completed
-        for step in self.steps:
+        for step in self._steps:
             step(work, value, completed)
 
 
@@ -199,12 +195,10 @@ def _resolve_step(
 
 
 class Planner:
-    """Plans one root field's value (``plan``): None when anything below it needs graphql-core's path."""
+    """Plans one root field's value (``shape``): None when anything below it needs graphql-core's path."""
 
     def __init__(self, executor: Executor) -> None:
         self._executor = executor
-        #: (id of the object type, id of its field details list) -> its shape; a type met again is planned once.
-        self._objects: dict[tuple[int, int], ObjectShape] = {}
 
     def shape(self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList, path: Path) -> Shape | None:
         nullable = not isinstance(return_type, GraphQLNonNull)
@@ -217,16 +211,8 @@ class Planner:
         object_type = field_plans.object_type_of(named)
         if object_type is None:
             return None  # an interface, a union, or a type whose is_type_of does more than a class check
-        known = self._objects.get((id(object_type), id(field_details_list)))
-        if known is not None:
-            return known if known._nullable == nullable else None
-        shape = ObjectShape(object_type, nullable)
-        self._objects[(id(object_type), id(field_details_list))] = shape
-        steps = self._steps(object_type, field_details_list, path)
-        if steps is None:
-            return None
-        shape.steps = steps
-        return shape
+        steps = self._steps(object_type, field_details_list, path)  # the document's depth bounds the recursion
+        return ObjectShape(object_type, nullable, steps) if steps is not None else None
 
     def _steps(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList, path: Path
@@ -244,7 +230,8 @@ class Planner:
 
     def _step(self, parent: GraphQLObjectType, key: str, details: FieldDetailsList, path: Path) -> Step | None:
         node = details[0].node
-        if any(d.name.value not in _COLLECTION_DIRECTIVES for item in details for d in item.node.directives or ()):
+        collected = field_plans.COLLECTION_DIRECTIVES
+        if any(d.name.value not in collected for item in details for d in item.node.directives or ()):
             return None
         name = node.name.value
         if name == "__typename":
