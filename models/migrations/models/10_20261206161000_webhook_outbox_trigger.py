@@ -30,17 +30,22 @@ from tortoise import BaseDBAsyncClient
 
 RUN_IN_TRANSACTION = True
 
-SQLITE = """
-CREATE TRIGGER IF NOT EXISTS "audit_event_webhook_outbox" AFTER INSERT ON "audit_event" FOR EACH ROW
-BEGIN
-    INSERT INTO "webhook_delivery"
+def _deliveries(regex_match: str) -> str:
+    """The trigger's one statement; ``regex_match`` is each backend's operator for "text matches the regex"."""
+    return f"""INSERT INTO "webhook_delivery"
         ("webhook_id", "audit_event_id", "event_type", "status", "attempts", "next_attempt_at", "created_at")
     SELECT w."id", NEW."id", NEW."action", 'PENDING', 0, NEW."at", NEW."at" FROM "webhook" w
     WHERE w."enabled" AND w."event_types" LIKE '%,' || NEW."action" || ',%'
-        AND (w."model_regex" IS NULL OR NEW."model_name" REGEXP w."model_regex")
-        AND (w."scope_regex" IS NULL OR NEW."model_name" REGEXP w."scope_regex")
+        AND (w."model_regex" IS NULL OR NEW."model_name" {regex_match} w."model_regex")
+        AND (w."scope_regex" IS NULL OR NEW."model_name" {regex_match} w."scope_regex")
         AND (w."environments" IS NULL OR NEW."environment" IS NULL
-             OR w."environments" LIKE '%,' || NEW."environment" || ',%');
+             OR w."environments" LIKE '%,' || NEW."environment" || ',%');"""
+
+
+SQLITE = f"""
+CREATE TRIGGER IF NOT EXISTS "audit_event_webhook_outbox" AFTER INSERT ON "audit_event" FOR EACH ROW
+BEGIN
+    {_deliveries("REGEXP")}
 END;
 """
 
@@ -48,17 +53,10 @@ DOWNGRADE_SQLITE = """
 DROP TRIGGER IF EXISTS "audit_event_webhook_outbox";
 """
 
-POSTGRES = """
+POSTGRES = f"""
 CREATE OR REPLACE FUNCTION "audit_event_webhook_outbox"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO "webhook_delivery"
-        ("webhook_id", "audit_event_id", "event_type", "status", "attempts", "next_attempt_at", "created_at")
-    SELECT w."id", NEW."id", NEW."action", 'PENDING', 0, NEW."at", NEW."at" FROM "webhook" w
-    WHERE w."enabled" AND w."event_types" LIKE '%,' || NEW."action" || ',%'
-        AND (w."model_regex" IS NULL OR NEW."model_name" ~ w."model_regex")
-        AND (w."scope_regex" IS NULL OR NEW."model_name" ~ w."scope_regex")
-        AND (w."environments" IS NULL OR NEW."environment" IS NULL
-             OR w."environments" LIKE '%,' || NEW."environment" || ',%');
+    {_deliveries("~")}
     RETURN NULL;  -- an AFTER trigger's result is ignored
 END;
 $$;
