@@ -82,7 +82,7 @@ def chi_squared(reference: Counts, current: Counts) -> tuple[float, float]:
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
     statistic = float(np.sum((table - expected) ** 2 / expected))
     # Imported here, not with the module: scipy.special is the heaviest import of the server (measured: some
-    # 60 MB of resident memory and a quarter of a second of start-up), and only categorical drift needs it. A
+    # 20 MB of resident memory and a fifth of the start-up), and only categorical drift needs it. A
     # server that records no categorical window never pays for it; one that does pays once (Python caches it).
     from scipy.special import chdtrc
 
