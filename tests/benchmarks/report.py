@@ -234,7 +234,7 @@ def _outbox_cell(comparison: str) -> Callable[[dict[str, Any]], str]:
         off, on = entry["off"], entry["on"]
         return (
             f"{off['median_ms']} / {on['median_ms']} ms (x{entry['ratio']}); {off['throughput_per_s']} / "
-            f"{on['throughput_per_s']}/s (rounds x{entry['throughput_ratio']})"
+            f"{on['throughput_per_s']}/s (totals x{entry['ratio_of_totals']})"
         )
 
     return cell

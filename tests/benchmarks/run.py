@@ -98,8 +98,16 @@ class Bench:
         self.peak_rss = 0
 
     async def load(
-        self, factory: RequestFactory, clients: int, requests: int, *, check: Check = expect_graphql_data, port: int = 0
+        self,
+        factory: RequestFactory,
+        clients: int,
+        requests: int,
+        *,
+        check: Check = expect_graphql_data,
+        port: int = 0,
+        latencies: bool = False,
     ) -> dict[str, Any]:
+        """A load's summary; with ``latencies``, also every request's latency (seconds) under ``latencies``."""
         target = self.server if not port else None
         sampler = RssSampler(self.server.ps)
         with sampler.sampling():
@@ -114,6 +122,8 @@ class Bench:
                 max_seconds=self.plan.seconds,
             )
         summary = summarize(result)
+        if latencies:
+            summary["latencies"] = result.latencies
         if target is not None:
             summary["server_peak_rss_mb"] = round(sampler.peak / MB, 1)
             self.peak_rss = max(self.peak_rss, sampler.peak)
@@ -291,7 +301,7 @@ async def bench_backend(
                             database_url=database_url,
                             artifact_root=artifact_root,
                             log=logs / label / "server-outbox.log",
-                            requests=plan.n(60),
+                            requests=plan.n(20),
                         )
                         print(outbox.text(result["outbox"]), flush=True)
                         result["artifacts"] = await artifacts(server, tokens.writer, 3, 100)
