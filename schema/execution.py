@@ -381,17 +381,27 @@ class PausedCollector(SchemaExtension):
     A large result allocates millions of objects; every so often the collector then walks all of them at once
     (measured: pauses of 100 to 500 ms on the most expensive allowed document, which slices cannot break up,
     and 5.1 s against 2.2 s for the whole document). Objects are still freed by reference counting as they go;
-    only cycles wait, and the node limit bounds how much an operation allocates. The collector is switched back
-    on when no operation is executing, and it was on before.
+    only cycles wait, and the node limit bounds how much an operation allocates.
+
+    The collector is switched back on once no operation is executing (and it was on before), at the event loop's
+    next turn rather than as the execution ends. Its first young collection walks every container allocated since
+    the last one that is still alive: as the execution ends, that is the whole result (a dashboard's, some
+    100,000 objects: 5 to 6 ms, in process); a turn later the response has been encoded and the result freed by
+    reference counting (0.3 to 0.4 ms).
     """
 
-    _executing = 0
-    _was_enabled = True
+    _executing: ClassVar[int] = 0
+    _was_enabled: ClassVar[bool] = True
+    #: The loop whose next turn is to switch the collector back on (only set when it was on before).
+    _resume_on: ClassVar[asyncio.AbstractEventLoop | None] = None
 
     def on_execute(self) -> Iterator[None]:
         cls = PausedCollector
         if cls._executing == 0:
-            cls._was_enabled = gc.isenabled()
+            if cls._resume_on is None:
+                cls._was_enabled = gc.isenabled()
+            elif cls._resume_on.is_closed():  # its turn never came (a test's loop): the collector was on before
+                cls._resume_on = None
             gc.disable()
         cls._executing += 1
         try:
@@ -402,4 +412,25 @@ class PausedCollector(SchemaExtension):
                 pacer.close()
             cls._executing -= 1
             if cls._executing == 0 and cls._was_enabled:
-                gc.enable()
+                cls._resume_soon()
+
+    @staticmethod
+    def _resume_soon() -> None:
+        cls = PausedCollector
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # executed synchronously (schema.execute_sync): no turn to wait for
+            cls._resume_on = None
+            gc.enable()
+            return
+        if cls._resume_on is not loop:
+            cls._resume_on = loop
+            loop.call_soon(cls._resume)
+
+    @staticmethod
+    def _resume() -> None:
+        cls = PausedCollector
+        cls._resume_on = None
+        # An operation that began in the meantime switches it back on when it ends (the last one to end does).
+        if cls._executing == 0 and cls._was_enabled:
+            gc.enable()
