@@ -11,7 +11,7 @@ from typing import Generic, TypeVar
 import strawberry
 from tortoise.models import Model as TortoiseModel
 
-from models.db.paging import Page
+from models.db.paging import Cursor, Page
 from models.errors import InvalidInput
 
 NOT_A_GLOBAL_ID = (
@@ -76,22 +76,47 @@ class Edge(Generic[T]):
 
 @strawberry.type
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    nodes: list[T]
-    page_info: PageInfo
-    total_count: int
+    """A page of nodes. Its edges and page info are made only when selected, and each cursor encoded only then: a
+    dashboard reads 1,100 nodes through connections and selects none of their cursors. Every field is a method
+    of ``self`` alone (``Derived``, completed like a plain field: schema/fast_fields.py), which also keeps them in
+    the published schema's order (Strawberry lists a type's methods after its attributes)."""
+
+    _nodes: strawberry.Private[list[T]]
+    _cursors: strawberry.Private[list[Cursor]]
+    _total: strawberry.Private[int]
+    _has_next: strawberry.Private[bool]
+    _has_previous: strawberry.Private[bool]
+
+    @strawberry.field
+    def edges(self) -> list[Edge[T]]:
+        return [
+            Edge(cursor=cursor.encoded(), node=node) for cursor, node in zip(self._cursors, self._nodes, strict=True)
+        ]
+
+    @strawberry.field
+    def nodes(self) -> list[T]:
+        return self._nodes
+
+    @strawberry.field
+    def page_info(self) -> PageInfo:
+        cursors = self._cursors
+        return PageInfo(
+            has_next_page=self._has_next,
+            has_previous_page=self._has_previous,
+            start_cursor=cursors[0].encoded() if cursors else None,
+            end_cursor=cursors[-1].encoded() if cursors else None,
+        )
+
+    @strawberry.field
+    def total_count(self) -> int:
+        return self._total
 
 
 def connection(page: Page[R], convert: Callable[[R], T]) -> Connection[T]:
-    edges = [Edge(cursor=cursor, node=convert(row)) for cursor, row in page.edges]
     return Connection(
-        edges=edges,
-        nodes=[edge.node for edge in edges],
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=page.has_previous,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=page.total,
+        _nodes=[convert(row) for _, row in page.edges],
+        _cursors=[cursor for cursor, _ in page.edges],
+        _total=page.total,
+        _has_next=page.has_next,
+        _has_previous=page.has_previous,
     )

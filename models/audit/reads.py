@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from models.db.connection import placeholders
-from models.db.paging import Key, Ordering, Page, decode_cursor, encode_cursor, required, windowed
+from models.db.paging import Cursor, Key, Ordering, Page, decode_cursor, required, windowed
 from models.db.rows import columns, instance
 from models.entities import AuditAction, AuditEvent
 from models.tokens.scopes import model_name_filter
@@ -69,7 +69,7 @@ async def list_audit_events(
         rows = rows.filter(id__lt=cursor[0])
     found = await rows.order_by("-id").limit(first + 1)
     return Page(
-        edges=[(encode_cursor(_EVENTS, [e.id]), e) for e in found[:first]],
+        edges=[(Cursor(_EVENTS, [e.id]), e) for e in found[:first]],
         total=total,
         has_next=len(found) > first,
         has_previous=cursor is not None,

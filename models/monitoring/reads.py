@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from tortoise.expressions import Q, Subquery
 
 from models.db.connection import placeholders
-from models.db.paging import Key, Ordering, Page, as_datetime, decode_cursor, encode_cursor, required, windowed
+from models.db.paging import Cursor, Key, Ordering, Page, as_datetime, decode_cursor, required, windowed
 from models.db.rows import columns, instance
 from models.entities import (
     MonitoringPolicy,
@@ -104,7 +104,7 @@ async def list_retraining_requests(
         rows = rows.filter(Q(requested_at__lt=at) | Q(requested_at=at, id__lt=last))
     found = await rows.order_by("-requested_at", "-id").limit(first + 1)
     page: Page[RetrainingRequest] = Page(total=total, has_next=len(found) > first, has_previous=cursor is not None)
-    page.edges = [(encode_cursor(_REQUESTS, [r.requested_at, r.id]), r) for r in found[:first]]
+    page.edges = [(Cursor(_REQUESTS, [r.requested_at, r.id]), r) for r in found[:first]]
     return page
 
 

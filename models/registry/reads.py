@@ -20,7 +20,7 @@ from tortoise.functions import Count
 
 from models import validation
 from models.db.connection import connection, fetch, placeholders
-from models.db.paging import Key, Ordering, Page, as_datetime, decode_cursor, encode_cursor, required, windowed
+from models.db.paging import Cursor, Key, Ordering, Page, as_datetime, decode_cursor, required, windowed
 from models.db.rows import columns, instance
 from models.entities import Deployment, ModelTag, ModelVersion, RegisteredModel, VersionStatus
 from models.tokens.scopes import model_name_filter
@@ -101,7 +101,7 @@ async def list_models(
     # Without rows (only past the end of the list, or an empty set), nothing carried the total.
     total = found[0].total if found else await filtered.count() if cursor is not None else 0  # type: ignore[attr-defined]
     return Page(
-        edges=[(encode_cursor(ordering, [getattr(m, column), m.id]), m) for m in found[:first]],
+        edges=[(Cursor(ordering, [getattr(m, column), m.id]), m) for m in found[:first]],
         total=int(total),
         has_next=len(found) > first,
         has_previous=cursor is not None,

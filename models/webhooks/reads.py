@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from models.db.paging import Key, Ordering, Page, decode_cursor, encode_cursor
+from models.db.paging import Cursor, Key, Ordering, Page, decode_cursor
 from models.entities import DeliveryStatus, Webhook, WebhookAttempt, WebhookDelivery
 from models.errors import NotFound
 
@@ -66,7 +66,7 @@ async def list_deliveries(
             rows = rows.filter(id__lt=cursor[0])
         found = await rows.order_by("-id").limit(first + 1)
         pages[webhook_id] = Page(
-            edges=[(encode_cursor(_DELIVERIES, [d.id]), d) for d in found[:first]],
+            edges=[(Cursor(_DELIVERIES, [d.id]), d) for d in found[:first]],
             total=total,
             has_next=len(found) > first,
             has_previous=cursor is not None,
