@@ -8,12 +8,14 @@ unique per model, and an idempotency key is unique per principal.
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
 from tortoise.indexes import Index, PartialIndex
-from tortoise.models import Model
+
+from models.db.documented import Model, describe_fields
 
 
 class UniqueWhere(PartialIndex):
@@ -673,3 +675,7 @@ class WebhookAttempt(Model):
     class Meta:
         table = "webhook_attempt"
         indexes = (Index(fields=("delivery_id", "id")),)
+
+
+# The fields' ``#:`` comments above are their descriptions (models/db/documented.py).
+describe_fields(sys.modules[__name__])
