@@ -14,6 +14,7 @@ from typing import Any
 
 from tortoise import fields
 from tortoise.indexes import Index, PartialIndex
+from tortoise.models import Model as TortoiseModel
 
 from models.db.documented import Model, describe_fields
 
@@ -34,7 +35,7 @@ class UniqueWhere(PartialIndex):
         kwargs["where"] = self.where
         return path, args, kwargs
 
-    def get_sql(self, schema_generator: Any, model: type[Model], safe: bool) -> str:
+    def get_sql(self, schema_generator: Any, model: type[TortoiseModel], safe: bool) -> str:
         self.resolve_expressions(model)
         columns = ", ".join(f'"{model._meta.fields_db_projection.get(f, f)}"' for f in self.fields or ())
         exists = "IF NOT EXISTS " if safe else ""
