@@ -41,6 +41,7 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
+from graphql.type.scalars import serialize_id, serialize_string
 
 from schema.fast_fields import Attribute, Derived
 
@@ -59,13 +60,16 @@ Reader: TypeAlias = Callable[[Any], Any]
 class Leaf:
     """A plain attribute whose GraphQL type is a scalar or enum, nullable or not."""
 
-    __slots__ = ("_coerce", "_nullable", "_plain", "_read")
+    __slots__ = ("_as_is", "_coerce", "_nullable", "_plain", "_read")
 
-    def __init__(self, read: Reader, coerce: Callable[[Any], Any], nullable: bool, plain: frozenset[type]) -> None:
-        self._read, self._coerce, self._nullable, self._plain = read, coerce, nullable, plain
+    def __init__(self, read: Reader, coercion: Coercion, nullable: bool) -> None:
+        self._read, self._nullable = read, nullable
+        self._coerce, self._plain, self._as_is = coercion
 
     def complete(self, source: Any) -> Any:
         value = self._read(source)
+        if type(value) is self._as_is:  # what the coercion would return unchanged
+            return value
         if value is None:
             return None if self._nullable else FALLBACK
         if type(value) not in self._plain:
@@ -77,13 +81,11 @@ class Leaf:
 class LeafList:
     """A plain attribute whose GraphQL type is a list of scalars or enums (either nullable or not)."""
 
-    __slots__ = ("_coerce", "_items_nullable", "_nullable", "_plain", "_read")
+    __slots__ = ("_as_is", "_coerce", "_items_nullable", "_nullable", "_plain", "_read")
 
-    def __init__(
-        self, read: Reader, coerce: Callable[[Any], Any], nullable: bool, items_nullable: bool, plain: frozenset[type]
-    ) -> None:
-        self._read, self._coerce, self._plain = read, coerce, plain
-        self._nullable, self._items_nullable = nullable, items_nullable
+    def __init__(self, read: Reader, coercion: Coercion, nullable: bool, items_nullable: bool) -> None:
+        self._read, self._nullable, self._items_nullable = read, nullable, items_nullable
+        self._coerce, self._plain, self._as_is = coercion
 
     def complete(self, source: Any) -> Any:
         values = self._read(source)
@@ -91,9 +93,12 @@ class LeafList:
             return None if self._nullable else FALLBACK
         if type(values) is not list or len(values) > MAX_ITEMS:
             return FALLBACK
-        coerce, plain = self._coerce, self._plain
+        coerce, plain, as_is = self._coerce, self._plain, self._as_is
         completed: list[Any] = []
         for value in values:
+            if type(value) is as_is:
+                completed.append(value)
+                continue
             if value is None:
                 if not self._items_nullable:
                     return FALLBACK
@@ -130,13 +135,20 @@ def _memoized(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return coerce_known
 
 
-def leaf_coercion(leaf_type: GraphQLOutputType) -> tuple[Callable[[Any], Any], frozenset[type]]:
-    """How a value of a scalar or enum type is coerced for the response, and the types of value it takes plainly."""
+#: How a scalar or enum is coerced for the response: the coercion, the types of value it takes plainly, and the
+#: one type whose values it returns unchanged (graphql-core's String and ID: an exact ``str``), or None.
+Coercion: TypeAlias = tuple[Callable[[Any], Any], frozenset[type], type | None]
+_STRINGS_AS_IS = (serialize_string, serialize_id)
+
+
+def leaf_coercion(leaf_type: GraphQLOutputType) -> Coercion:
+    """How a value of a scalar or enum type is coerced for the response (see ``Coercion``)."""
     if isinstance(leaf_type, GraphQLEnumType):
         wrapped = getattr(leaf_type, "wrapped_cls", None)  # Strawberry's enums: values are members of this class
         plain = PLAIN | {wrapped} if isinstance(wrapped, type) else PLAIN
-        return _memoized(leaf_type.coerce_output_value), plain
-    return leaf_type.coerce_output_value, PLAIN  # type: ignore[union-attr]  # a scalar: is_leaf_type checked
+        return _memoized(leaf_type.coerce_output_value), plain, None
+    coerce = leaf_type.coerce_output_value  # type: ignore[union-attr]  # a scalar: is_leaf_type checked
+    return coerce, PLAIN, str if coerce in _STRINGS_AS_IS else None
 
 
 def completer(field: GraphQLField) -> Completer | None:
@@ -163,15 +175,13 @@ def _classify(field: GraphQLField) -> Completer | None:
     if isinstance(field_type, GraphQLNonNull):
         field_type, nullable = field_type.of_type, False
     if is_leaf_type(field_type):
-        coerce, plain = leaf_coercion(field_type)
-        return Leaf(read, coerce, nullable, plain)
+        return Leaf(read, leaf_coercion(field_type), nullable)
     if isinstance(field_type, GraphQLList):
         item_type, items_nullable = field_type.of_type, True
         if isinstance(item_type, GraphQLNonNull):
             item_type, items_nullable = item_type.of_type, False
         if is_leaf_type(item_type):
-            coerce, plain = leaf_coercion(item_type)
-            return LeafList(read, coerce, nullable, items_nullable, plain)
+            return LeafList(read, leaf_coercion(item_type), nullable, items_nullable)
     return None
 
 

@@ -88,13 +88,16 @@ def _null(nullable: bool, container: Any, key: Any) -> None:
 class LeafShape:
     """A scalar or an enum."""
 
-    __slots__ = ("_coerce", "_nullable", "_plain")
+    __slots__ = ("_as_is", "_coerce", "_nullable", "_plain")
 
     def __init__(self, leaf_type: Any, nullable: bool) -> None:
-        self._coerce, self._plain = field_plans.leaf_coercion(leaf_type)
+        self._coerce, self._plain, self._as_is = field_plans.leaf_coercion(leaf_type)
         self._nullable = nullable
 
     def complete(self, work: Completion, value: Any, container: Any, key: Any) -> None:
+        if type(value) is self._as_is:  # what the coercion would return unchanged
+            container[key] = value
+            return
         if value is None:
             _null(self._nullable, container, key)
             return
@@ -134,7 +137,7 @@ class ObjectShape:
 
     __slots__ = ("_is_type_of", "_nullable", "_steps")
 
-    def __init__(self, object_type: GraphQLObjectType, nullable: bool, steps: list[Step]) -> None:
+    def __init__(self, object_type: GraphQLObjectType, nullable: bool, steps: list[Planned]) -> None:
         self._is_type_of = object_type.is_type_of
         self._nullable = nullable
         self._steps = steps
@@ -150,24 +153,21 @@ class ObjectShape:
             raise Unusual  # Strawberry's is_type_of is a class check that ignores the info
         completed: dict[str, Any] = {}
         container[key] = completed
-        for step in self._steps:
+        fallback = field_plans.FALLBACK
+        for response_key, leaf, step in self._steps:
+            # A plain leaf is completed here, without a call of its own (most of a document's fields are
+            # leaves); a long list or an odd value, and every other field, take the field's step.
+            if leaf is not None:
+                answer = leaf.complete(value)
+                if answer is not fallback:
+                    completed[response_key] = answer
+                    continue
             step(work, value, completed)
 
 
 Step: TypeAlias = Callable[["Completion", Any, dict[str, Any]], None]
-
-
-def _leaf_step(key: str, completer: field_plans.Completer, otherwise: Step) -> Step:
-    fallback = field_plans.FALLBACK
-
-    def step(work: Completion, source: Any, completed: dict[str, Any]) -> None:
-        value = completer.complete(source)
-        if value is fallback:  # a long list, or an odd value: the general step decides
-            otherwise(work, source, completed)
-        else:
-            completed[key] = value
-
-    return step
+#: A field of an object: its response key, its completer if it is a plain leaf, and its step.
+Planned: TypeAlias = tuple[str, "field_plans.Completer | None", Step]
 
 
 def _typename_step(key: str, name: str) -> Step:
@@ -216,26 +216,26 @@ class Planner:
 
     def _steps(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList, path: Path
-    ) -> list[Step] | None:
+    ) -> list[Planned] | None:
         grouped_field_set, new_defer_usages, *_ = self._executor.collect_subfields(object_type, field_details_list)
         if new_defer_usages:
             return None
-        steps: list[Step] = []
+        steps: list[Planned] = []
         for key, details in grouped_field_set.items():
-            step = self._step(object_type, key, details, path)
-            if step is None:
+            planned = self._step(object_type, key, details, path)
+            if planned is None:
                 return None
-            steps.append(step)
+            steps.append(planned)
         return steps
 
-    def _step(self, parent: GraphQLObjectType, key: str, details: FieldDetailsList, path: Path) -> Step | None:
+    def _step(self, parent: GraphQLObjectType, key: str, details: FieldDetailsList, path: Path) -> Planned | None:
         node = details[0].node
         collected = field_plans.COLLECTION_DIRECTIVES
         if any(d.name.value not in collected for item in details for d in item.node.directives or ()):
             return None
         name = node.name.value
         if name == "__typename":
-            return _typename_step(key, parent.name)
+            return key, None, _typename_step(key, parent.name)
         field = parent.fields.get(name)
         if field is None or field.resolve is None or not is_direct(field.resolve):
             return None
@@ -259,9 +259,8 @@ class Planner:
         except GraphQLError:
             return None  # graphql-core reports it, on its path
         info = executor.build_resolve_info(field, [item.node for item in details], parent, field_path)
-        general = _resolve_step(key, field.resolve, info, args, shape)
         completer = field_plans.completer(field) if not args else None
-        return _leaf_step(key, completer, general) if completer is not None else general
+        return key, completer, _resolve_step(key, field.resolve, info, args, shape)
 
 
 class _Converted:
