@@ -32,6 +32,7 @@ and cheap: the loaders' caches hold what was loaded, so the second pass reads no
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from collections.abc import Callable
 from functools import partial
@@ -317,11 +318,13 @@ class Completion:
         answer: list[Any] = [None]
         shape.complete(self, value, answer, 0)
         pacer, holding = self._pacer, False
+        clock = time.perf_counter
         try:
             while True:
                 queue = self.queue
                 while queue:
-                    if pacer is not None and pacer.due():
+                    # ``pacer.due()``, without a call per item (a dashboard queues some 7,000)
+                    if pacer is not None and clock() >= pacer.pause_at:
                         turn = pacer.turn()  # taken before the current one is passed on: the round keeps waiting
                         if holding:
                             pacer.pass_on()
