@@ -161,6 +161,12 @@ TARGETS = (
         lambda r: r["monitoring"]["record"]["median_ms"] if "monitoring" in r else None,
         "ms",
     ),
+    Target(
+        "10,000-version dashboard, one request with the node limit raised (in process), median",
+        600,
+        lambda r: r["big_dashboard"]["one_request"]["median_ms"] if "big_dashboard" in r else None,
+        "ms",
+    ),
     Target("server RSS under load", 150, lambda r: r["server"]["peak_rss_under_load_mb"], "MB"),
     Target("artifact upload (100 MB)", 200, lambda r: r["artifacts"]["upload_mb_per_s"], "MB/s", below=False),
     Target("artifact download (100 MB)", 200, lambda r: r["artifacts"]["download_mb_per_s"], "MB/s", below=False),
@@ -238,6 +244,18 @@ def _outbox_cell(comparison: str) -> Callable[[dict[str, Any]], str]:
         )
 
     return cell
+
+
+def _big_dashboard_cell(result: dict[str, Any]) -> str:
+    """tests/benchmarks/big_dashboard.py: the three ways of reading 100 x 100, median ms each."""
+    if "big_dashboard" not in result:
+        return ""
+    big = result["big_dashboard"]
+    limited = big["pages_within_the_default_limit"]
+    return (
+        f"{big['one_request']['median_ms']} / {big['pages_of_10']['median_ms']} / {limited['median_ms']} "
+        f"({limited['requests']} pages of {limited['models_per_page']})"
+    )
 
 
 def _field_cell(document: str, what: str) -> Callable[[dict[str, Any]], str]:
@@ -328,6 +346,11 @@ def markdown(results: list[dict[str, Any]], stamp: datetime, *, quick: bool, not
     row("dashboard 304 (If-None-Match) median ms", lambda r: r["cached"]["dashboard_304"]["1"]["median_ms"])
     row("promote/s with the cache / without (same run)", lambda r: r["cached"]["promote_vs_uncached"])
     row("cache hit rate, dashboard polled while promoting", lambda r: r["cached"]["hit_rate_while_promoting"])
+    row(
+        "10,000-version dashboard ms (in process): one request, node limit raised / 10 pages of 10 models, raised / "
+        "pages the default limit allows",
+        _big_dashboard_cell,
+    )
     row("promote, outbox over HTTP: median and rate, no webhook / 5 wanting every event", _outbox_cell("http"))
     row("promote, outbox in process: median and rate, outbox removed / present", _outbox_cell("in_process"))
     for document in ("wide", "dashboard"):

@@ -32,6 +32,7 @@ from models.entities import Role
 from models.tokens.operations import create_token
 from models.tokens.scopes import Principal
 from tests.benchmarks import (
+    big_dashboard,
     cached,
     fields,
     fixture,
@@ -320,12 +321,15 @@ async def bench_backend(
                             flush=True,
                         )
                         # Monitoring (docs/monitoring.md, "Cost"), on a database of its own.
-                        result["monitoring"] = costs = await monitoring_costs(backend, run_dir)
+                        result["monitoring"] = costs = await own_process("monitoring", backend, run_dir)
                         print(
                             f"   monitoring: recordWindow 100 x 20 median {costs['record']['median_ms']} ms; "
                             f"30 windows of 100 features read in {costs['read_30_windows']['median_ms']} ms",
                             flush=True,
                         )
+                        # The 10,000-version dashboard (100 x 100), on a database of its own.
+                        result["big_dashboard"] = await own_process("big_dashboard", backend, run_dir)
+                        print(big_dashboard.text(result["big_dashboard"]), flush=True)
                 finally:
                     await raw.close()
                 result["server"]["peak_rss_under_load_mb"] = round(bench.peak_rss / MB, 1)
@@ -338,12 +342,13 @@ async def bench_backend(
     return result
 
 
-async def monitoring_costs(backend: str, run_dir: Path) -> dict[str, Any]:
-    """``tests/benchmarks/monitoring.py`` in a process of its own (its app and ORM are its own) on a new database."""
-    database_url = await create_database(backend, f"{run_dir.name}_monitoring", run_dir)
+async def own_process(module: str, backend: str, run_dir: Path) -> dict[str, Any]:
+    """``tests/benchmarks/<module>.py`` in a process of its own (its app and ORM are its own) on a new database,
+    its result the JSON object it prints last (``--json``)."""
+    database_url = await create_database(backend, f"{run_dir.name}_{module}", run_dir)
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "tests.benchmarks.monitoring", "--database-url", database_url, "--json"],
+            [sys.executable, "-m", f"tests.benchmarks.{module}", "--database-url", database_url, "--json"],
             capture_output=True,
             text=True,
             check=True,
