@@ -58,7 +58,10 @@ def _in_value(value: Any, path: str, free_text: bool) -> Iterator[tuple[str, str
             yield from _in_value(item, child, free_text or key_text in FREE_TEXT)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _in_value(item, f"{path}[{index}]", free_text)
+            # Numbers, booleans and nulls hold no text: a window's 2,000 counts are passed over without a path
+            # built and a call for each (docs/performance.md, "Recording a window").
+            if item is not None and not isinstance(item, int | float):
+                yield from _in_value(item, f"{path}[{index}]", free_text)
 
 
 #: Findings per document text: the literals of a document are fixed by its text, and clients send the same few

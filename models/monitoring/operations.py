@@ -270,10 +270,13 @@ async def _act_on_verdict(
 ) -> WindowRecord:
     """Audit the verdicts of a new window that differ from the deployment's newest before it, and let the policy
     open a retraining request. A window recorded late (older than the newest) changes no current verdict."""
+    # Only what is compared: the previous window's counts and statistics (tens of kB of JSON at 100 features) are
+    # not decoded for it.
     previous = (
         await MonitoringWindow.filter(deployment_id=window.deployment_id, id__not=window.id)
         .using_db(conn)
         .order_by("-window_end", "-id")
+        .only("id", "window_end", "status", "performance_status")
         .first()
     )
     if previous is not None and previous.window_end > window.window_end:

@@ -6,14 +6,20 @@ Computed once, when a window is recorded (and, for performance, when labels arri
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from models.entities import DriftStatus, PerformanceStatus
 from models.monitoring import statistics
 from models.monitoring.policy import Policy
 from models.monitoring.profiles import BinCounts, FeatureKind, FeatureProfile, Profile, WindowCounts
+
+#: A feature's reference profile and the window's counts on its bins.
+Pair = tuple[FeatureProfile, BinCounts]
 
 #: Metrics where lower is better; for every other metric higher is better. A name containing "loss" or "error"
 #: counts as lower-is-better too.
@@ -27,7 +33,7 @@ def lower_is_better(metric: str) -> bool:
 
 @dataclass(frozen=True)
 class Drift:
-    """The window's drift verdict: ``features`` by name, each a dict as ``feature_drift`` returns."""
+    """The window's drift verdict: ``features`` by name, each a dict as ``_features_drift`` returns."""
 
     status: DriftStatus
     drifting: int
@@ -38,9 +44,12 @@ class Drift:
         return {"features": self.features, "prediction": self.prediction}
 
 
-def feature_drift(reference: FeatureProfile, current: BinCounts, policy: Policy, rows: int) -> dict[str, Any]:
-    """Statistics of one feature and its status; the statistics are null when either side has no values."""
-    result: dict[str, Any] = {
+_INSUFFICIENT = DriftStatus.INSUFFICIENT_DATA.value
+
+
+def _unjudged(reference: FeatureProfile, current: BinCounts, rows: int) -> dict[str, Any]:
+    """A feature's result before its statistics: null statistics and INSUFFICIENT_DATA, its missing shares."""
+    return {
         "kind": reference.kind.value,
         "psi": None,
         "jensenShannon": None,
@@ -49,45 +58,85 @@ def feature_drift(reference: FeatureProfile, current: BinCounts, policy: Policy,
         "pValue": None,
         "missingShare": current.missing / rows if rows else 0.0,
         "referenceMissingShare": reference.missing / max(sum(reference.counts) + reference.missing, 1),
-        "status": DriftStatus.INSUFFICIENT_DATA.value,
+        "status": _INSUFFICIENT,
     }
-    if rows < policy.min_rows or sum(current.counts) == 0 or sum(reference.counts) == 0:
-        return result
-    psi = statistics.psi(reference.counts, current.counts)
-    result["psi"] = psi
-    result["jensenShannon"] = statistics.jensen_shannon(reference.counts, current.counts)
-    status = (
-        DriftStatus.DRIFT
-        if psi >= policy.psi_drift
-        else DriftStatus.WARNING
-        if psi >= policy.psi_warning
-        else DriftStatus.OK
+
+
+def _features_drift(pairs: Sequence[Pair], policy: Policy, rows: int) -> list[dict[str, Any]]:
+    """Statistics and status of each (reference, window counts) pair, in order; the statistics are null when either
+    side has no values. Pairs with the same number of bins are judged together."""
+    results = [_unjudged(reference, current, rows) for reference, current in pairs]
+    if rows < policy.min_rows:
+        return results
+    by_bins: dict[int, list[int]] = {}
+    for index, (reference, current) in enumerate(pairs):
+        if sum(current.counts) > 0 and sum(reference.counts) > 0:
+            by_bins.setdefault(len(reference.counts), []).append(index)
+    for indices in by_bins.values():
+        _judge_rows([pairs[i] for i in indices], [results[i] for i in indices], policy)
+    return results
+
+
+def _judge_rows(pairs: list[Pair], results: list[dict[str, Any]], policy: Policy) -> None:
+    """Fill in the statistics and status of pairs that all have the same number of bins: each statistic is computed
+    for all of them at once (statistics.py, ``*_rows``), as numpy's per-call cost outweighs the arithmetic on
+    a few dozen bins (docs/performance.md, "Recording a window")."""
+    references = np.array([reference.counts for reference, _ in pairs], dtype=np.float64)
+    currents = np.array([current.counts for _, current in pairs], dtype=np.float64)
+    psis = statistics.psi_rows(references, currents).tolist()
+    distances = statistics.jensen_shannon_rows(references, currents).tolist()
+    numeric = [n for n, (reference, _) in enumerate(pairs) if reference.kind is FeatureKind.NUMERIC]
+    moved = _wasserstein([pairs[n][0] for n in numeric], references[numeric], currents[numeric])
+    moved_by_row = dict(zip(numeric, moved, strict=True))
+    for n, ((reference, current), result) in enumerate(zip(pairs, results, strict=True)):
+        psi = result["psi"] = psis[n]
+        result["jensenShannon"] = distances[n]
+        if psi >= policy.psi_drift:
+            status = DriftStatus.DRIFT
+        else:
+            status = DriftStatus.WARNING if psi >= policy.psi_warning else DriftStatus.OK
+        if reference.kind is FeatureKind.NUMERIC:
+            result["wasserstein"] = moved_by_row[n]
+        else:
+            chi2, p_value = statistics.chi_squared(reference.counts, current.counts)
+            result["chiSquared"], result["pValue"] = chi2, p_value
+            if status is DriftStatus.DRIFT and p_value >= policy.chi_squared_p_value:
+                status = DriftStatus.WARNING
+        result["status"] = status.value
+
+
+def _wasserstein(
+    references: list[FeatureProfile], reference_counts: NDArray[np.float64], current_counts: NDArray[np.float64]
+) -> list[float]:
+    """The Wasserstein distance of numeric features with the same number of bins, each in units of its reference's
+    spread: its standard deviation, else its edges' range, else 1."""
+    if not references:
+        return []
+    positions = statistics.bin_positions_rows(
+        [reference.edges for reference in references], [reference.std for reference in references]
     )
-    if reference.kind is FeatureKind.NUMERIC:
-        spread = reference.std or (reference.edges[-1] - reference.edges[0]) or 1.0
-        positions = statistics.bin_positions(reference.edges, reference.std)
-        result["wasserstein"] = statistics.wasserstein(reference.counts, current.counts, positions) / spread
-    else:
-        chi2, p_value = statistics.chi_squared(reference.counts, current.counts)
-        result["chiSquared"], result["pValue"] = chi2, p_value
-        if status is DriftStatus.DRIFT and p_value >= policy.chi_squared_p_value:
-            status = DriftStatus.WARNING
-    result["status"] = status.value
-    return result
+    distances = statistics.wasserstein_rows(reference_counts, current_counts, positions).tolist()
+    return [
+        distance / (reference.std or (reference.edges[-1] - reference.edges[0]) or 1.0)
+        for distance, reference in zip(distances, references, strict=True)
+    ]
 
 
 def assess_drift(profile: Profile, window: WindowCounts, policy: Policy) -> Drift:
     counts = {c.name: c for c in window.features}
-    features = {f.name: feature_drift(f, counts[f.name], policy, window.row_count) for f in profile.features}
-    prediction = feature_drift(profile.predictions, window.predictions, policy, window.row_count)
-    statuses = [DriftStatus(f["status"]) for f in features.values()]
-    drifting = statuses.count(DriftStatus.DRIFT)
-    judged = [s for s in statuses if s is not DriftStatus.INSUFFICIENT_DATA]
+    pairs = [(f, counts[f.name]) for f in profile.features]
+    *judged_features, prediction = _features_drift(
+        [*pairs, (profile.predictions, window.predictions)], policy, window.row_count
+    )
+    features = {reference.name: result for (reference, _), result in zip(pairs, judged_features, strict=True)}
+    statuses = [result["status"] for result in judged_features]
+    drifting = statuses.count(DriftStatus.DRIFT.value)
+    judged = [s for s in statuses if s != _INSUFFICIENT]
     if window.row_count < policy.min_rows or not judged:
         status = DriftStatus.INSUFFICIENT_DATA
     elif drifting / len(judged) >= policy.drift_share:
         status = DriftStatus.DRIFT
-    elif any(s is not DriftStatus.OK for s in judged):
+    elif any(s != DriftStatus.OK.value for s in judged):
         status = DriftStatus.WARNING
     else:
         status = DriftStatus.OK
