@@ -265,8 +265,11 @@ async def bench_backend(
             if not probes_only:
                 result["fields"] = await field_costs(plan)
             # The response cache off: these workloads measure executing the operations (the cached server is
-            # measured after them, tests/benchmarks/cached.py).
-            uncached = {"MODELREG_RESPONSE_CACHE": "off"}
+            # measured after them, tests/benchmarks/cached.py). The webhook delivery worker off: this server stays
+            # up during the outbox benchmark, whose thousands of deliveries it would otherwise work through during
+            # the A/B rounds (more in the rounds that write them) and the steps after (webhook_delivery.py
+            # measures delivering).
+            uncached = {"MODELREG_RESPONSE_CACHE": "off", "MODELREG_WEBHOOK_WORKER": "false"}
             server = serve(database_url, artifact_root, logs / label / "server.log", env=uncached)
             try:
                 await wait_ready(server)
