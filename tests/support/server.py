@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,4 +177,6 @@ def create_token(database_url: str, name: str = "e2e", role: str = "admin") -> s
     # Tortoise caches each table's SQL per connection name, not per dialect (tests/conftest.py): a module fixture
     # may run after tests on the other backend.
     EXECUTOR_CACHE.clear()
-    return asyncio.run(make())
+    # On a thread of its own: the caller's thread may be running an event loop (Playwright's sync API does).
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, make()).result()
