@@ -39,7 +39,7 @@ from models.db import generation
 from models.db.connection import connection
 from schema.codes import ErrorCode
 from schema.context import Context
-from schema.cost import DEFAULT_MAX_NODES
+from schema.cost_limit import DEFAULT_MAX_NODES
 from schema.document import Parsed
 
 log = logging.getLogger("modelreg.graphql")

@@ -14,7 +14,7 @@ from models.db.connection import PostgresOptions
 from models.db.retry import RetryPolicy
 from models.errors import InvalidInput
 from models.webhooks.policy import DeliveryPolicy
-from schema.cost import DEFAULT_MAX_NODES
+from schema.cost_limit import DEFAULT_MAX_NODES
 
 #: The database and the artifacts live in the data home unless configured (docs/operations.md, "Where data lives").
 DATABASE_FILE = "modelreg.sqlite3"

@@ -8,7 +8,8 @@ from typing import TypeAlias
 from strawberry.types import Info as StrawberryInfo
 
 from models.tokens.scopes import Principal
-from schema.cost import DEFAULT_MAX_NODES, Allowance, Cost
+from schema.cost import Allowance, Cost
+from schema.cost_limit import DEFAULT_MAX_NODES
 from schema.document import Parsed
 from schema.loaders import Loaders
 

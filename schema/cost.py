@@ -54,11 +54,8 @@ from models.tokens.scopes import MAX_SCOPE_ENTRIES
 from models.webhooks.operations import MAX_WEBHOOKS
 from models.webhooks.reads import MAX_ATTEMPTS_SHOWN
 from schema.codes import ErrorCode
+from schema.cost_limit import DEFAULT_MAX_NODES
 
-#: Default of ``MODELREG_MAX_NODES``. examples/dashboard.graphql at ``models(first: 100)`` costs 346,100 (most of
-#: it the 500 metrics each of 600 versions may carry); this leaves it 44% of room for more fields, and is the
-#: limit GitHub's GraphQL API sets, so client authors know the number (docs/security.md, "Limits").
-DEFAULT_MAX_NODES = 500_000
 #: A connection's page when ``first`` is not given, and the most it returns (``models.validation.page_size``).
 DEFAULT_PAGE = validation.DEFAULT_PAGE_SIZE
 MAX_PAGE = validation.MAX_PAGE_SIZE

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import queue
 import shutil
+import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -74,6 +76,55 @@ def postgres_template() -> Iterator[str]:
     asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)'))
 
 
+class _Dropper:
+    """Drops test databases on a thread of its own, each batch at once, while the next tests run.
+
+    PostgreSQL 15 waits for a checkpoint in DROP DATABASE: measured on this machine, 0.6 to 2 s for each drop in
+    turn, and 0.2 to 0.3 s for six at once. Waited for in each test's teardown, that made every PostgreSQL test
+    about a second longer than the same test on SQLite (registry/test_mutations.py: 1.19 s against 0.23 s a test).
+    """
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self.failures: list[str] = []
+        self._thread = threading.Thread(target=self._run, name="drop-test-databases", daemon=True)
+        self._thread.start()
+
+    def drop(self, name: str) -> None:
+        self._queue.put(name)
+
+    def close(self) -> None:
+        """Drop whatever is still queued, and wait for it."""
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            names = [self._queue.get()]
+            while not self._queue.empty():  # what queued up meanwhile goes in the same batch
+                names.append(self._queue.get())
+            batch = [name for name in names if name is not None]
+            if batch:
+                try:
+                    asyncio.run(_drop(batch))
+                except Exception as error:  # reported when the session ends (the fixture below)
+                    self.failures.append(f"{batch}: {error!r}")
+            if None in names:
+                return
+
+
+async def _drop(names: list[str]) -> None:
+    await asyncio.gather(*(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)') for name in names))
+
+
+@pytest.fixture(scope="session")
+def dropper() -> Iterator[_Dropper]:
+    dropping = _Dropper()
+    yield dropping
+    dropping.close()
+    assert not dropping.failures, f"test databases that could not be dropped: {dropping.failures}"
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -90,10 +141,11 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
         yield f"sqlite://{target}"
         return
     template_name: str = request.getfixturevalue("postgres_template")
+    dropping: _Dropper = request.getfixturevalue("dropper")
     name = f"modelreg_test_{uuid.uuid4().hex[:12]}"
     asyncio.run(_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
     yield _server_url(name)
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    dropping.drop(name)  # WITH (FORCE): ends any connection a test left open, as it did when dropped here
 
 
 @pytest.fixture

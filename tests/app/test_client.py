@@ -9,7 +9,6 @@ import hashlib
 import pickle
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,15 +61,13 @@ class Registry:
 
 @contextmanager
 def registry(database_url: str, tmp_path: Path, *, reader: bool = False) -> Iterator[Registry]:
-    """A running server and an admin token (and a reader token if asked), made while the server starts."""
+    """A running server and an admin token (and a reader token if asked)."""
     artifact_root = tmp_path / "artifacts"
+    admin_token = create_token(database_url, ADMIN, "admin")
+    reader_token = create_token(database_url, READER, "reader") if reader else None
     with ExitStack() as stack:
-        pool = stack.enter_context(ThreadPoolExecutor(2))
-        admin_token = pool.submit(create_token, database_url, ADMIN, "admin")
-        reader_token = pool.submit(create_token, database_url, READER, "reader") if reader else None
         url = stack.enter_context(running_server(database_url, artifact_root))
-        tokens = admin_token.result(), reader_token.result() if reader_token else None
-        yield Registry(url, *tokens, artifact_root, tmp_path, stack)
+        yield Registry(url, admin_token, reader_token, artifact_root, tmp_path, stack)
 
 
 def _sha256(path: Path) -> str:

@@ -191,16 +191,9 @@ def _ui_assets(base: str) -> dict[str, int]:
     return {"/login": page.status_code, **{path: httpx.get(f"{base}{path}", timeout=5).status_code for path in paths}}
 
 
-def test_wheel_serves_from_a_clean_virtualenv(built: Built, client_built: Built, tmp_path: Path) -> None:
-    uv, venv = _uv(), tmp_path / "venv"
+def test_wheel_serves_from_a_clean_virtualenv(built: Built, server_venv: Installed, tmp_path: Path) -> None:
+    venv = server_venv.venv
     python, modelreg = venv / "bin" / "python", venv / "bin" / "modelreg"
-    _run(uv, "venv", "--quiet", "--python", sys.executable, venv, cwd=tmp_path)
-    install = ("--quiet", "--python", python)
-    _run(uv, "pip", "sync", *install, "--require-hashes", REPO / "requirements/runtime.txt", cwd=tmp_path)
-    # The server's wheel and the client's, which it requires (not in runtime.txt: built here, not downloaded).
-    _run(uv, "pip", "install", *install, "--no-deps", built.wheel, client_built.wheel, cwd=tmp_path)
-    _run(uv, "pip", "check", "--quiet", "--python", python, cwd=tmp_path)  # the wheel's requirements meet the lock
-
     assert _run(modelreg, "--version", cwd=tmp_path).strip() == f"modelreg {__version__}"
     where = _run(python, "-c", "import app, models; print(app.__file__); print(models.__file__)", cwd=tmp_path)
     assert all(Path(line).is_relative_to(venv) for line in where.split()), where
@@ -277,8 +270,16 @@ def _size(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file() and not path.is_symlink())
 
 
+@dataclass
+class Installed:
+    venv: Path
+    #: How long making it took (uv venv, the lock, the wheels), for the report.
+    seconds: float
+
+
 def _install(lock: str, venv: Path, *wheels: Path) -> float:
-    """A clean virtualenv with ``lock`` and then ``wheels`` (no dependencies); the seconds it took."""
+    """A clean virtualenv with ``lock`` and then ``wheels`` (no dependencies), whose requirements ``uv pip check``
+    finds met; the seconds it took."""
     uv, python = _uv(), venv / "bin" / "python"
     started = time.monotonic()
     _run(uv, "venv", "--quiet", "--python", sys.executable, venv, cwd=venv.parent)
@@ -289,6 +290,23 @@ def _install(lock: str, venv: Path, *wheels: Path) -> float:
     elapsed = time.monotonic() - started
     _run(uv, "pip", "check", "--quiet", "--python", python, cwd=venv.parent)
     return elapsed
+
+
+# A virtualenv is installed once per module: the tests that use one only run its commands (the server writes its
+# database and artifacts under the test's tmp_path), and each install is tens of seconds on a busy machine.
+@pytest.fixture(scope="module")
+def server_venv(built: Built, client_built: Built, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """The runtime lock, then the server's wheel and the client's, which it requires (not in runtime.txt: built
+    here, not downloaded), in a clean virtualenv outside the repository."""
+    venv = tmp_path_factory.mktemp("server") / "venv"
+    return Installed(venv, _install("runtime.txt", venv, built.wheel, client_built.wheel))
+
+
+@pytest.fixture(scope="module")
+def client_venv(client_built: Built, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """The client lock and the client's wheel alone, as a training job installs them."""
+    venv = tmp_path_factory.mktemp("client") / "venv"
+    return Installed(venv, _install("client.txt", venv, client_built.wheel))
 
 
 ROUND_TRIP = """
@@ -315,10 +333,9 @@ for name in ("app", "schema", "models"):
 
 
 def test_the_client_wheel_round_trips_from_a_clean_virtualenv(
-    client_built: Built, database_url: str, tmp_path: Path
+    client_venv: Installed, client_built: Built, database_url: str, tmp_path: Path
 ) -> None:
-    venv = tmp_path / "client-venv"
-    seconds = _install("client.txt", venv, client_built.wheel)
+    venv, seconds = client_venv.venv, client_venv.seconds
     python, release = venv / "bin" / "python", venv / "bin" / "modelreg-release"
     assert _run(release, "--version", cwd=tmp_path).strip() == f"modelreg-client {client_version}"
     with registry(database_url, tmp_path / "server") as reg:
@@ -347,10 +364,9 @@ def test_the_client_wheel_round_trips_from_a_clean_virtualenv(
     )
 
 
-def test_the_server_virtualenv_for_comparison(built: Built, client_built: Built, tmp_path: Path) -> None:
+def test_the_server_virtualenv_for_comparison(server_venv: Installed) -> None:
     """The runtime-only server virtualenv, measured the same way as the client's (the numbers go in the report)."""
-    venv = tmp_path / "server-venv"
-    seconds = _install("runtime.txt", venv, built.wheel, client_built.wheel)
+    venv, seconds = server_venv.venv, server_venv.seconds
     print(
         f"\npackaging: server virtualenv {_size(venv) / 1e6:.0f} MB, installed in {seconds:.1f} s "
         f"(runtime.txt: {_pins_count('runtime.txt')} packages)"

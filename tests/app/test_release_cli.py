@@ -92,14 +92,12 @@ class Registry:
 
 @contextmanager
 def registry(database_url: str, tmp_path: Path) -> Iterator[Registry]:
-    """A running server with an admin and a reader token (made while the server starts)."""
+    """A running server with an admin and a reader token."""
+    admin, reader = create_token(database_url, ADMIN, "admin"), create_token(database_url, READER, "reader")
     with ExitStack() as stack:
-        pool = stack.enter_context(ThreadPoolExecutor(2))
-        admin = pool.submit(create_token, database_url, ADMIN, "admin")
-        reader = pool.submit(create_token, database_url, READER, "reader")
         url = stack.enter_context(running_server(database_url, tmp_path / "artifacts"))
-        client = stack.enter_context(Client(url, admin.result(), cache_dir=tmp_path / "cache", retries=1, backoff=0.01))
-        yield Registry(url, admin.result(), reader.result(), client)
+        client = stack.enter_context(Client(url, admin, cache_dir=tmp_path / "cache", retries=1, backoff=0.01))
+        yield Registry(url, admin, reader, client)
 
 
 def test_usage_errors_and_an_unreachable_registry() -> None:

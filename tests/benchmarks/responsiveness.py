@@ -29,7 +29,8 @@ from models.db.migrate import migrate
 from models.entities import Role
 from models.tokens.operations import create_token
 from schema.build import schema
-from schema.cost import DEFAULT_MAX_NODES, operation_cost
+from schema.cost import operation_cost
+from schema.cost_limit import DEFAULT_MAX_NODES
 from tests.benchmarks import fixture
 from tests.benchmarks.database import create_database, drop_database
 from tests.support.server import running_server

@@ -14,7 +14,8 @@ from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, parse
 
 from schema.build import schema
 from schema.codes import ErrorCode
-from schema.cost import DEFAULT_MAX_NODES, LIST_CAPS, WIDTHS, operation_cost
+from schema.cost import LIST_CAPS, WIDTHS, operation_cost
+from schema.cost_limit import DEFAULT_MAX_NODES
 from tests.support.helpers import Api, StatementCounter
 
 REPO = Path(__file__).parents[2]

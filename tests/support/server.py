@@ -1,7 +1,9 @@
-"""Helpers for end-to-end tests: ``modelreg serve`` as a real process, and tokens made by ``modelreg tokens``."""
+"""Helpers for end-to-end tests: ``modelreg serve`` as a real process, and tokens made as ``modelreg tokens`` makes
+them."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 import signal
@@ -11,12 +13,18 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+from models.db.connection import connected
+from models.entities import Role
+from models.tokens import operations
 
 REPO = Path(__file__).parents[2]
 #: Seconds to wait for ``listening on ...``.
@@ -157,26 +165,18 @@ def running_server(
 
 
 def create_token(database_url: str, name: str = "e2e", role: str = "admin") -> str:
-    """A new API token made by ``modelreg tokens create`` in its own process (it prints the secret last)."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app.cli",
-            "tokens",
-            "create",
-            "--name",
-            name,
-            "--role",
-            role,
-            "--database-url",
-            database_url,
-        ],
-        cwd=REPO,
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout.strip().splitlines()[-1]
+    """A new API token's secret, made in this process by the operation ``modelreg tokens create`` runs, with the
+    same actor on its audit event. Tests that need a token as a precondition use this; the command itself is
+    tested in tests/app/test_cli.py. A ``modelreg`` process costs over a second of CPU in imports alone, which
+    dozens of tests paid (two or three times each) on two shared cores."""
+
+    async def make() -> str:
+        async with connected(database_url):
+            return (await operations.create_token(name=name, role=Role(role)))[1]
+
+    # Tortoise caches each table's SQL per connection name, not per dialect (tests/conftest.py): a module fixture
+    # may run after tests on the other backend.
+    EXECUTOR_CACHE.clear()
+    # On a thread of its own: the caller's thread may be running an event loop (Playwright's sync API does).
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, make()).result()

@@ -18,6 +18,7 @@ from models.db.connection import connected
 from models.entities import AuditAction, AuditEvent, Role, WebhookDelivery
 from models.registry.operations import Registration, register_version
 from models.tokens.operations import create_token
+from tests.support.artifacts import wait_until
 from tests.support.instances import Instance, start_all, stop_all
 from tests.support.receiver import Receiver, duplicates, verified, wait_blocking
 
@@ -68,6 +69,13 @@ async def _owed(database_url: str) -> tuple[int, set[str]]:
     return events, ids
 
 
+async def _attempted(database_url: str, owed: int, *, times: int) -> bool:
+    """Whether ``owed`` PROMOTED deliveries exist and each has been attempted at least ``times`` times."""
+    async with connected(database_url):
+        tried = await WebhookDelivery.filter(event_type="PROMOTED", attempts__gte=times).count()
+    return tried >= owed
+
+
 def _report(name: str, database_url: str, receiver: Receiver, secret: str) -> tuple[int, int, int]:
     events, owed = asyncio.run(_owed(database_url))
     received = receiver.snapshot()
@@ -90,7 +98,7 @@ def test_a_receiver_down_for_a_while_gets_every_event_after_retries(database_url
         server.start(migrate=True)
         secret = _create_webhook(server.url, token, receiver)
         _promote([server.url], token, 16)
-        time.sleep(2.0)  # several attempts each, all refused
+        wait_until(lambda: asyncio.run(_attempted(database_url, 16, times=2)), "two refused attempts of each delivery")
         assert receiver.snapshot() == []
         receiver.start()
         wait_blocking(receiver, 16, timeout=60)
