@@ -84,10 +84,11 @@ def test_the_server_starts_without_the_libraries_only_some_requests_need() -> No
 #: Not imported by ``modelreg``'s own module: the release commands (models, versions, compare, promote...) talk HTTP
 #: and the token commands reach the database through the models alone; the GraphQL stack was over a third of each
 #: command's start-up (0.4 of 1.05 s of CPU, measured), and the test suite starts the command hundreds of times.
-NOT_FOR_COMMANDS = ("graphql", "strawberry", "schema.cost")
+#: numpy is the client's for profiles and windows only (modelreg_client/monitoring.py imports it where it computes).
+NOT_FOR_COMMANDS = ("graphql", "strawberry", "schema.cost", "numpy")
 
 
-def test_a_command_starts_without_the_graphql_stack() -> None:
+def test_a_command_starts_without_the_graphql_stack_or_numpy() -> None:
     code = f"import sys; from app.cli import main; print(','.join(n for n in {NOT_FOR_COMMANDS!r} if n in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert not loaded, f"imported by app.cli: {loaded}; import them where they are used"

@@ -1,7 +1,9 @@
 """``Client``'s monitoring methods (docs/monitoring.md): reference profiles, windows, labels, drift, retraining.
 
 Profiles and window counts are computed here, on the caller's machine (``profiling.py``); only the
-summaries are sent. ``MonitoringMethods`` is a mixin of ``Client``: it needs only ``graphql``.
+summaries are sent. ``MonitoringMethods`` is a mixin of ``Client``: it needs only ``graphql``. numpy (and
+``profiling``, which needs it) is imported by the methods that compute, not with the client: release pipelines
+and the ``modelreg`` release commands import the client to promote or list, and numpy was a tenth of their start.
 """
 
 from __future__ import annotations
@@ -10,10 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-import numpy as np
-
 from modelreg_client.errors import NotFound
-from modelreg_client.profiling import reference_profile, window_counts
 
 _BINS = "name kind edges categories counts missing"
 _PROFILE_FIELDS = f"rowCount features {{ {_BINS} }} predictions {{ {_BINS} }}"
@@ -95,6 +94,8 @@ def realized_metrics(predictions: Any, labels: Any) -> tuple[dict[str, float], i
 
     Classes (integers, strings, booleans): accuracy. Numbers: mae and rmse.
     """
+    import numpy as np
+
     predicted = np.asarray(predictions).ravel()
     truth = np.asarray(labels, dtype=object).ravel()
     known = np.array([v is not None and not (isinstance(v, float) and v != v) for v in truth], dtype=bool)
@@ -116,7 +117,9 @@ class MonitoringMethods:
     def reference_profile(data: Any, predictions: Any, *, feature_names: Sequence[str] | None = None) -> dict[str, Any]:
         """The reference profile of training data ``data`` (numpy 2-D array, pandas DataFrame or mapping of columns)
         and the model's ``predictions`` on it: bins, counts, quantiles; never rows."""
-        return reference_profile(data, predictions, feature_names=feature_names)
+        from modelreg_client import profiling
+
+        return profiling.reference_profile(data, predictions, feature_names=feature_names)
 
     def set_reference_profile(self: _GraphQL, model: str, version: int, profile: Mapping[str, Any]) -> dict[str, Any]:
         """Give a version its reference profile (once: profiles are immutable)."""
@@ -150,7 +153,9 @@ class MonitoringMethods:
         """Bin a window of production rows on the deployed version's reference profile and record it; with
         ``labels`` (None or NaN where unknown), also its realized metrics. Returns the window with its verdicts."""
         profile = MonitoringMethods.deployed_profile(self, model, environment)
-        counts = window_counts(profile, data, predictions, feature_names=feature_names)
+        from modelreg_client import profiling
+
+        counts = profiling.window_counts(profile, data, predictions, feature_names=feature_names)
         payload: dict[str, Any] = {
             "model": model,
             "environment": environment,

@@ -34,7 +34,7 @@ from app.settings import ServerTuning, Settings
 from models.db.migrate import migrate
 from models.entities import Role
 from models.tokens.operations import create_token
-from schema.cost import DEFAULT_MAX_NODES
+from schema.cost_limit import DEFAULT_MAX_NODES
 from tests.benchmarks import fixture
 from tests.benchmarks.inprocess import InProcess
 
