@@ -293,7 +293,6 @@ async def bench_backend(
                             database_url=database_url,
                             artifact_root=artifact_root,
                             log=logs / label / "server-cached.log",
-                            uncached_promote=result["workloads"]["promote"]["runs"].get("1"),
                         )
                         _print_cached(result["cached"])
                         # The webhook outbox's cost on promotions, A/B in rounds (tests/benchmarks/outbox.py).
