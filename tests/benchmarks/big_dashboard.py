@@ -29,14 +29,13 @@ from typing import Any
 
 import orjson
 
-from app.server import create_app, tune_garbage_collector
-from app.settings import ServerTuning, Settings
+from app.server import tune_garbage_collector
+from app.settings import ServerTuning
 from models.db.migrate import migrate
 from models.entities import Role
 from models.tokens.operations import create_token
-from schema.cost_limit import DEFAULT_MAX_NODES
 from tests.benchmarks import fixture
-from tests.benchmarks.inprocess import InProcess
+from tests.benchmarks.inprocess import InProcess, running_app
 
 MODELS = 100
 VERSIONS = 100
@@ -89,34 +88,18 @@ async def _largest_page(app: InProcess, token: str) -> int:
     raise RuntimeError("the default node limit admits no page of the big dashboard")
 
 
-def _app(database_url: str, artifacts: Path, max_nodes: int) -> Any:
-    settings = Settings(
-        database_url=database_url,
-        artifact_root=artifacts,
-        response_cache=False,
-        rate_limit_per_second=0,
-        delivery_worker=False,
-        max_nodes=max_nodes,
-    )
-    return create_app(settings)
-
-
 async def run(database_url: str, artifacts: Path) -> dict[str, Any]:
     await migrate(database_url)
     generated = await fixture.generate(database_url, models=MODELS, versions=VERSIONS)
     tune_garbage_collector(ServerTuning().gc_threshold)
     result: dict[str, Any] = {"models": MODELS, "versions": VERSIONS, "fixture_rows": generated.rows}
-    raised = _app(database_url, artifacts, max_nodes=10**9)
-    async with raised.router.lifespan_context(raised):
-        app = InProcess(raised)
+    async with running_app(database_url, artifacts, max_nodes=10**9) as app:
         _, token = await create_token(name="bench-big", role=Role.READER)
         await _read(app, token, MODELS)  # warm: first-request caches of the schema, Tortoise and the app
         for name, per_page in (("one_request", MODELS), ("pages_of_10", 10)):
             runs = [await _read(app, token, per_page) for _ in range(RUNS)]
             result[name] = _summary(runs)
-    limited = _app(database_url, artifacts, max_nodes=DEFAULT_MAX_NODES)
-    async with limited.router.lifespan_context(limited):
-        app = InProcess(limited)
+    async with running_app(database_url, artifacts) as app:
         per_page = await _largest_page(app, token)
         runs = [await _read(app, token, per_page) for _ in range(RUNS)]
         result["pages_within_the_default_limit"] = {"models_per_page": per_page, **_summary(runs)}

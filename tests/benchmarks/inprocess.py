@@ -18,6 +18,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from app.server import create_app
 from app.settings import Settings
+from schema.cost_limit import DEFAULT_MAX_NODES
 from tests.benchmarks.plans import Statement, recording
 from tests.support.helpers import StatementCounter
 
@@ -89,8 +90,11 @@ class InProcess:
 
 
 @asynccontextmanager
-async def running_app(database_url: str, artifact_root: Path) -> AsyncIterator[InProcess]:
-    """The app with its lifespan running (Tortoise connected), for tokens, statement counts and profiles."""
+async def running_app(
+    database_url: str, artifact_root: Path, *, max_nodes: int = DEFAULT_MAX_NODES
+) -> AsyncIterator[InProcess]:
+    """The app with its lifespan running (Tortoise connected), for tokens, statement counts and profiles;
+    ``max_nodes`` is ``MODELREG_MAX_NODES`` (a benchmark may raise it to price what the default refuses)."""
     # Tortoise caches each table's SQL per connection name; a new backend in this process starts afresh.
     EXECUTOR_CACHE.clear()
     # The response cache off: statement counts and profiles are of executing the operations. The rate limiter
@@ -104,6 +108,7 @@ async def running_app(database_url: str, artifact_root: Path) -> AsyncIterator[I
         response_cache=False,
         rate_limit_burst=1e12,
         delivery_worker=False,
+        max_nodes=max_nodes,
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
