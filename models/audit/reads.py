@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from models.db.connection import placeholders
-from models.db.paging import Cursor, Key, Ordering, Page, decode_cursor, required, windowed
-from models.db.rows import columns, instance
+from models.db.paging import Cursor, Key, Ordering, Page, decode_cursor, windowed
+from models.db.rows import builder, columns
 from models.entities import AuditAction, AuditEvent
 from models.tokens.scopes import model_name_filter
 
@@ -39,10 +39,9 @@ async def list_model_audit_events(
         cursor,
         model_ids,
         first,
-        sort_key=lambda row: [row["id"]],
         rows=columns(AuditEvent, "t", "e"),
         joins="JOIN audit_event t ON t.id = ranked.id",
-        build=lambda row: required(instance(AuditEvent, row, "e")),
+        build=lambda found: builder(AuditEvent, found, "e"),
     )
 
 

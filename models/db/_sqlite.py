@@ -20,6 +20,7 @@ from tortoise.backends.sqlite.client import (
     SqliteClientWithRegexpSupport,
     SqliteTransactionContext,
     SqliteTransactionWrapper,
+    translate_exceptions,
 )
 from tortoise.connection import get_connections
 from tortoise.exceptions import TransactionManagementError
@@ -28,7 +29,31 @@ from tortoise.exceptions import TransactionManagementError
 _cleanups: set[asyncio.Task[None]] = set()
 
 
-class ImmediateTransactionWrapper(SqliteTransactionWrapper):
+class LinearDictRows(SqliteClient):
+    """Rows as dicts in time linear in their width.
+
+    Tortoise builds each dict with ``dict(row)`` over a ``sqlite3.Row``, which looks every key up by name, and
+    ``sqlite3.Row`` finds a name by comparing it with each column's in turn: quadratic in the columns. A windowed
+    page of versions with their joined rows has some 40 columns, and a dashboard's 1,700 such rows took about 10 ms
+    of the event loop's time this way. The names are read once per statement instead; a statement that returns
+    two columns of one name keeps the first, as ``dict(row)`` does.
+    """
+
+    @translate_exceptions
+    async def execute_query_dict(self, query: str, values: list[Any] | None = None) -> list[dict[str, Any]]:
+        query = query.replace("\x00", "'||CHAR(0)||'")
+        async with self.acquire_connection() as connection:
+            self.log.debug("%s: %s", query, values)
+            rows = await connection.execute_fetchall(query, values)
+        if not rows:
+            return []
+        names = rows[0].keys()
+        if len(set(names)) != len(names):
+            return [dict(row) for row in rows]
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+class ImmediateTransactionWrapper(LinearDictRows, SqliteTransactionWrapper):
     async def begin(self) -> None:
         try:
             # Tortoise commits here first, a round trip to the database thread that does nothing when no
@@ -79,7 +104,7 @@ class ImmediateTransactionContext(SqliteTransactionContext):
             self._trxlock.release()
 
 
-class ImmediateSqliteClient(SqliteClientWithRegexpSupport):
+class ImmediateSqliteClient(LinearDictRows, SqliteClientWithRegexpSupport):
     """Also installs ``REGEXP`` (Python's ``re``), which token scopes filter model names with, and which the webhook
     outbox's trigger on ``audit_event`` calls: without it no audit event could be inserted (migration 10)."""
 

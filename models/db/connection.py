@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -151,12 +151,43 @@ def placeholders(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values)
 
 
+def _numbered(conn: BaseDBAsyncClient, sql: str, count: int) -> str:
+    """``sql`` with PostgreSQL's ``$1, $2, ...`` for its ``?`` placeholders on PostgreSQL; as it is on SQLite."""
+    if dialect(conn) != "postgres":
+        return sql
+    counter = iter(range(1, count + 1))
+    return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
+
+
 async def fetch(conn: BaseDBAsyncClient, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-    """Run a read written with ``?`` placeholders on either backend."""
-    if dialect(conn) == "postgres":
-        counter = iter(range(1, len(params) + 1))
-        sql = _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
-    return list(await conn.execute_query_dict(sql, list(params)))
+    """Run a read written with ``?`` placeholders on either backend: a dict per row."""
+    return list(await conn.execute_query_dict(_numbered(conn, sql, len(params)), list(params)))
+
+
+#: A row as the driver returns it (``sqlite3.Row``, ``asyncpg.Record``): read by position.
+Row: TypeAlias = Sequence[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A read's rows as the driver returns them, and each column's position (the first, if two share a name)."""
+
+    columns: Mapping[str, int]
+    rows: Sequence[Row]
+
+
+async def fetch_table(conn: BaseDBAsyncClient, sql: str, params: Sequence[Any] = ()) -> Table:
+    """Run a read (a SELECT or a WITH) written with ``?`` placeholders on either backend, for rows read by position.
+
+    What the wide reads use (pages, rows built into ORM instances): no dict is built per row. A dashboard reads
+    some 5,000 rows of up to 40 columns, and the dicts cost about a tenth of its time.
+    """
+    _, found = await conn.execute_query(_numbered(conn, sql, len(params)), list(params))
+    # Tortoise declares dicts; both drivers' rows are sequences that also have keys() (sqlite3.Row, asyncpg.Record).
+    rows = cast(Sequence[Any], found)
+    names: list[str] = list(rows[0].keys()) if rows else []
+    positions = {name: index for index, name in reversed(list(enumerate(names)))}
+    return Table(positions, rows)
 
 
 def stored_time(conn: BaseDBAsyncClient, value: datetime) -> datetime | str:

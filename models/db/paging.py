@@ -17,7 +17,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 import orjson
 
-from models.db.connection import connection, fetch, placeholders
+from models.db.connection import Row, Table, connection, fetch, fetch_table, placeholders
 from models.errors import InvalidInput
 
 T = TypeVar("T")
@@ -183,14 +183,14 @@ async def windowed(
     parent_ids: Sequence[int],
     first: int,
     *,
-    sort_key: Callable[[dict[str, Any]], list[Any]],
     rows: str,
     joins: str,
-    build: Callable[[dict[str, Any]], T],
+    build: Callable[[Table], Callable[[Row], T]],
     partition: str = "model_id",
 ) -> dict[int, Page[T]]:
-    """A page per parent in ``parent_ids`` from one statement (``windowed_sql``); ``build`` makes each node.
-    ``partition`` is the column of ``select`` that holds the parent's id."""
+    """A page per parent in ``parent_ids`` from one statement (``windowed_sql``). ``build`` makes, for the
+    statement's columns, what builds each node from its row. ``partition`` is the column of ``select`` that holds
+    the parent's id."""
     pages: dict[int, Page[T]] = {parent: Page(has_previous=cursor is not None) for parent in parent_ids}
     if not parent_ids:
         return pages
@@ -205,13 +205,19 @@ async def windowed(
         joins=joins,
     )
     conn = connection()
-    for row in await fetch(conn, sql, [*params, *after_params]):
-        page = pages[row[partition]]
-        page.total = int(row["total"])
-        if row["rn"] > first:
-            page.has_next = True
-        else:
-            page.edges.append((Cursor(ordering, sort_key(row)), build(row)))
+    found = await fetch_table(conn, sql, [*params, *after_params])
+    if found.rows:
+        at = found.columns
+        parent, total, rank, node = at[partition], at["total"], at["rn"], build(found)
+        sort_keys = [(at[key.column], key.is_datetime) for key in ordering.keys]
+        for row in found.rows:
+            page = pages[row[parent]]
+            page.total = int(row[total])
+            if row[rank] > first:
+                page.has_next = True
+            else:
+                values = [as_datetime(row[column]) if is_datetime else row[column] for column, is_datetime in sort_keys]
+                page.edges.append((Cursor(ordering, values), node(row)))
     if cursor is not None:
         # A page past the end of a parent's list has no rows to carry its total: count those apart.
         empty = [parent for parent, page in pages.items() if not page.edges and not page.has_next]
@@ -222,8 +228,8 @@ async def windowed(
                 f"({placeholders(empty)}) GROUP BY {partition}",
                 [*params, *empty],
             )
-            for row in counts:
-                pages[row[partition]].total = int(row["total"])
+            for count in counts:
+                pages[count[partition]].total = int(count["total"])
     return pages
 
 

@@ -8,12 +8,12 @@ with the number of models. The batch reads by key take one statement each; the p
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from models.db.connection import connection, fetch, placeholders
-from models.db.paging import Key, Ordering, Page, as_datetime, decode_cursor, required, windowed
-from models.db.rows import columns, instance
+from models.db.connection import Row, Table, connection, fetch_table, placeholders
+from models.db.paging import Key, Ordering, Page, decode_cursor, windowed
+from models.db.rows import builder, columns
 from models.entities import Deployment, ModelVersion
 from models.validation import MAX_VERSION_DEPLOYMENTS_SHOWN
 
@@ -38,11 +38,16 @@ async def list_deployment_history(
         cursor,
         model_ids,
         first,
-        sort_key=lambda row: [as_datetime(row["deployed_at"]), row["id"]],
         rows=f"{columns(Deployment, 't', 'd')}, {columns(ModelVersion, 'tv', 'v')}",
         joins="JOIN deployment t ON t.id = ranked.id JOIN version tv ON tv.id = t.version_id",
-        build=lambda row: (required(instance(Deployment, row, "d")), required(instance(ModelVersion, row, "v"))),
+        build=_with_versions,
     )
+
+
+def _with_versions(found: Table) -> Callable[[Row], tuple[Deployment, ModelVersion]]:
+    """Each row's deployment (under ``d.``) with its version (under ``v.``)."""
+    deployment, version = builder(Deployment, found, "d"), builder(ModelVersion, found, "v")
+    return lambda row: (deployment(row), version(row))
 
 
 async def active_deployments(model_ids: Sequence[int]) -> dict[int, list[tuple[Deployment, ModelVersion]]]:
@@ -59,9 +64,12 @@ async def active_deployments(model_ids: Sequence[int]) -> dict[int, list[tuple[D
         f"JOIN version v ON v.id = d.version_id "
         f"WHERE d.model_id IN ({placeholders(model_ids)}) AND d.retired_at IS NULL ORDER BY d.environment"
     )
-    for row in await fetch(connection(), sql, list(model_ids)):
-        deployment = required(instance(Deployment, row, "d"))
-        active[deployment.model_id].append((deployment, required(instance(ModelVersion, row, "v"))))
+    found = await fetch_table(connection(), sql, list(model_ids))
+    if found.rows:
+        build = _with_versions(found)
+        for row in found.rows:
+            deployment, version = build(row)
+            active[deployment.model_id].append((deployment, version))
     return active
 
 

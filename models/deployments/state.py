@@ -26,8 +26,8 @@ from functools import cache
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.audit.chain import GENESIS
-from models.db.connection import dialect, fetch
-from models.db.rows import columns, instance
+from models.db.connection import dialect, fetch, fetch_table
+from models.db.rows import builder, columns, optional_builder
 from models.entities import Deployment, EnvironmentProtection, ModelVersion, RegisteredModel
 from models.environments.locks import protection_lock_sql
 from models.errors import NotFound
@@ -89,21 +89,20 @@ async def read_for_promotion(conn: BaseDBAsyncClient, *, model: str, version: in
         )
         declared = locked[0]["declared"] if locked else None
     params: list[object] = [version, environment, environment, *([environment] if sqlite else []), model]
-    rows = await fetch(conn, _read_sql(sqlite), params)
-    if not rows:
+    found = await fetch_table(conn, _read_sql(sqlite), params)
+    if not found.rows:
         raise NotFound(f"no model named {model!r}")
-    row = rows[0]  # (model, environment) has at most one active deployment, (model, number) one version
-    found = instance(RegisteredModel, row, "m")
-    assert found is not None  # the WHERE clause matched this row
+    row = found.rows[0]  # (model, environment) has at most one active deployment, (model, number) one version
+    at = found.columns
     return PromotionState(
-        model=found,
-        version=instance(ModelVersion, row, "v"),
-        active=instance(Deployment, row, "d"),
-        active_version=instance(ModelVersion, row, "av"),
-        protection=instance(EnvironmentProtection, row, "ep"),
-        active_count=int(row["active_count"]),
-        declared=(row["declared"] if sqlite else declared) is not None,
-        chain_head=_head(row["head_seq"], row["head_hash"]),
+        model=builder(RegisteredModel, found, "m")(row),
+        version=optional_builder(ModelVersion, found, "v")(row),
+        active=optional_builder(Deployment, found, "d")(row),
+        active_version=optional_builder(ModelVersion, found, "av")(row),
+        protection=optional_builder(EnvironmentProtection, found, "ep")(row),
+        active_count=int(row[at["active_count"]]),
+        declared=(row[at["declared"]] if sqlite else declared) is not None,
+        chain_head=_head(row[at["head_seq"]], row[at["head_hash"]]),
     )
 
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models import validation
-from models.db.connection import connection, fetch
-from models.db.rows import columns, instance
+from models.db.connection import connection, fetch, fetch_table
+from models.db.rows import builder, columns, optional_builder
 from models.entities import Environment, EnvironmentProtection
 from models.environments.rules import Protection
 from models.tokens.scopes import model_name_sql, pattern_regex
@@ -58,12 +58,15 @@ async def list_environments(*, within: tuple[str, ...] | None = None) -> list[En
     )
     declared: dict[str, Environment] = {}
     protected: dict[str, Protection] = {}
-    for row in await fetch(conn, declared_sql):
-        declaration = instance(Environment, row, "e")
-        assert declaration is not None  # the FROM table
-        declared[declaration.name] = declaration
-        if (protection := instance(EnvironmentProtection, row, "ep")) is not None:
-            protected[declaration.name] = Protection.of(protection)
+    found = await fetch_table(conn, declared_sql)
+    if found.rows:
+        declaration_of = builder(Environment, found, "e")
+        protection_of = optional_builder(EnvironmentProtection, found, "ep")
+        for row in found.rows:
+            declaration = declaration_of(row)
+            declared[declaration.name] = declaration
+            if (protection := protection_of(row)) is not None:
+                protected[declaration.name] = Protection.of(protection)
     return [
         EnvironmentSummary(name, active.get(name, 0), protected.get(name), declared.get(name))
         for name in sorted(active.keys() | declared.keys())[: validation.MAX_ENVIRONMENTS_LISTED]

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from tortoise.expressions import Q, Subquery
 
 from models.db.connection import placeholders
-from models.db.paging import Cursor, Key, Ordering, Page, as_datetime, decode_cursor, required, windowed
-from models.db.rows import columns, instance
+from models.db.paging import Cursor, Key, Ordering, Page, decode_cursor, windowed
+from models.db.rows import builder, columns
 from models.entities import (
     MonitoringPolicy,
     MonitoringWindow,
@@ -53,10 +53,9 @@ async def list_windows(
         cursor,
         deployment_ids,
         first,
-        sort_key=lambda row: [as_datetime(row["window_end"]), row["id"]],
         rows=columns(MonitoringWindow, "t", "w"),
         joins="JOIN monitoring_window t ON t.id = ranked.id",
-        build=lambda row: required(instance(MonitoringWindow, row, "w")),
+        build=lambda found: builder(MonitoringWindow, found, "w"),
         partition="deployment_id",
     )
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models import validation
-from models.db.connection import connection, fetch, placeholders
-from models.db.rows import columns, instance
+from models.db.connection import connection, fetch_table, placeholders
+from models.db.rows import builder, columns, optional_builder
 from models.entities import ModelVersion, RegisteredModel
 from models.errors import InvalidInput, NotFound
 from models.registry.reads import version_metrics
@@ -109,21 +109,17 @@ async def _read(
         f"LEFT JOIN version v ON v.model_id = m.id AND {which}"
     )
     selected = f"{columns(RegisteredModel, 'm', 'm')}, {columns(ModelVersion, 'v', 'v')}, d.version_id AS production"
-    rows = await fetch(
+    found = await fetch_table(
         connection(), f"SELECT {selected} FROM model m {joins} WHERE m.name = ?", [DEFAULT_ENV, *params, model]
     )
+    rows = found.rows
     if not rows:
         raise NotFound(f"no model named {model!r}")
-    target = _required(instance(RegisteredModel, rows[0], "m"))
-    versions = [version for row in rows if (version := instance(ModelVersion, row, "v")) is not None]
+    target = builder(RegisteredModel, found, "m")(rows[0])
+    version_of = optional_builder(ModelVersion, found, "v")
+    versions = [version for row in rows if (version := version_of(row)) is not None]
     if numbers is not None:
         missing = sorted(set(numbers) - {v.number for v in versions})
         if missing:
             raise NotFound(f"model {model!r} has no version {', '.join(map(str, missing))}")
-    return target, versions, rows[0]["production"]
-
-
-def _required(row: RegisteredModel | None) -> RegisteredModel:
-    if row is None:  # pragma: no cover - the WHERE clause selected this model's row
-        raise LookupError("model row missing")
-    return row
+    return target, versions, rows[0][found.columns["production"]]

@@ -25,9 +25,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.audit.record import record
 from models.clock import now
-from models.db.connection import connection, fetch, write_transaction
+from models.db.connection import connection, fetch_table, write_transaction
 from models.db.retry import retried
-from models.db.rows import columns, instance
+from models.db.rows import builder, columns
 from models.entities import ApiToken, AuditAction, Role
 from models.environments.declared import require_declared
 from models.errors import Conflict, InvalidInput, NotFound
@@ -227,8 +227,8 @@ async def identify(secret: str) -> Principal | Refusal:
         return Refusal(f"malformed ({detail}; check it with 'modelreg tokens check')")
     digest = hash_secret(secret)
     # Raw SQL built once, as every request runs this: the ORM would build the same query anew each time.
-    rows = await fetch(connection(), _by_hash_sql(), [digest])
-    token = instance(ApiToken, rows[0], "t") if rows else None
+    stored = await fetch_table(connection(), _by_hash_sql(), [digest])
+    token = builder(ApiToken, stored, "t")(stored.rows[0]) if stored.rows else None
     # The lookup is by hash, so its timing says nothing about the secret; compare_digest keeps the final
     # comparison constant-time in case the database ever matched loosely (collation, truncation).
     if token is None or not hmac.compare_digest(token.secret_hash, digest) or token.revoked_at is not None:

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from tortoise.models import Model
 
-from models.db.connection import connection, fetch
-from models.db.rows import columns, instance
+from models.db.connection import connection, dialect, fetch, fetch_table
+from models.db.rows import builder, columns, optional_builder
 from models.deployments.reads import active_deployments
 from models.entities import AuditEvent, Deployment, ModelVersion, RegisteredModel
 from tests.schema.test_sql_counts import _seed
@@ -27,22 +27,26 @@ async def test_instance_builds_what_tortoise_builds(app: object, table: type[Mod
     await _seed(0, 2)
     await Deployment.filter(environment="staging").update(retired_by="someone", retired_reason="why")  # no nulls
     name = table._meta.db_table
-    rows = await fetch(connection(), f'SELECT {columns(table, "t", "x")} FROM "{name}" t ORDER BY t.id')
-    assert len(rows) >= 2
-    for row in rows:
+    sql = f'SELECT {columns(table, "t", "x")} FROM "{name}" t ORDER BY t.id'
+    rows = await fetch(connection(), sql)
+    found = await fetch_table(connection(), sql)
+    assert len(rows) >= 2 and len(found.rows) == len(rows)
+    build = builder(table, found, "x")
+    for row, table_row in zip(rows, found.rows, strict=True):
         plain = {key.removeprefix("x."): value for key, value in row.items()}
         # Tortoise's executor builds every row it reads with this classmethod.
-        assert _state(instance(table, row, "x")) == _state(table._init_from_db(**plain))
+        assert _state(build(table_row)) == _state(table._init_from_db(**plain))
 
 
 async def test_instance_is_none_for_a_missing_outer_row(app: object) -> None:
     await _seed(0, 1)
-    rows = await fetch(
+    found = await fetch_table(
         connection(),
         f"SELECT {columns(ModelVersion, 'v', 'v')}, {columns(Deployment, 'd', 'd')} FROM version v "
         "LEFT JOIN deployment d ON d.version_id = v.id AND 1 = 0",
     )
-    assert rows and all(instance(Deployment, row, "d") is None for row in rows)
+    deployment = optional_builder(Deployment, found, "d")
+    assert found.rows and all(deployment(row) is None for row in found.rows)
 
 
 async def test_active_deployments_are_those_tortoise_selects(app: object) -> None:
@@ -62,3 +66,11 @@ async def test_active_deployments_are_those_tortoise_selects(app: object) -> Non
 def _without_relations(row: Model) -> dict[str, Any]:
     # ``select_related`` also caches the related object on the instance (``_version``); the rest must match.
     return {key: value for key, value in vars(row).items() if key != "_version"}
+
+
+async def test_a_name_two_columns_share_is_read_from_the_first(app: object) -> None:
+    sql = "SELECT 1 AS a, 2 AS b, 3 AS a"
+    if dialect(connection()) == "sqlite":  # what Tortoise's ``dict(row)`` gave, which models/db/_sqlite.py keeps
+        assert await fetch(connection(), sql) == [{"a": 1, "b": 2}]
+    found = await fetch_table(connection(), sql)
+    assert found.columns == {"a": 0, "b": 1} and [tuple(row) for row in found.rows] == [(1, 2, 3)]
