@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from models.db.connection import placeholders
-from models.db.paging import Cursor, Key, Ordering, Page, decode_cursor, windowed
+from models.db.paging import Cursor, Key, Nested, Ordering, Page, decode_cursor, windowed
 from models.db.rows import builder, columns
 from models.entities import AuditAction, AuditEvent
 from models.tokens.scopes import model_name_filter
@@ -29,19 +28,15 @@ async def list_model_audit_events(
     *, model_ids: Sequence[int], first: int, after: str | None
 ) -> dict[int, Page[AuditEvent]]:
     cursor = decode_cursor(_EVENTS, after)
-    select = (
-        f"SELECT e.id AS id, e.model_id AS model_id FROM audit_event e WHERE e.model_id IN ({placeholders(model_ids)})"
-    )
-    return await windowed(
-        select,
-        list(model_ids),
-        _EVENTS,
-        cursor,
-        model_ids,
-        first,
+    events = Nested(
+        select="SELECT e.id AS id, e.model_id AS model_id FROM audit_event e",
+        params=[],
+        partition="model_id",
         rows=columns(AuditEvent, "t", "e"),
         joins="JOIN audit_event t ON t.id = ranked.id",
-        build=lambda found: builder(AuditEvent, found, "e"),
+    )
+    return await windowed(
+        events, _EVENTS, cursor, model_ids, first, build=lambda found: builder(AuditEvent, found, "e")
     )
 
 

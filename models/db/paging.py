@@ -13,11 +13,11 @@ import binascii
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 import orjson
 
-from models.db.connection import Row, Table, connection, fetch, fetch_table, placeholders
+from models.db.connection import Row, Table, connection, dialect, fetch, fetch_table, placeholders
 from models.errors import InvalidInput
 
 T = TypeVar("T")
@@ -47,35 +47,39 @@ class Ordering:
     name: str
     keys: tuple[Key, ...]
 
-    def order_by(self) -> str:
+    def order_by(self, table: str = "") -> str:
+        """The ORDER BY terms, on the columns of ``table`` (an alias and a dot) or unqualified."""
         parts = []
         for key in self.keys:
+            column = f"{table}{key.column}"
             if key.nullable:
-                parts.append(f"({key.column} IS NULL)")
-            parts.append(f"{key.column} {'DESC' if key.descending else 'ASC'}")
+                parts.append(f"({column} IS NULL)")
+            parts.append(f"{column} {'DESC' if key.descending else 'ASC'}")
         return ", ".join(parts)
 
-    def after(self, values: Sequence[Any]) -> tuple[str, list[Any]]:
-        """SQL that is true for the rows that come after the row whose sort key is ``values``."""
+    def after(self, values: Sequence[Any], table: str = "") -> tuple[str, list[Any]]:
+        """SQL that is true for the rows that come after the row whose sort key is ``values`` (columns as in
+        ``order_by``)."""
         terms: list[str] = []
         params: list[Any] = []
         equal: list[str] = []
         equal_params: list[Any] = []
         for key, value in zip(self.keys, values, strict=True):
             operator = "<" if key.descending else ">"
+            column = f"{table}{key.column}"
             if value is None:
                 step = None  # nothing sorts after a null within its key (nulls come last)
             elif key.nullable:
-                step, step_params = f"({key.column} {operator} ? OR {key.column} IS NULL)", [value]
+                step, step_params = f"({column} {operator} ? OR {column} IS NULL)", [value]
             else:
-                step, step_params = f"{key.column} {operator} ?", [value]
+                step, step_params = f"{column} {operator} ?", [value]
             if step is not None:
                 terms.append("(" + " AND ".join([*equal, step]) + ")")
                 params.extend([*equal_params, *step_params])
             if value is None:
-                equal.append(f"{key.column} IS NULL")
+                equal.append(f"{column} IS NULL")
             else:
-                equal.append(f"{key.column} = ?")
+                equal.append(f"{column} = ?")
                 equal_params.append(value)
         return ("(" + " OR ".join(terms) + ")" if terms else "1 = 0"), params
 
@@ -149,94 +153,147 @@ class Page(Generic[T]):
     has_previous: bool = False
 
 
-def windowed_sql(
-    *,
-    select: str,
-    partition: str,
-    ordering: Ordering,
-    after_sql: str | None,
-    limit: int,
-    rows: str = "",
-    joins: str = "",
-) -> str:
-    """Wrap ``select`` (which must expose the ordering's columns, ``id`` and ``partition``) to return, per
-    partition, the first ``limit`` rows after the cursor, each with ``rn`` and ``total``: the size of its whole
-    set. ``joins`` (on ``ranked.id``) and ``rows`` add the full rows of only those, in the same statement."""
-    counted = f"SELECT base.*, COUNT(*) OVER (PARTITION BY base.{partition}) AS total FROM ({select}) base"
-    after = f"WHERE {after_sql}" if after_sql else ""
+#: SQLite reads each parent's page as one arm of a UNION ALL, and allows 500 arms: past this many parents the
+#: statement ranks all of their rows instead (``_ranked``).
+MAX_ARMS = 400
+
+
+@dataclass(frozen=True)
+class Nested:
+    """What a page per parent is read from: ``select`` (with ``params``) exposes ``id``, the parent's id in
+    ``partition`` and the ordering's columns, without a condition on the parent (the statement adds it).
+    ``joins`` (on ``ranked.id``) and ``rows`` add the full rows of only the page's nodes."""
+
+    select: str
+    params: list[Any]
+    partition: str
+    rows: str
+    joins: str
+
+
+def _after(ordering: Ordering, cursor: list[Any] | None, keyword: str, table: str) -> tuple[str, list[Any]]:
+    """``keyword`` and the condition for the rows after the cursor, or nothing without a cursor."""
+    if cursor is None:
+        return "", []
+    condition, params = ordering.after(cursor, table)
+    return f"{keyword} {condition}", params
+
+
+def _arms(
+    of: Nested, ordering: Ordering, cursor: list[Any] | None, limit: int, parents: Sequence[int]
+) -> tuple[str, list[Any]]:
+    """SQLite: one arm per parent, each an index range read up to the page's end, with its parent's total.
+
+    Ranking every row of every parent (``_ranked``) sorts them all however short the pages: 2,000 versions for a
+    dashboard's 600, 5 to 9 ms against 2 to 4. The arms come back in their order and each in its ORDER BY's: a
+    UNION ALL without an ORDER BY of its own runs its arms one after the other, and the page of an arm is read in
+    its order (an ORDER BY over the whole would sort the pages again, and cost as much as ranking).
+    """
+    after_sql, after_params = _after(ordering, cursor, "AND", "ranked.")
+    arm = (
+        f"SELECT page.*, (SELECT COUNT(*) FROM ({of.select}) counted WHERE counted.{of.partition} = ?) AS total "
+        f"FROM (SELECT ranked.*, {of.rows} FROM ({of.select}) ranked {of.joins} "
+        f"WHERE ranked.{of.partition} = ? {after_sql} ORDER BY {ordering.order_by('ranked.')} LIMIT {int(limit)}) page"
+    )
+    params: list[Any] = []
+    for parent in parents:
+        params.extend([*of.params, parent, *of.params, parent, *after_params])
+    return " UNION ALL ".join([arm] * len(parents)), params
+
+
+def _lateral(
+    of: Nested, ordering: Ordering, cursor: list[Any] | None, limit: int, parents: Sequence[int]
+) -> tuple[str, list[Any]]:
+    """PostgreSQL: each parent's total and page by a lateral join, each page an index range read up to its end
+    (1.3 ms against 4.4 to 6.2 for ranking a dashboard's 2,000 versions)."""
+    after_sql, after_params = _after(ordering, cursor, "AND", "ranked.")
+    sql = (
+        "SELECT page.*, counted.total FROM unnest(?::bigint[]) WITH ORDINALITY AS parent(id, position) "
+        f"CROSS JOIN LATERAL (SELECT COUNT(*) AS total FROM ({of.select}) base "
+        f"WHERE base.{of.partition} = parent.id) counted "
+        f"CROSS JOIN LATERAL (SELECT ranked.*, {of.rows} FROM ({of.select}) ranked {of.joins} "
+        f"WHERE ranked.{of.partition} = parent.id {after_sql} "
+        f"ORDER BY {ordering.order_by('ranked.')} LIMIT {int(limit)}) page "
+        f"ORDER BY parent.position, {ordering.order_by('page.')}"
+    )
+    return sql, [list(parents), *of.params, *of.params, *after_params]
+
+
+def _ranked(
+    of: Nested, ordering: Ordering, cursor: list[Any] | None, limit: int, parents: Sequence[int]
+) -> tuple[str, list[Any]]:
+    """Any number of parents in one statement: every row of theirs ranked within its parent (``ROW_NUMBER``)."""
+    counted = (
+        f"SELECT base.*, COUNT(*) OVER (PARTITION BY base.{of.partition}) AS total FROM ({of.select}) base "
+        f"WHERE base.{of.partition} IN ({placeholders(parents)})"
+    )
+    after_sql, after_params = _after(ordering, cursor, "WHERE", "counted.")
     ranked = (
-        f"SELECT counted.*, ROW_NUMBER() OVER (PARTITION BY counted.{partition} ORDER BY {ordering.order_by()}) AS rn "
-        f"FROM ({counted}) counted {after}"
+        f"SELECT counted.*, ROW_NUMBER() OVER (PARTITION BY counted.{of.partition} "
+        f"ORDER BY {ordering.order_by('counted.')}) AS rn FROM ({counted}) counted {after_sql}"
     )
-    extra = f", {rows}" if rows else ""
-    return (
-        f"SELECT ranked.*{extra} FROM ({ranked}) ranked {joins} "
-        f"WHERE ranked.rn <= {int(limit)} ORDER BY ranked.{partition}, ranked.rn"
+    sql = (
+        f"SELECT ranked.*, {of.rows} FROM ({ranked}) ranked {of.joins} "
+        f"WHERE ranked.rn <= {int(limit)} ORDER BY ranked.{of.partition}, ranked.rn"
     )
+    return sql, [*of.params, *parents, *after_params]
+
+
+Form: TypeAlias = Callable[[Nested, Ordering, "list[Any] | None", int, Sequence[int]], tuple[str, list[Any]]]
+
+
+def form(backend: str, parents: int) -> Form:
+    """How pages of ``parents`` parents are read on ``backend``: a page per parent where the database allows it,
+    each reading only as far as its page goes; else every row ranked."""
+    if backend == "postgres":
+        return _lateral
+    return _arms if parents <= MAX_ARMS else _ranked
 
 
 async def windowed(
-    select: str,
-    params: list[Any],
+    of: Nested,
     ordering: Ordering,
     cursor: list[Any] | None,
     parent_ids: Sequence[int],
     first: int,
     *,
-    rows: str,
-    joins: str,
     build: Callable[[Table], Callable[[Row], T]],
-    partition: str = "model_id",
 ) -> dict[int, Page[T]]:
-    """A page per parent in ``parent_ids`` from one statement (``windowed_sql``). ``build`` makes, for the
-    statement's columns, what builds each node from its row. ``partition`` is the column of ``select`` that holds
-    the parent's id."""
+    """A page per parent in ``parent_ids``, in one statement. ``build`` makes, for the statement's columns, what
+    builds each node from its row."""
     pages: dict[int, Page[T]] = {parent: Page(has_previous=cursor is not None) for parent in parent_ids}
     if not parent_ids:
         return pages
-    after_sql, after_params = ordering.after(cursor) if cursor is not None else (None, [])
-    sql = windowed_sql(
-        select=select,
-        partition=partition,
-        ordering=ordering,
-        after_sql=after_sql,
-        limit=first + 1,
-        rows=rows,
-        joins=joins,
-    )
+    parents = list(dict.fromkeys(parent_ids))
     conn = connection()
-    found = await fetch_table(conn, sql, [*params, *after_params])
+    sql, params = form(dialect(conn), len(parents))(of, ordering, cursor, first + 1, parents)
+    found = await fetch_table(conn, sql, params)
     if found.rows:
         at = found.columns
-        parent, total, rank, node = at[partition], at["total"], at["rn"], build(found)
+        parent, total, node = at[of.partition], at["total"], build(found)
         sort_keys = [(at[key.column], key.is_datetime) for key in ordering.keys]
         for row in found.rows:
+            # Each parent's rows come in its page's order, one more than asked for when there is a next page.
             page = pages[row[parent]]
             page.total = int(row[total])
-            if row[rank] > first:
+            if len(page.edges) == first:
                 page.has_next = True
-            else:
-                values = [as_datetime(row[column]) if is_datetime else row[column] for column, is_datetime in sort_keys]
-                page.edges.append((Cursor(ordering, values), node(row)))
+                continue
+            values = [as_datetime(row[column]) if is_datetime else row[column] for column, is_datetime in sort_keys]
+            page.edges.append((Cursor(ordering, values), node(row)))
     if cursor is not None:
         # A page past the end of a parent's list has no rows to carry its total: count those apart.
         empty = [parent for parent, page in pages.items() if not page.edges and not page.has_next]
         if empty:
             counts = await fetch(
                 conn,
-                f"SELECT {partition}, COUNT(*) AS total FROM ({select}) base WHERE {partition} IN "
-                f"({placeholders(empty)}) GROUP BY {partition}",
-                [*params, *empty],
+                f"SELECT {of.partition}, COUNT(*) AS total FROM ({of.select}) base WHERE {of.partition} IN "
+                f"({placeholders(empty)}) GROUP BY {of.partition}",
+                [*of.params, *empty],
             )
             for count in counts:
-                pages[count[partition]].total = int(count["total"])
+                pages[count[of.partition]].total = int(count["total"])
     return pages
-
-
-def required(row: R | None) -> R:
-    if row is None:  # pragma: no cover - an inner join returned no row
-        raise LookupError("row missing from its own join")
-    return row
 
 
 def as_datetime(value: datetime | str) -> datetime:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from models.db.connection import Row, Table, connection, fetch_table, placeholders
-from models.db.paging import Key, Ordering, Page, decode_cursor, windowed
+from models.db.paging import Key, Nested, Ordering, Page, decode_cursor, windowed
 from models.db.rows import builder, columns
 from models.entities import Deployment, ModelVersion
 from models.validation import MAX_VERSION_DEPLOYMENTS_SHOWN
@@ -25,23 +24,15 @@ async def list_deployment_history(
 ) -> dict[int, Page[tuple[Deployment, ModelVersion]]]:
     """A page of deployments for each model, each with its version, from one statement."""
     cursor = decode_cursor(_HISTORY, after)
-    where = f"d.model_id IN ({placeholders(model_ids)})"
-    params: list[Any] = list(model_ids)
-    if environment is not None:
-        where += " AND d.environment = ?"
-        params.append(environment)
-    select = f"SELECT d.id AS id, d.model_id AS model_id, d.deployed_at AS deployed_at FROM deployment d WHERE {where}"
-    return await windowed(
-        select,
-        params,
-        _HISTORY,
-        cursor,
-        model_ids,
-        first,
+    where, params = ("WHERE d.environment = ?", [environment]) if environment is not None else ("", [])
+    history = Nested(
+        select=f"SELECT d.id AS id, d.model_id AS model_id, d.deployed_at AS deployed_at FROM deployment d {where}",
+        params=params,
+        partition="model_id",
         rows=f"{columns(Deployment, 't', 'd')}, {columns(ModelVersion, 'tv', 'v')}",
         joins="JOIN deployment t ON t.id = ranked.id JOIN version tv ON tv.id = t.version_id",
-        build=_with_versions,
     )
+    return await windowed(history, _HISTORY, cursor, model_ids, first, build=_with_versions)
 
 
 def _with_versions(found: Table) -> Callable[[Row], tuple[Deployment, ModelVersion]]:

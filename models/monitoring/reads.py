@@ -10,8 +10,7 @@ from collections.abc import Sequence
 
 from tortoise.expressions import Q, Subquery
 
-from models.db.connection import placeholders
-from models.db.paging import Cursor, Key, Ordering, Page, decode_cursor, windowed
+from models.db.paging import Cursor, Key, Nested, Ordering, Page, decode_cursor, windowed
 from models.db.rows import builder, columns
 from models.entities import (
     MonitoringPolicy,
@@ -42,21 +41,15 @@ async def list_windows(
 ) -> dict[int, Page[MonitoringWindow]]:
     """A page of windows per deployment, newest end first, from one statement."""
     cursor = decode_cursor(_WINDOWS, after)
-    select = (
-        "SELECT w.id AS id, w.deployment_id AS deployment_id, w.window_end AS window_end FROM monitoring_window w "
-        f"WHERE w.deployment_id IN ({placeholders(deployment_ids)})"
-    )
-    return await windowed(
-        select,
-        list(deployment_ids),
-        _WINDOWS,
-        cursor,
-        deployment_ids,
-        first,
+    windows = Nested(
+        select="SELECT w.id AS id, w.deployment_id, w.window_end AS window_end FROM monitoring_window w",
+        params=[],
+        partition="deployment_id",
         rows=columns(MonitoringWindow, "t", "w"),
         joins="JOIN monitoring_window t ON t.id = ranked.id",
-        build=lambda found: builder(MonitoringWindow, found, "w"),
-        partition="deployment_id",
+    )
+    return await windowed(
+        windows, _WINDOWS, cursor, deployment_ids, first, build=lambda found: builder(MonitoringWindow, found, "w")
     )
 
 

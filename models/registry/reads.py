@@ -20,7 +20,7 @@ from tortoise.functions import Count
 
 from models import validation
 from models.db.connection import connection, fetch_table, placeholders
-from models.db.paging import Cursor, Key, Ordering, Page, decode_cursor, windowed
+from models.db.paging import Cursor, Key, Nested, Ordering, Page, decode_cursor, windowed
 from models.db.rows import builder, columns
 from models.entities import Deployment, ModelTag, ModelVersion, RegisteredModel, VersionStatus
 from models.tokens.scopes import model_name_filter
@@ -132,8 +132,7 @@ async def list_versions(
     if query.order == VersionOrderField.METRIC:
         join = "LEFT JOIN metric m ON m.version_id = v.id AND m.name = ?"
         params.append(query.order_metric)
-    where = [f"v.model_id IN ({placeholders(model_ids)})"]
-    params.extend(model_ids)
+    where = ["1 = 1"]  # the statement adds the condition on the model (models/db/paging.py)
     if query.status is not None:
         where.append("v.status = ?")
         params.append(query.status.value)
@@ -148,16 +147,15 @@ async def list_versions(
         f"SELECT v.id AS id, v.model_id AS model_id, v.number AS number, v.created_at AS created_at, "
         f"{metric_column} AS sort_metric FROM version v {join} WHERE {' AND '.join(where)}"
     )
-    return await windowed(
-        select,
-        params,
-        ordering,
-        cursor,
-        model_ids,
-        first,
+    versions = Nested(
+        select=select,
+        params=params,
+        partition="model_id",
         rows=columns(ModelVersion, "t", "v"),
         joins="JOIN version t ON t.id = ranked.id",
-        build=lambda found: builder(ModelVersion, found, "v"),
+    )
+    return await windowed(
+        versions, ordering, cursor, model_ids, first, build=lambda found: builder(ModelVersion, found, "v")
     )
 
 

@@ -61,8 +61,8 @@ class _Recorder(logging.Handler):
             sql: str = args[0]
             logged: Any = args[1]
             values = list(logged or ())
-            if values and all(isinstance(row, list | tuple) for row in values):
-                values = values[0]  # execute_many (bulk_create) logs every row's values: plan the first
+            if record.funcName == "execute_many" and values:
+                values = list(values[0])  # execute_many (bulk_create) logs every row's values: plan the first
             if sql.lstrip().upper().startswith(_SQL_VERBS):
                 self.statements.append(Statement(sql, tuple(values)))
 

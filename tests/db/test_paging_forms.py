@@ -1,0 +1,102 @@
+"""Every way ``windowed`` reads a page per parent gives the same pages (``models/db/paging.py``).
+
+A parent's page is read by itself where the database allows it (SQLite's UNION ALL arms, PostgreSQL's lateral
+join), reading only as far as the page goes; past ``MAX_ARMS`` parents SQLite ranks all their rows instead. The
+pages, totals, next-page flags and cursors must not depend on which: each is compared here with the ranking form
+on the same data, in every ordering, with and without a cursor, on both backends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from models.db import paging
+from models.deployments.reads import list_deployment_history
+from models.entities import RegisteredModel, VersionStatus
+from models.registry.reads import VersionOrderField, VersionQuery, list_versions
+from tests.schema.test_sql_counts import _seed, _seed_model
+
+QUERIES = [
+    VersionQuery(),
+    VersionQuery(descending=False),
+    VersionQuery(order=VersionOrderField.CREATED_AT),
+    VersionQuery(order=VersionOrderField.METRIC, order_metric="roc_auc"),
+    VersionQuery(order=VersionOrderField.METRIC, order_metric="roc_auc", descending=False),
+    VersionQuery(status=VersionStatus.READY, metric_at_least=("accuracy", 0.0)),
+]
+
+
+def _plain(pages: dict[int, paging.Page[Any]]) -> dict[int, Any]:
+    def node(value: Any) -> Any:
+        return tuple(item.id for item in value) if isinstance(value, tuple) else value.id
+
+    return {
+        parent: (
+            [(cursor.encoded(), node(value)) for cursor, value in page.edges],
+            page.total,
+            page.has_next,
+            page.has_previous,
+        )
+        for parent, page in pages.items()
+    }
+
+
+@pytest.fixture
+def ranked_only(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Run a read with every page from the ranking form."""
+
+    async def run(read: Any) -> Any:
+        with monkeypatch.context() as patched:
+            patched.setattr(paging, "form", lambda backend, parents: paging._ranked)
+            return await read()
+
+    return run
+
+
+async def test_version_pages_are_the_same_in_every_form(app: object, ranked_only: Any) -> None:
+    await _seed(0, 3)
+    await _seed_model(1, 13)  # 12 versions, every third without roc_auc (nulls sort last)
+    ids = [model.id for model in await RegisteredModel.all().order_by("id")]
+    compared = 0
+    for query in QUERIES:
+        for first in (1, 2, 5, 50):
+            after: str | None = None
+            while True:  # page through every parent's list, with the cursor of the longest
+                pages = await list_versions(model_ids=ids, query=query, first=first, after=after)
+                ranked = await ranked_only(
+                    lambda: list_versions(model_ids=ids, query=query, first=first, after=after)  # noqa: B023
+                )
+                assert _plain(pages) == _plain(ranked), (query, first, after)
+                compared += 1
+                longest = max(pages.values(), key=lambda page: page.total)
+                if not longest.has_next:
+                    break
+                after = longest.edges[-1][0].encoded()
+    assert compared > 40
+
+
+async def test_history_pages_are_the_same_in_every_form(app: object, ranked_only: Any) -> None:
+    await _seed(0, 3)
+    ids = [model.id for model in await RegisteredModel.all().order_by("id")]
+    for environment in (None, "production", "nowhere"):
+        for first in (1, 2, 10):
+            pages = await list_deployment_history(model_ids=ids, environment=environment, first=first, after=None)
+            ranked = await ranked_only(
+                lambda: list_deployment_history(model_ids=ids, environment=environment, first=first, after=None)  # noqa: B023
+            )
+            assert _plain(pages) == _plain(ranked)
+            if first == 1 and environment is None:
+                after = pages[ids[0]].edges[0][0].encoded()
+                later = await list_deployment_history(model_ids=ids, environment=None, first=1, after=after)
+                ranked_later = await ranked_only(
+                    lambda: list_deployment_history(model_ids=ids, environment=None, first=1, after=after)  # noqa: B023
+                )
+                assert _plain(later) == _plain(ranked_later)
+
+
+def test_sqlite_ranks_past_its_limit_of_arms() -> None:
+    assert paging.form("sqlite", paging.MAX_ARMS) is paging._arms
+    assert paging.form("sqlite", paging.MAX_ARMS + 1) is paging._ranked
+    assert paging.form("postgres", 10 * paging.MAX_ARMS) is paging._lateral
