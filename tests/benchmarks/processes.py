@@ -59,13 +59,18 @@ class Process:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
-def start(command: Sequence[str], log: Path, port: int, env: Mapping[str, str] | None = None) -> Process:
+def start(
+    command: Sequence[str], log: Path, port: int, env: Mapping[str, str] | None = None, *, code: Path = REPO
+) -> Process:
+    """``command`` run in ``code`` (a checkout: this one, or another build's for a comparison)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as sink:
         began = time.perf_counter()
         # The load is the point here: the per-token rate limit (on by default) would measure itself instead.
         variables = {**environment(), "MODELREG_RATE_LIMIT": "0", **(env or {})}
-        popen = subprocess.Popen(list(command), cwd=REPO, env=variables, stdout=sink, stderr=subprocess.STDOUT)
+        if code != REPO:  # its own packages first: ``python -m`` puts the working directory first on the path
+            variables["PYTHONPATH"] = str(code)
+        popen = subprocess.Popen(list(command), cwd=code, env=variables, stdout=sink, stderr=subprocess.STDOUT)
     return Process(popen, port, log, began)
 
 
@@ -76,12 +81,14 @@ def serve(
     *,
     port: int | None = None,
     env: Mapping[str, str] | None = None,
+    code: Path = REPO,
 ) -> Process:
-    """``modelreg serve`` (one worker, as `make run` starts it, migrations checked at start), with ``env`` added."""
+    """``modelreg serve`` (one worker, as `make run` starts it, migrations checked at start), with ``env`` added;
+    the build in ``code``."""
     port = port or free_port()
     command = [sys.executable, "-m", "app.cli", "serve", "--host", HOST, "--port", str(port)]
     command += ["--database-url", database_url, "--artifact-root", str(artifact_root)]
-    return start(command, log, port, env)
+    return start(command, log, port, env, code=code)
 
 
 def serve_floor(payloads: Path, log: Path) -> Process:

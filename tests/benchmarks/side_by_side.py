@@ -1,0 +1,119 @@
+"""This build against another, side by side: ``python -m tests.benchmarks.side_by_side --against REV``.
+
+On a shared host the speed of the machine moves between runs by more than most changes do (the same code's
+dashboard measured 73 and 90 ms an hour apart). Two builds measured in the same minutes, one request to each in
+turn, see the same host: their ratio holds where the absolute figures do not.
+
+Both serve one fresh reference-size registry (``REV`` is checked out into a temporary worktree; both use this
+virtualenv, so the two builds must share their dependencies and their migrations). The workload's requests go
+to the two servers in turn, the order swapped every round, with the response cache and the delivery worker off;
+each server's CPU is read from its pid. The two answers must be the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from models.db.migrate import migrate
+from models.entities import Role
+from tests.benchmarks import fixture, workloads
+from tests.benchmarks.database import create_database, drop_database
+from tests.benchmarks.loadclient import Connection, RequestFactory
+from tests.benchmarks.processes import HOST, Process, serve, wait_ready
+from tests.support.server import REPO, create_token
+
+SETTINGS = {"MODELREG_RESPONSE_CACHE": "false", "MODELREG_WEBHOOK_WORKER": "false"}
+WARM_UP = 5
+
+
+@dataclass
+class Side:
+    name: str
+    server: Process
+    connection: Connection
+    latencies: list[float] = field(default_factory=list)
+    cpu_seconds: float = 0.0
+    answer: bytes = b""
+
+    async def send(self, raw: bytes, *, measured: bool) -> None:
+        cpu, began = self.server.cpu_seconds(), time.perf_counter()
+        status, body = await self.connection.send(raw)
+        elapsed, used = time.perf_counter() - began, self.server.cpu_seconds() - cpu
+        if status != 200 or b'"errors":' in body:
+            raise RuntimeError(f"{self.name} answered {status}: {body[:300]!r}")
+        self.answer = body
+        if measured:
+            self.latencies.append(elapsed)
+            self.cpu_seconds += used
+
+    def summary(self) -> str:
+        ordered = sorted(self.latencies)
+        p95 = ordered[int(len(ordered) * 0.95)]
+        cpu = self.cpu_seconds / len(ordered) * 1000
+        return f"median {statistics.median(ordered) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, server CPU {cpu:.1f} ms/op"
+
+
+def factory(workload: str, secret: str, models: int) -> RequestFactory:
+    tokens = workloads.Tokens(secret, secret, secret)
+    if workload == "dashboard":
+        return workloads.dashboard(tokens)
+    return workloads.model_page(tokens, models=models, first=20)
+
+
+async def compare(against: str, backend: str, workload: str, rounds: int, run_dir: Path) -> None:
+    size = fixture.REFERENCE
+    url = await create_database(backend, run_dir.name, run_dir)
+    sides: list[Side] = []
+    try:
+        await migrate(url)
+        await fixture.generate(url, models=size.models, versions=size.versions)
+        secret = create_token(url, name="side-by-side", role=Role.ADMIN.value)
+        for name, code in (("this build", REPO), (against, run_dir / "other")):
+            server = serve(url, run_dir / "artifacts", run_dir / f"{len(sides)}.log", env=SETTINGS, code=code)
+            await wait_ready(server)
+            sides.append(Side(name, server, await Connection.open(HOST, server.port)))
+        requests = factory(workload, secret, size.models)
+        for number in range(WARM_UP + rounds):
+            for side in sides if number % 2 == 0 else reversed(sides):
+                await side.send(requests(0, number), measured=number >= WARM_UP)
+        for side in sides:
+            print(f"{backend}, {workload}, {side.name}: {side.summary()}")
+        ratio = statistics.median(sides[0].latencies) / statistics.median(sides[1].latencies)
+        cpu = sides[0].cpu_seconds / sides[1].cpu_seconds
+        same = sides[0].answer == sides[1].answer
+        print(f"{backend}, {workload}: this build / {against}: median x{ratio:.3f}, server CPU x{cpu:.3f}", end="")
+        print(f"; same answer: {same}")
+    finally:
+        for side in sides:
+            await side.connection.close()
+            side.server.stop()
+        await drop_database(url)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--against", required=True, help="a git revision, e.g. HEAD~3 or a commit")
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--workload", choices=["dashboard", "model_page"], default="dashboard")
+    parser.add_argument("--rounds", type=int, default=100)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="side-by-side-", dir=REPO / "var") as scratch:
+        run_dir = Path(scratch)
+        other = run_dir / "other"
+        subprocess.run(["git", "worktree", "add", "--detach", str(other), args.against], cwd=REPO, check=True)
+        try:
+            for backend in args.backends.split(","):
+                asyncio.run(compare(args.against, backend, args.workload, args.rounds, run_dir))
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=REPO, check=True)
+
+
+if __name__ == "__main__":
+    main()
