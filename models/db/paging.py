@@ -205,16 +205,17 @@ def _lateral(
     of: Nested, ordering: Ordering, cursor: list[Any] | None, limit: int, parents: Sequence[int]
 ) -> tuple[str, list[Any]]:
     """PostgreSQL: each parent's total and page by a lateral join, each page an index range read up to its end
-    (1.3 ms against 4.4 to 6.2 for ranking a dashboard's 2,000 versions)."""
-    after_sql, after_params = _after(ordering, cursor, "AND", "ranked.")
+    (1.3 ms against 4.4 to 6.2 for ranking a dashboard's 2,000 versions). The full rows are joined to the pages
+    after their LIMIT: joined inside it, the planner may join every row of the table once per parent (a hash
+    join over a sequential scan, 100 times, 8.6 ms for a dashboard's deployment history, against 1.5)."""
+    page = f"SELECT base.* FROM ({of.select}) base WHERE base.{of.partition} = parent.id"
+    after_sql, after_params = _after(ordering, cursor, "AND", "base.")
     sql = (
-        "SELECT page.*, counted.total FROM unnest(?::bigint[]) WITH ORDINALITY AS parent(id, position) "
+        f"SELECT ranked.*, counted.total, {of.rows} FROM unnest(?::bigint[]) WITH ORDINALITY AS parent(id, position) "
         f"CROSS JOIN LATERAL (SELECT COUNT(*) AS total FROM ({of.select}) base "
         f"WHERE base.{of.partition} = parent.id) counted "
-        f"CROSS JOIN LATERAL (SELECT ranked.*, {of.rows} FROM ({of.select}) ranked {of.joins} "
-        f"WHERE ranked.{of.partition} = parent.id {after_sql} "
-        f"ORDER BY {ordering.order_by('ranked.')} LIMIT {int(limit)}) page "
-        f"ORDER BY parent.position, {ordering.order_by('page.')}"
+        f"CROSS JOIN LATERAL ({page} {after_sql} ORDER BY {ordering.order_by('base.')} LIMIT {int(limit)}) ranked "
+        f"{of.joins} ORDER BY parent.position, {ordering.order_by('ranked.')}"
     )
     return sql, [list(parents), *of.params, *of.params, *after_params]
 
