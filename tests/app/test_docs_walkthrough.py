@@ -423,8 +423,10 @@ BLOCKS: dict[str, Run | Covered | Shown] = {
     "docs/architecture.md: app/      composition root: HTTP app, middleware, plain routes, auth, artifact store, "
     "CLI, demo": Shown("a diagram"),
     "docs/architecture.md: api_token            idempotency_record                 artifact": Shown("a diagram"),
-    'docs/architecture.md: SELECT ranked.*, t."number" AS "v.number", ...          -- the full rows, of the page '
-    "only": Shown("a sketch with placeholders; tests/schema/test_sql_counts.py and test_query_plans run the SQL"),
+    'docs/architecture.md: SELECT ranked.*, counted.total, t."number" AS "v.number", ...   -- the full rows, of the '
+    "pages only": Shown(
+        "a sketch with placeholders; tests/db/test_paging_forms.py, test_sql_counts.py and test_query_plans run the SQL"
+    ),
     "docs/architecture.md: from tortoise import BaseDBAsyncClient": Shown(
         "a sketch of a migration module; tests/db/test_migrations.py applies every real one"
     ),
@@ -490,6 +492,17 @@ BLOCKS: dict[str, Run | Covered | Shown] = {
     "[--requests 50] [--html out.html]": Run(
         replace=(("[--backend postgres] [--requests 50] [--html out.html]", "--requests 3"),),
         wants=("ms/request",),
+    ),
+    "docs/performance.md: .venv/bin/python -m tests.benchmarks.side_by_side --against HEAD~1 [--backends sqlite] "
+    "[--workload model_page] [--rounds 100]": Run(
+        # HEAD: a shallow clone may have no HEAD~1; the build compared with itself runs every step all the same.
+        replace=(
+            (
+                "--against HEAD~1 [--backends sqlite] [--workload model_page] [--rounds 100]",
+                "--against HEAD --backends sqlite --workload model_page --rounds 3",
+            ),
+        ),
+        wants=("same answer: True",),
     ),
     # docs/security.md
     "docs/security.md: mreg_ 7Q4cJ2m0aZ...(43 random characters)... 3kF9aB": Shown("the token format"),
