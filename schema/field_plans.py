@@ -41,7 +41,7 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
-from graphql.type.scalars import serialize_id, serialize_string
+from graphql.type.scalars import serialize_boolean, serialize_float, serialize_id, serialize_int, serialize_string
 
 from schema.fast_fields import Attribute, Derived
 
@@ -60,11 +60,16 @@ Reader: TypeAlias = Callable[[Any], Any]
 class Leaf:
     """A plain attribute whose GraphQL type is a scalar or enum, nullable or not."""
 
-    __slots__ = ("_as_is", "_coerce", "_nullable", "_plain", "_read")
+    __slots__ = ("_as_is", "_coerce", "_nullable", "_plain", "_read", "attribute", "nullable", "output")
 
-    def __init__(self, read: Reader, coercion: Coercion, nullable: bool) -> None:
+    def __init__(self, read: Reader, coercion: Coercion, nullable: bool, attribute: str | None = None) -> None:
         self._read, self._nullable = read, nullable
         self._coerce, self._plain, self._as_is = coercion
+        #: The Python attribute it reads, when it reads one (an ``Attribute`` resolver), and what a value of its
+        #: type is answered as: the one Python type whose plain values its coercion returns unchanged, or None
+        #: (``compiled_leaf_check``).
+        self.attribute, self.nullable = attribute, nullable
+        self.output: type | None = _UNCHANGED.get(coercion[0])
 
     def complete(self, source: Any) -> Any:
         value = self._read(source)
@@ -135,6 +140,33 @@ def _memoized(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return coerce_known
 
 
+#: Coercions of graphql-core's scalars that return a plain value of this Python type unchanged: a ``str`` for String
+#: and ID, a finite ``float`` for Float, an ``int`` within 32 bits for Int, a ``bool`` for Boolean.
+_UNCHANGED: dict[Callable[[Any], Any], type] = {
+    serialize_string: str,
+    serialize_id: str,
+    serialize_float: float,
+    serialize_int: int,
+    serialize_boolean: bool,
+}
+#: The condition under which a value ``{v}`` of each of those types is returned unchanged, as Python source.
+_UNCHANGED_WHEN = {
+    str: "type({v}) is str",
+    float: "type({v}) is float and {v} - {v} == 0.0",  # false for infinities and NaN, which Float refuses
+    int: "type({v}) is int and -2147483648 <= {v} <= 2147483647",
+    bool: "type({v}) is bool",
+}
+
+
+def compiled_leaf_check(leaf: Leaf, variable: str) -> str | None:
+    """Python source that is true when ``variable``, the leaf's attribute's value, is answered unchanged (None where
+    the type allows it); None when the leaf's values are not of that kind (enums, date-times, JSON)."""
+    if leaf.output is None:
+        return None
+    check = _UNCHANGED_WHEN[leaf.output].format(v=variable)
+    return f"({variable} is None or {check})" if leaf.nullable else f"({check})"
+
+
 #: How a scalar or enum is coerced for the response: the coercion, the types of value it takes plainly, and the
 #: one type whose values it returns unchanged (graphql-core's String and ID: an exact ``str``), or None.
 Coercion: TypeAlias = tuple[Callable[[Any], Any], frozenset[type], type | None]
@@ -165,8 +197,10 @@ def _classify(field: GraphQLField) -> Completer | None:
     resolve = field.resolve
     if field.args:
         return None
+    attribute = None
     if isinstance(resolve, Attribute):
         read: Reader = attrgetter(resolve.python_name)
+        attribute = resolve.python_name
     elif isinstance(resolve, Derived):
         read = resolve.method
     else:
@@ -175,7 +209,7 @@ def _classify(field: GraphQLField) -> Completer | None:
     if isinstance(field_type, GraphQLNonNull):
         field_type, nullable = field_type.of_type, False
     if is_leaf_type(field_type):
-        return Leaf(read, leaf_coercion(field_type), nullable)
+        return Leaf(read, leaf_coercion(field_type), nullable, attribute)
     if isinstance(field_type, GraphQLList):
         item_type, items_nullable = field_type.of_type, True
         if isinstance(item_type, GraphQLNonNull):

@@ -20,7 +20,7 @@ import schema.build
 from app.settings import Settings
 from models.entities import AuditEvent, Deployment, ModelVersion, RegisteredModel, Role
 from models.tokens.scopes import Principal
-from schema import field_plans, pacing
+from schema import field_plans, levels, pacing
 from schema.context import Context
 from schema.execution import YieldingExecutionContext
 from schema.fast_fields import resolve_plainly
@@ -303,6 +303,81 @@ async def test_odd_values_answer_as_graphql_core_answers_them(monkeypatch: pytes
     ]  # fmt: skip
     assert data["things"][5]["count"] == 7 and len(data["things"][6]["labels"]) == field_plans.MAX_ITEMS + 1
     assert data["things"][8]["nickname"] == "12" and data["things"][8]["maybe"] is None
+
+
+# Objects whose fields are all plain scalars are completed by a function compiled for their selection
+# (schema/levels.py, ``Compiled``): every value its inline checks do not pass must answer as graphql-core answers it.
+
+
+@strawberry.type
+class Reading:
+    name: str
+    note: str | None
+    value: float
+    count: int
+    flag: bool
+
+
+def _readings() -> list[Reading | None]:
+    good = Reading(name="a", note=None, value=0.5, count=3, flag=True)
+    odd: list[dict[str, Any]] = [
+        {"note": "noted"},
+        {"value": float("inf")},  # Float refuses infinities and NaN
+        {"value": float("nan")},
+        {"value": 2},  # an int for a Float: coerced to 2.0
+        {"count": 2**31},  # beyond 32 bits: Int refuses it
+        {"count": -(2**31)},  # the least Int: answered as it is
+        {"count": True},  # a bool for an Int: coerced to 1
+        {"count": 2.0},  # a whole float for an Int: coerced to 2
+        {"name": None},  # non-null: an error, and the item is null
+        {"name": 7},  # String accepts an int
+        {"flag": 0},  # Boolean accepts a number
+    ]
+    return [good, None, *(dataclasses.replace(good, **changes) for changes in odd)]
+
+
+@strawberry.type
+class ReadingQuery:
+    @strawberry.field
+    def readings(self, only: int | None = None) -> list[Reading | None]:
+        found = _readings()
+        return found if only is None else [found[only]]
+
+
+async def test_compiled_objects_answer_as_graphql_core_answers_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    toy = strawberry.Schema(
+        query=ReadingQuery,
+        config=StrawberryConfig(scalar_map=SCALARS),
+        execution_context_class=YieldingExecutionContext,
+    )
+    resolve_plainly(toy)
+    made: list[object] = []
+    real = levels.compiled
+
+    def recording(*args: Any) -> levels.Compiled | None:
+        made.append(real(*args))
+        return real(*args)
+
+    monkeypatch.setattr(levels, "compiled", recording)
+    # Aliases are the document's: bound as values in the compiled function, whatever they are.
+    document = "{ readings { name note value count flag } again: readings { class: value def: name } }"
+    fast, slow = await _both(toy, document, lambda: None, monkeypatch)
+    assert fast == slow
+    assert sum(isinstance(shape, levels.Compiled) for shape in made) >= 2  # both selections
+    data, errors, _ = fast
+    assert data["readings"][0] == {"name": "a", "note": None, "value": 0.5, "count": 3, "flag": True}
+    assert data["again"][0] == {"class": 0.5, "def": "a"}
+    assert data["readings"][1] is None and data["readings"][7]["count"] == -(2**31)
+    assert [error["path"] for error in errors] == [
+        ["readings", 3, "value"], ["readings", 4, "value"], ["readings", 6, "count"], ["readings", 10, "name"],
+        ["again", 3, "class"], ["again", 4, "class"], ["again", 10, "def"],
+    ]  # fmt: skip
+    # One value at a time: an error anywhere in a root field has graphql-core complete all of it, so only a
+    # document without one shows what the compiled function itself answers.
+    for only in range(len(_readings())):
+        alone = f"{{ readings(only: {only}) {{ name note value count flag }} }}"
+        fast, slow = await _both(toy, alone, lambda: None, monkeypatch)
+        assert fast == slow, only
 
 
 async def test_a_long_answer_completed_level_by_level_pauses_between_items(monkeypatch: pytest.MonkeyPatch) -> None:
