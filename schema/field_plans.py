@@ -60,15 +60,15 @@ Reader: TypeAlias = Callable[[Any], Any]
 class Leaf:
     """A plain attribute whose GraphQL type is a scalar or enum, nullable or not."""
 
-    __slots__ = ("_as_is", "_coerce", "_nullable", "_plain", "_read", "attribute", "nullable", "output")
+    __slots__ = ("_as_is", "_coerce", "_plain", "_read", "attribute", "nullable", "output")
 
     def __init__(self, read: Reader, coercion: Coercion, nullable: bool, attribute: str | None = None) -> None:
-        self._read, self._nullable = read, nullable
+        self._read, self.nullable = read, nullable
         self._coerce, self._plain, self._as_is = coercion
         #: The Python attribute it reads, when it reads one (an ``Attribute`` resolver), and what a value of its
         #: type is answered as: the one Python type whose plain values its coercion returns unchanged, or None
         #: (``compiled_leaf_check``).
-        self.attribute, self.nullable = attribute, nullable
+        self.attribute = attribute
         self.output: type | None = _UNCHANGED.get(coercion[0])
 
     def complete(self, source: Any) -> Any:
@@ -76,7 +76,7 @@ class Leaf:
         if type(value) is self._as_is:  # what the coercion would return unchanged
             return value
         if value is None:
-            return None if self._nullable else FALLBACK
+            return None if self.nullable else FALLBACK
         if type(value) not in self._plain:
             return FALLBACK
         coerced = self._coerce(value)
@@ -170,7 +170,6 @@ def compiled_leaf_check(leaf: Leaf, variable: str) -> str | None:
 #: How a scalar or enum is coerced for the response: the coercion, the types of value it takes plainly, and the
 #: one type whose values it returns unchanged (graphql-core's String and ID: an exact ``str``), or None.
 Coercion: TypeAlias = tuple[Callable[[Any], Any], frozenset[type], type | None]
-_STRINGS_AS_IS = (serialize_string, serialize_id)
 
 
 def leaf_coercion(leaf_type: GraphQLOutputType) -> Coercion:
@@ -180,7 +179,8 @@ def leaf_coercion(leaf_type: GraphQLOutputType) -> Coercion:
         plain = PLAIN | {wrapped} if isinstance(wrapped, type) else PLAIN
         return _memoized(leaf_type.coerce_output_value), plain, None
     coerce = leaf_type.coerce_output_value  # type: ignore[union-attr]  # a scalar: is_leaf_type checked
-    return coerce, PLAIN, str if coerce in _STRINGS_AS_IS else None
+    # Only a string is returned unchanged for every value of its type; floats and ints also need their range checked.
+    return coerce, PLAIN, str if _UNCHANGED.get(coerce) is str else None
 
 
 def completer(field: GraphQLField) -> Completer | None:

@@ -33,10 +33,10 @@ class LinearDictRows(SqliteClient):
     """Rows as dicts in time linear in their width.
 
     Tortoise builds each dict with ``dict(row)`` over a ``sqlite3.Row``, which looks every key up by name, and
-    ``sqlite3.Row`` finds a name by comparing it with each column's in turn: quadratic in the columns. A windowed
-    page of versions with their joined rows has some 40 columns, and a dashboard's 1,700 such rows took about 10 ms
-    of the event loop's time this way. The names are read once per statement instead; a statement that returns
-    two columns of one name keeps the first, as ``dict(row)`` does.
+    ``sqlite3.Row`` finds a name by comparing it with each column's in turn: quadratic in the columns (1,700 rows
+    of 35 columns: 31 ms, against 5 ms with the names read once). The wide reads take rows by position
+    (``connection.fetch_table``); this keeps ``fetch()`` and Tortoise's own dict reads linear too. A statement that
+    returns two columns of one name keeps the first, as ``dict(row)`` does.
     """
 
     @translate_exceptions
