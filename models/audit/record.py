@@ -36,9 +36,44 @@ async def record(
     Inserting the event inserts its webhook deliveries too, in the same statement: the database's outbox trigger
     (docs/events.md, "The outbox").
     """
-    if model is None:
+    said = content(
+        action=action,
+        actor=actor,
+        model=model,
+        request_id=request_id,
+        version=version,
+        environment=environment,
+        previous_version_id=previous_version_id,
+        reason=reason,
+        details=details,
+        at=at,
+    )
+    return await append(conn, said, head=head)
+
+
+async def append(conn: BaseDBAsyncClient, said: Content, *, head: tuple[int, str] | None = None) -> AuditEvent:
+    """``record`` for an event's content already built (``content``)."""
+    if said.model_id is None:
         await lock_registry_chain(conn)
-    content = Content(
+    chained = head if head is not None else await chain_head(conn, said.model_id)
+    return await AuditEvent.create(**sealed(said, chained), using_db=conn)
+
+
+def content(
+    *,
+    action: AuditAction,
+    actor: str,
+    model: RegisteredModel | None,
+    request_id: str | None,
+    version: ModelVersion | None = None,
+    environment: str | None = None,
+    previous_version_id: int | None = None,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> Content:
+    """What an event about ``model`` (None: the registry) says, as ``record`` takes it."""
+    return Content(
         action=action.value,
         actor=actor,
         at=at or now(),
@@ -53,21 +88,26 @@ async def record(
         request_id=request_id,
         details=details or {},
     )
-    position, previous_hash = head if head is not None else await chain_head(conn, content.model_id)
-    return await AuditEvent.create(
-        action=action,
-        actor=content.actor,
-        at=content.at,
-        model_id=content.model_id,
-        model_name=content.model_name,
-        version_id=content.version_id,
-        environment=content.environment,
-        previous_version_id=content.previous_version_id,
-        reason=content.reason,
-        request_id=content.request_id,
-        details=content.details,
-        chain_seq=position + 1,
-        previous_hash=previous_hash,
-        hash=event_hash(content, position=position + 1, previous_hash=previous_hash),
-        using_db=conn,
-    )
+
+
+def sealed(said: Content, head: tuple[int, str]) -> dict[str, Any]:
+    """The ``AuditEvent`` fields of an event saying ``said`` appended after ``head`` (position and hash of the
+    chain's last event): its content, its place in the chain and its hash. For whoever inserts the event: ``record``,
+    or a statement that writes the change and its event at once (``models/deployments/switch.py``)."""
+    position, previous_hash = head
+    return {
+        "action": AuditAction(said.action),
+        "actor": said.actor,
+        "at": said.at,
+        "model_id": said.model_id,
+        "model_name": said.model_name,
+        "version_id": said.version_id,
+        "environment": said.environment,
+        "previous_version_id": said.previous_version_id,
+        "reason": said.reason,
+        "request_id": said.request_id,
+        "details": said.details,
+        "chain_seq": position + 1,
+        "previous_hash": previous_hash,
+        "hash": event_hash(said, position=position + 1, previous_hash=previous_hash),
+    }

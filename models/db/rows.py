@@ -1,16 +1,17 @@
-"""ORM instances from raw statements that join several tables.
+"""ORM rows through raw statements that join or write several tables at once.
 
 A raw statement (a windowed page, the promotion's read) often returns a row and the rows it refers to in one
 round trip. ``columns`` selects a table's columns under a prefix (``"v.number"``); ``builder`` makes the function
 that builds the Tortoise object back from those columns of each row, the way Tortoise's own executor does,
-converting values per field.
+converting values per field. ``insert`` is the other way: one row's INSERT, its values bound as Tortoise binds
+them, for a statement that writes several rows in one round trip (``models/deployments/switch.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tortoise.models import Model
 
@@ -27,6 +28,24 @@ def _column_names(table: type[Model]) -> tuple[str, ...]:
 def columns(table: type[Model], alias: str, prefix: str) -> str:
     """``alias."col" AS "prefix.col"`` for every column of ``table``, comma-separated."""
     return ", ".join(f'{alias}."{name}" AS "{prefix}.{name}"' for name in _column_names(table))
+
+
+def insert(table: type[Model], values: Mapping[str, Any], *, after: str | None = None) -> tuple[str, list[Any]]:
+    """``INSERT INTO table (...) SELECT ?, ... RETURNING *`` of one row given by its field values (``model_id`` for
+    a foreign key), and the values to bind, each converted by its field's ``to_db_value`` as Tortoise's own insert
+    does. No default is filled in: name every column that has one.
+
+    ``after``: a data-modifying CTE of the same statement (PostgreSQL) whose rows must all be written before this
+    one. A statement's CTEs run concurrently, in the order their rows are needed; this row is made from a count of
+    that CTE's rows, so PostgreSQL finishes that CTE before it inserts the row.
+    """
+    meta = table._meta
+    names = list(values)
+    # Constant SQL: table and column names from the metadata, a CTE's name from the caller's code.
+    into = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in names)
+    source = f'FROM (SELECT COUNT(*) FROM "{after}") AS "{after}_first" ' if after else ""  # noqa: S608
+    sql = f'INSERT INTO "{meta.db_table}" ({into}) SELECT {", ".join("?" for _ in names)} {source}RETURNING *'
+    return sql, [meta.fields_map[name].to_db_value(values[name], table) for name in names]
 
 
 def builder(table: type[M], found: Table, prefix: str) -> Callable[[Row], M]:

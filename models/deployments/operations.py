@@ -13,11 +13,13 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import validation
-from models.audit.record import record
+from models.audit.chain import Content
+from models.audit.record import content, record
 from models.clock import now
-from models.db.connection import fetch, write_transaction
+from models.db.connection import write_transaction
 from models.db.locking import lock_existing_model
 from models.db.retry import retried
+from models.deployments import switch
 from models.deployments.state import read_for_promotion
 from models.entities import AuditAction, AuditEvent, Deployment, ModelVersion, RegisteredModel, Role, VersionStatus
 from models.environments.declared import require_declared, undeclared
@@ -239,6 +241,7 @@ async def _promote(conn: BaseDBAsyncClient, move: _Move, number: int, expected: 
         active_number=active_number,
         more=checked,
         head=state.chain_head,
+        deployment_id=state.deployment_id,
     )
     return Promotion(
         deployment=deployment,
@@ -262,7 +265,7 @@ async def _demote(conn: BaseDBAsyncClient, move: _Move, expected: int | None) ->
         conn, environment=env, model=target, version=None, role=move.role, actor=move.actor
     )
     stamp = now()
-    await _retire(conn, active, actor=move.actor, reason=move.reason, at=stamp)
+    await switch.retire(conn, active, actor=move.actor, reason=move.reason, at=stamp)
     event = await record(
         conn,
         action=AuditAction.DEMOTED,
@@ -342,30 +345,40 @@ async def _replace(
     active_number: int,
     more: dict[str, Any],
     head: tuple[int, str] | None = None,
+    deployment_id: int | None = None,
 ) -> tuple[Deployment, AuditEvent]:
     """Retire ``active`` (if any), deploy ``version`` and record ``action``, with one timestamp for all three.
 
-    Retiring comes first, so the new deployment does not collide with the old one in the partial unique index.
+    ``deployment_id``: the id allocated for the new deployment (PostgreSQL's promotion), which lets the three
+    writes go in one statement (``models/deployments/switch.py``).
     """
     stamp = now()
-    if active is not None:
-        await _retire(conn, active, actor=move.actor, reason=move.reason, at=stamp)
-    deployment = await _deploy(conn, model, version, move.environment, actor=move.actor, reason=move.reason, at=stamp)
-    event = await record(
-        conn,
-        action=action,
-        actor=move.actor,
-        model=model,
-        version=version,
-        environment=move.environment,
-        previous_version_id=active.version_id if active else None,
-        reason=move.reason,
-        request_id=move.request_id,
-        details=_details(deployment, active, previous_number=active_number) | more,
-        at=stamp,
-        head=head,
-    )
-    return deployment, event
+    deploying: dict[str, Any] = {
+        "model_id": model.id,
+        "version_id": version.id,
+        "environment": move.environment,
+        "deployed_at": stamp,
+        "deployed_by": move.actor,
+        "reason": move.reason,
+    }
+    if deployment_id is not None:
+        deploying["id"] = deployment_id
+
+    def event(new_deployment_id: int) -> Content:
+        return content(
+            action=action,
+            actor=move.actor,
+            model=model,
+            version=version,
+            environment=move.environment,
+            previous_version_id=active.version_id if active else None,
+            reason=move.reason,
+            request_id=move.request_id,
+            details=_details(new_deployment_id, active, previous_number=active_number) | more,
+            at=stamp,
+        )
+
+    return await switch.replace(conn, active=active, deploying=deploying, event=event, head=head)
 
 
 async def _active(conn: BaseDBAsyncClient, model: RegisteredModel, env: str) -> tuple[Deployment | None, int]:
@@ -386,43 +399,9 @@ def _compare_and_set(expected: int | None, actual: int, model: str, env: str) ->
         )
 
 
-async def _retire(conn: BaseDBAsyncClient, deployment: Deployment, *, actor: str, reason: str | None, at: Any) -> None:
-    # One constant statement (the ORM's save builds its UPDATE anew each time); a datetime is bound as the ORM
-    # stores it on either backend (Tortoise registers SQLite's adapter).
-    await fetch(
-        conn,
-        "UPDATE deployment SET retired_at = ?, retired_by = ?, retired_reason = ? WHERE id = ?",
-        [at, actor, reason, deployment.id],
-    )
-    deployment.retired_at = at
-    deployment.retired_by = actor
-    deployment.retired_reason = reason  # type: ignore[assignment]  # a nullable TextField, typed as str
-
-
-async def _deploy(
-    conn: BaseDBAsyncClient,
-    model: RegisteredModel,
-    version: ModelVersion,
-    env: str,
-    *,
-    actor: str,
-    reason: str | None,
-    at: Any,
-) -> Deployment:
-    return await Deployment.create(
-        model_id=model.id,
-        version_id=version.id,
-        environment=env,
-        deployed_at=at,
-        deployed_by=actor,
-        reason=reason,
-        using_db=conn,
-    )
-
-
-def _details(deployment: Deployment, previous: Deployment | None, *, previous_number: int) -> dict[str, Any]:
+def _details(deployment_id: int, previous: Deployment | None, *, previous_number: int) -> dict[str, Any]:
     return {
-        "deploymentId": deployment.id,
+        "deploymentId": deployment_id,
         "retiredDeploymentId": previous.id if previous else None,
         "previousVersion": previous_number or None,
     }

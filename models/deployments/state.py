@@ -38,10 +38,12 @@ def _read_sql(sqlite: bool) -> str:
     # SQLite reads whether the environment is declared here; PostgreSQL did, share-locking its row, in the
     # locking statement.
     declared = ", e.id AS declared" if sqlite else ""
+    # PostgreSQL allocates the new deployment's id here, under the model's lock, so ids follow the promotions.
+    allocated = "" if sqlite else ", nextval(pg_get_serial_sequence('deployment', 'id')) AS deployment_id"
     return (
         f"SELECT {columns(RegisteredModel, 'm', 'm')}, {columns(ModelVersion, 'v', 'v')}, "
         f"{columns(Deployment, 'd', 'd')}, {columns(ModelVersion, 'av', 'av')}, "
-        f"{columns(EnvironmentProtection, 'ep', 'ep')}{declared}, "
+        f"{columns(EnvironmentProtection, 'ep', 'ep')}{declared}{allocated}, "
         "(SELECT COUNT(*) FROM deployment ad WHERE ad.model_id = m.id AND ad.retired_at IS NULL) AS active_count, "
         "h.chain_seq AS head_seq, h.hash AS head_hash "
         "FROM model m "
@@ -73,6 +75,10 @@ class PromotionState:
     active_count: int = 0
     #: Whether the environment is declared (on PostgreSQL its row is share-locked until commit).
     declared: bool = True
+    #: The id a new deployment takes (PostgreSQL, allocated by this read, after the model's lock: the deployment
+    #: and the audit event that names it then go in one statement, ``models/deployments/switch.py``); None on
+    #: SQLite. A promotion that changes nothing leaves it unused, a gap in the ids as a rolled-back insert leaves.
+    deployment_id: int | None = None
 
 
 async def read_for_promotion(conn: BaseDBAsyncClient, *, model: str, version: int, environment: str) -> PromotionState:
@@ -103,6 +109,7 @@ async def read_for_promotion(conn: BaseDBAsyncClient, *, model: str, version: in
         active_count=int(row[at["active_count"]]),
         declared=(row[at["declared"]] if sqlite else declared) is not None,
         chain_head=_head(row[at["head_seq"]], row[at["head_hash"]]),
+        deployment_id=None if sqlite else int(row[at["deployment_id"]]),
     )
 
 

@@ -148,6 +148,7 @@ async def test_the_hashed_bytes_are_the_same_on_both_backends(database_url: str)
         {"Z": 1, "a": 2, "\u00e9": 3, "z": 4, "\U0001f600": 5, "": 6, "A b": {"y": [], "x": [[], {}]}},
         {"big": 12345678901234567890, "neg": -7, "small": 0.000001, "e": 2.5e-10, "float": 123456.789, "third": 1 / 3},
         {"quote": '"\\/', "empty": "", "list": ["a", 1, 1.0, None, False, {"k": "v"}]},
+        {"edges of plain": " !#$%&'()*+,-./0189:;<=>?@AZ[]^_`az{|}~", "[": "]", "del": "~\x7f"},
         {},
     ],
 )
@@ -168,6 +169,22 @@ async def test_the_database_hashes_the_same_bytes_as_python(database_url: str, d
             )
         assert written.hash
         assert all(report.intact for report in await verify())
+
+
+@pytest.mark.parametrize("backend", ["postgres"])  # SQLite's triggers check no hash (docs/security.md)
+async def test_the_database_encodes_every_string_as_json_dumps(database_url: str) -> None:
+    """PostgreSQL's trigger quotes a plain string as it is and walks the others (migrations 8 and 11): every
+    ASCII character, alone and beside plain ones, and some beyond ASCII, give ``json.dumps``'s bytes."""
+    samples = [chr(code) for code in range(1, 128)] + ["\u00e9", "\u2028", "\U0001f512", "", "plain text"]
+    samples += [f"a{sample}z" for sample in samples]
+    pg = await asyncpg.connect(database_url)
+    try:
+        rows = await pg.fetch(
+            'SELECT text, "audit_event_json_text"(text) AS json FROM unnest($1::text[]) AS text', samples
+        )
+    finally:
+        await pg.close()
+    assert {row["text"]: row["json"] for row in rows} == {text: json.dumps(text) for text in samples}
 
 
 async def _tamper(database_url: str, *statements: str) -> None:

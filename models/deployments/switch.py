@@ -1,0 +1,83 @@
+"""Retiring a deployment, and switching an environment to a new one with its audit event in one statement.
+
+A promotion writes three rows: it retires the active deployment, inserts the new one and appends the audit event
+that names both. Sent one at a time they are three round trips while the model's row is locked, and on
+PostgreSQL round trips are what a sequential promotion waits on (docs/performance.md, "Promotions"). There,
+``switch`` writes all three in one statement of data-modifying CTEs. The deployment's id is allocated before
+(``models/deployments/state.py``) because the event names it and its hash covers that name.
+
+The retirement must come before the insert: the partial unique index allows one active deployment per (model,
+environment), and the new row is active. The insert's row is made from the count of retired rows
+(``models.db.rows.insert``'s ``after``), so PostgreSQL has retired the old row before it inserts the new one; the
+old row's index entry is then one this transaction deleted, which the unique check does not count. SQLite has
+no data-modifying CTEs, and its statements cost no round trip: ``replace`` sends them one after another there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models.audit.chain import Content
+from models.audit.record import append, sealed
+from models.db.connection import fetch, fetch_table
+from models.db.rows import builder, columns, insert
+from models.entities import AuditEvent, Deployment
+
+_RETIRE = "UPDATE deployment SET retired_at = ?, retired_by = ?, retired_reason = ? WHERE id = ?"
+
+
+async def retire(
+    conn: BaseDBAsyncClient, deployment: Deployment, *, actor: str, reason: str | None, at: datetime
+) -> None:
+    """Retire ``deployment`` (and mark the instance so)."""
+    # One constant statement (the ORM's save builds its UPDATE anew each time); a datetime is bound as the ORM
+    # stores it on either backend (Tortoise registers SQLite's adapter).
+    await fetch(conn, _RETIRE, [at, actor, reason, deployment.id])
+    _retired(deployment, actor=actor, reason=reason, at=at)
+
+
+async def replace(
+    conn: BaseDBAsyncClient,
+    *,
+    active: Deployment | None,
+    deploying: dict[str, Any],
+    event: Callable[[int], Content],
+    head: tuple[int, str] | None,
+) -> tuple[Deployment, AuditEvent]:
+    """Retire ``active`` (if any), insert the deployment of ``deploying``'s field values and append the event that
+    ``event`` makes of the new deployment's id.
+
+    One statement when ``deploying`` carries its allocated ``id`` and the chain's ``head`` is known (PostgreSQL's
+    promotion); otherwise one statement each. Retirement, deployment and event share the deployment's time.
+    """
+    at, actor, reason = deploying["deployed_at"], deploying["deployed_by"], deploying["reason"]
+    if "id" not in deploying or head is None:
+        if active is not None:
+            await retire(conn, active, actor=actor, reason=reason, at=at)
+        deployment = await Deployment.create(**deploying, using_db=conn)
+        return deployment, await append(conn, event(deployment.id), head=head)
+    ctes: list[str] = []
+    params: list[Any] = []
+    if active is not None:
+        ctes.append(f'"retired" AS ({_RETIRE} RETURNING id)')
+        params += [at, actor, reason, active.id]
+    deployed, deployed_params = insert(Deployment, deploying, after="retired" if active is not None else None)
+    appended, appended_params = insert(AuditEvent, sealed(event(deploying["id"]), head))
+    ctes += [f'"deployed" AS ({deployed})', f'"appended" AS ({appended})']
+    returned = f"{columns(Deployment, 'deployed', 'd')}, {columns(AuditEvent, 'appended', 'e')}"
+    sql = f'WITH {", ".join(ctes)} SELECT {returned} FROM "deployed", "appended"'  # noqa: S608 - constant SQL
+    found = await fetch_table(conn, sql, [*params, *deployed_params, *appended_params])
+    row = found.rows[0]
+    if active is not None:
+        _retired(active, actor=actor, reason=reason, at=at)
+    return builder(Deployment, found, "d")(row), builder(AuditEvent, found, "e")(row)
+
+
+def _retired(deployment: Deployment, *, actor: str, reason: str | None, at: datetime) -> None:
+    deployment.retired_at = at
+    deployment.retired_by = actor
+    deployment.retired_reason = reason  # type: ignore[assignment]  # a nullable TextField, typed as str
