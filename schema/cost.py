@@ -16,9 +16,11 @@ linear in the document's size, not in the number of expansions.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+import orjson
 from graphql import (
     BooleanValueNode,
     DocumentNode,
@@ -210,7 +212,8 @@ def operation_cost(
     """The worst case of the operation ``operation_name`` selects (or the only one); None when none is selected.
 
     Tolerates a document that validation will refuse (unknown fields count nothing), so the HTTP layer can
-    price a request before it is validated.
+    price a request before it is validated. Remembered (``_Remembered``): a document priced before with the
+    same values of the variables its walk read is not walked again.
     """
     operations = [node for node in document.definitions if isinstance(node, OperationDefinitionNode)]
     if operation_name is not None:
@@ -221,29 +224,135 @@ def operation_cost(
     root = schema.get_root_type(operation.operation)
     if root is None:
         return None
-    walk = _Walk(schema, document, operation, variables or {})
+    values = _with_defaults(operation, variables or {})
+    key = _remembered_key(document, operation_name)
+    if key is not None:
+        remembered = _REMEMBERED.get(key)
+        known = remembered.cost(schema, values) if remembered is not None else None
+        if known is not None:
+            _REMEMBERED.move_to_end(key)
+            return known
+    walk = _Walk(schema, document, _Variables(values))
     total = walk.selection(root, (operation.selection_set.selections,), 0)
     path = ".".join(total.worst) or "-"
-    return Cost(operation.operation.value, total.nodes, total.requests, path, total.worst_nodes, walk.dry_run)
+    cost = Cost(operation.operation.value, total.nodes, total.requests, path, total.worst_nodes, walk.dry_run)
+    if key is not None:
+        _remember(key, schema, walk.variables.read, cost)
+    return cost
+
+
+#: Documents whose costs are remembered, least recently used first, and the most walks remembered per document
+#: (one per set of values of the variables it reads: a page size, a dry run). Only documents of up to
+#: ``_REMEMBERED_CHARS`` are, so the memo holds at most some 4 MB of text (``schema/document.py`` caches their
+#: parse the same way).
+_REMEMBERED_DOCUMENTS = 256
+_COSTS_PER_DOCUMENT = 16
+_REMEMBERED_CHARS = 16 * 1024
+
+
+@dataclass
+class _Remembered:
+    """The costs of one document's operation, each with the variables its walk read and their values (JSON).
+
+    Same text, operation and values of those variables: the same walk, so the same cost. A variable the walk did
+    not read (a mutation's input, a filter) cannot change the count.
+    """
+
+    schema: GraphQLSchema
+    costs: list[tuple[tuple[tuple[str, bytes], ...], Cost]]
+
+    def cost(self, schema: GraphQLSchema, values: Mapping[str, object]) -> Cost | None:
+        if schema is not self.schema:
+            return None
+        for read, cost in self.costs:
+            if all(_encoded(values.get(name)) == encoded for name, encoded in read):
+                return cost
+        return None
+
+
+_REMEMBERED: OrderedDict[tuple[str, str | None], _Remembered] = OrderedDict()
+
+
+def _remembered_key(document: DocumentNode, operation_name: str | None) -> tuple[str, str | None] | None:
+    """The document's text and the operation; None for a document with no source (built, not parsed) or a long one."""
+    source = document.loc.source.body if document.loc is not None else None
+    if source is None or len(source) > _REMEMBERED_CHARS:
+        return None
+    return source, operation_name
+
+
+def _remember(key: tuple[str, str | None], schema: GraphQLSchema, read: Mapping[str, object], cost: Cost) -> None:
+    encoded: list[tuple[str, bytes]] = []
+    for name, value in read.items():
+        as_json = _encoded(value)
+        if as_json is None:
+            return  # a value JSON cannot hold (an in-process caller's): walked every time
+        encoded.append((name, as_json))
+    remembered = _REMEMBERED.get(key)
+    if remembered is None or remembered.schema is not schema:
+        remembered = _REMEMBERED[key] = _Remembered(schema, [])
+    remembered.costs = [*remembered.costs[-(_COSTS_PER_DOCUMENT - 1) :], (tuple(encoded), cost)]
+    _REMEMBERED.move_to_end(key)
+    while len(_REMEMBERED) > _REMEMBERED_DOCUMENTS:
+        _REMEMBERED.popitem(last=False)
+
+
+def _encoded(value: object) -> bytes | None:
+    """A variable's value as JSON, which tells ``1`` from ``true`` and ``1.0``; None when JSON cannot hold it."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return None
+
+
+def _with_defaults(operation: OperationDefinitionNode, variables: Mapping[str, object]) -> dict[str, object]:
+    """The request's variables, with the operation's defaults for those it did not give."""
+    values = dict(variables)
+    for definition in operation.variable_definitions or ():
+        name = definition.variable.name.value
+        if name not in values and definition.default_value is not None:
+            values[name] = _literal(definition.default_value, _Variables({}))
+    return values
+
+
+class _Variables:
+    """The operation's variables, noting each one the walk reads: the cost depends on those alone."""
+
+    def __init__(self, values: Mapping[str, object]) -> None:
+        self.values = values
+        self.read: dict[str, object] = {}
+
+    def get(self, name: str) -> object:
+        value = self.values.get(name)
+        self.read[name] = value
+        return value
+
+
+class _Arguments(Mapping[str, object]):
+    """A field's arguments, each read (and its variables noted) only when the count asks for it: ``first``,
+    ``dryRun``, the ``WIDTHS``' arguments. Reading every argument would note a mutation's input as read."""
+
+    def __init__(self, node: FieldNode, variables: _Variables) -> None:
+        self.nodes = {argument.name.value: argument.value for argument in node.arguments or ()}
+        self.variables = variables
+
+    def __getitem__(self, name: str) -> object:
+        return _literal(self.nodes[name], self.variables)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.nodes)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
 
 
 class _Walk:
-    def __init__(
-        self,
-        schema: GraphQLSchema,
-        document: DocumentNode,
-        operation: OperationDefinitionNode,
-        variables: Mapping[str, object],
-    ) -> None:
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: _Variables) -> None:
         self.schema = schema
         self.fragments = {
             node.name.value: node for node in document.definitions if isinstance(node, FragmentDefinitionNode)
         }
-        self.variables = dict(variables)
-        for definition in operation.variable_definitions or ():
-            name = definition.variable.name.value
-            if name not in self.variables and definition.default_value is not None:
-                self.variables[name] = _literal(definition.default_value, {})
+        self.variables = variables
         self.memo: dict[tuple[str, tuple[int, ...], int, int], _Subtotal] = {}
         self.dry_run = False
         self.root = schema.query_type
@@ -312,8 +421,8 @@ class _Walk:
             worst, worst_nodes = (response_key, *below.worst), size * below.worst_nodes
         return _Subtotal(counted + size * below.nodes, fetches + size * below.requests, worst, worst_nodes)
 
-    def _arguments(self, node: FieldNode) -> dict[str, object]:
-        return {argument.name.value: _literal(argument.value, self.variables) for argument in node.arguments or ()}
+    def _arguments(self, node: FieldNode) -> Mapping[str, object]:
+        return _Arguments(node, self.variables)
 
     def _possible_types(self, item_type: GraphQLOutputType) -> Sequence[GraphQLObjectType]:
         if isinstance(item_type, GraphQLObjectType):
@@ -380,7 +489,7 @@ class _Walk:
         return True
 
 
-def _literal(value: ValueNode, variables: Mapping[str, object]) -> object:
+def _literal(value: ValueNode, variables: _Variables) -> object:
     """The few literal shapes the count depends on: integers, booleans, lists; anything else is None."""
     if isinstance(value, VariableNode):
         return variables.get(value.name.value)

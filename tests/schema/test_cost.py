@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, parse
 
+from schema import cost as cost_module
 from schema.build import schema
 from schema.codes import ErrorCode
 from schema.cost import LIST_CAPS, WIDTHS, operation_cost
@@ -151,12 +152,53 @@ def test_hostile_documents_are_priced_over_the_limit(name: str) -> None:
 def test_the_issue_document_is_refused_fast() -> None:
     """Parse, validate and price the issue's document: well under the 50 ms the issue allows."""
     timings = []
-    for _ in range(20):
+    for attempt in range(20):
+        document = parse(ISSUE_DOCUMENT + " " * attempt)  # a new text each time: a priced one is remembered
         start = time.perf_counter()
-        error = operation_cost(GRAPHQL, parse(ISSUE_DOCUMENT))
+        error = operation_cost(GRAPHQL, document)
         timings.append(time.perf_counter() - start)
         assert error is not None and error.over(DEFAULT_MAX_NODES) is not None
     assert sorted(timings)[len(timings) // 2] < 0.005, timings
+
+
+def test_a_priced_document_is_remembered_for_the_variables_its_walk_reads() -> None:
+    """The same text, operation and values of the variables the count reads give the remembered cost; another value
+    of one of those is walked anew, and a variable the count does not read (a mutation's input) changes nothing."""
+    page = (
+        "query Page($n: Int, $tags: Boolean!) { models(first: $n) { nodes { name tags @include(if: $tags) { key } } } }"
+    )
+    first = operation_cost(GRAPHQL, parse(page), variables={"n": 5, "tags": False})
+    assert first is not None and first.nodes == 5
+    again = operation_cost(GRAPHQL, parse(page), variables={"n": 5, "tags": False, "unused": 1})
+    assert again is first
+    wider = operation_cost(GRAPHQL, parse(page), variables={"n": 7, "tags": False})
+    assert wider is not None and wider.nodes == 7
+    tags = LIST_CAPS["Model.tags"]
+    assert isinstance(tags, int)
+    tagged = operation_cost(GRAPHQL, parse(page), variables={"n": 5, "tags": True})
+    assert tagged is not None and tagged.nodes == 5 + 5 * tags
+    default = operation_cost(GRAPHQL, parse(page), variables={"tags": True})  # no n: the default page
+    assert default is not None and default.nodes == 20 + 20 * tags
+    assert operation_cost(GRAPHQL, parse(page), variables={"n": 5, "tags": False}) is first
+
+    promote = "mutation($input: PromoteInput!) { promote(input: $input) { deployment { id } } }"
+    priced = operation_cost(GRAPHQL, parse(promote), variables={"input": {"model": "a", "version": 1}})
+    assert operation_cost(GRAPHQL, parse(promote), variables={"input": {"model": "b", "version": 2}}) is priced
+
+
+def test_the_remembered_costs_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The least recently used document is forgotten first; a long document is never remembered."""
+    monkeypatch.setattr(cost_module, "_REMEMBERED_DOCUMENTS", 3)
+    documents = [f"{{ models(first: {number + 1}) {{ nodes {{ name }} }} }}" for number in range(4)]
+    for text in documents[:3]:
+        operation_cost(GRAPHQL, parse(text))
+    operation_cost(GRAPHQL, parse(documents[0]))  # now the most recently used
+    operation_cost(GRAPHQL, parse(documents[3]))
+    assert [text for text, _ in list(cost_module._REMEMBERED)[-3:]] == [documents[2], documents[0], documents[3]]
+    assert len(cost_module._REMEMBERED) == 3
+    long = "{ models(first: 2) { nodes { name } } }" + " " * cost_module._REMEMBERED_CHARS
+    operation_cost(GRAPHQL, parse(long))
+    assert all(text != long for text, _ in cost_module._REMEMBERED)
 
 
 def test_a_fragment_bomb_is_priced_in_linear_time() -> None:
