@@ -125,6 +125,12 @@ class RegistryGraphQL(GraphQL[Context, None]):
         if scope["type"] != "http":
             await self._not_http(scope, receive, send)
             return
+        try:
+            await self._respond(scope, receive, send)
+        finally:
+            _release(scope)
+
+    async def _respond(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         media_type = preferred_media_type(request.headers.get("accept"))
         operation: Operation | None = scope.get("state", {}).get("operation")
@@ -213,6 +219,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
+        request.state.result = result  # freed once the answer is sent (``_release``)
         # Only complete answers are stored: no errors (a timeout, a refusal, a failed field), and data present.
         request.state.cacheable = not result.errors and result.data is not None and not isinstance(result, Cancelled)
         request.state.executed = "errors" if result.errors else "ok"  # for the metrics (app/middleware/metrics.py)
@@ -309,7 +316,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
                     request, request_adapter, request_data, context, root_value, sub_response
                 )
             if not isinstance(result, SubscriptionExecutionResult):  # a subscription still reads through them
-                context.loaders.clear()  # the result is built: free the rows now, not at the next collection
+                request.state.loaders = context.loaders  # emptied once the answer is sent (``_release``)
             return result
         except TimeoutError:
             if not deadline.expired():
@@ -323,6 +330,17 @@ class RegistryGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+
+def _release(scope: Scope) -> None:
+    """Free what a request's execution built, now that its answer is sent: the rows its loaders cached (emptied
+    here, not left to the next collection: ``Loaders.clear``) and the result, some 16,000 fields for a dashboard.
+    Freeing them took 2 to 3 ms of a dashboard's time before its answer went out."""
+    state = scope.get("state", {})
+    loaders = state.pop("loaders", None)
+    if loaders is not None:
+        loaders.clear()
+    state.pop("result", None)
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:
