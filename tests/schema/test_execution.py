@@ -259,8 +259,9 @@ def _things() -> list[Thing | None]:
 @strawberry.type
 class ToyQuery:
     @strawberry.field
-    def things(self) -> list[Thing | None]:
-        return _things()
+    def things(self, only: int | None = None) -> list[Thing | None]:
+        found = _things()
+        return found if only is None else [found[only]]
 
     @strawberry.field
     def many(self, count: int) -> list[Thing]:
@@ -303,6 +304,22 @@ async def test_odd_values_answer_as_graphql_core_answers_them(monkeypatch: pytes
     ]  # fmt: skip
     assert data["things"][5]["count"] == 7 and len(data["things"][6]["labels"]) == field_plans.MAX_ITEMS + 1
     assert data["things"][8]["nickname"] == "12" and data["things"][8]["maybe"] is None
+    # One value at a time: an error anywhere in a root field has graphql-core complete all of it, so only a
+    # document without one shows what the compiled completion of this mixed selection (``levels.Compiled``, each
+    # field's work unrolled, its fallbacks included) answers itself.
+    made: list[object] = []
+    real = levels.compiled
+
+    def recording(*args: Any) -> levels.Compiled | None:
+        made.append(real(*args))
+        return made[-1]  # type: ignore[return-value]
+
+    monkeypatch.setattr(levels, "compiled", recording)
+    for only in range(len(data["things"])):
+        alone = f"{{ things(only: {only}) {{ name nickname colour at count labels maybe data }} }}"
+        fast, slow = await _both(toy, alone, lambda: None, monkeypatch)
+        assert fast == slow, only
+    assert any(isinstance(shape, levels.Compiled) for shape in made)
 
 
 # Objects whose fields are all plain scalars are completed by a function compiled for their selection
