@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeAlias, cast
 
 from tortoise import Tortoise
@@ -174,6 +176,8 @@ class Table:
 
     columns: Mapping[str, int]
     rows: Sequence[Row]
+    #: The columns' names in order: the statement's layout, by which ``models.db.rows`` remembers its builders.
+    names: tuple[str, ...] = ()
 
 
 async def fetch_table(conn: BaseDBAsyncClient, sql: str, params: Sequence[Any] = ()) -> Table:
@@ -185,9 +189,15 @@ async def fetch_table(conn: BaseDBAsyncClient, sql: str, params: Sequence[Any] =
     _, found = await conn.execute_query(_numbered(conn, sql, len(params)), list(params))
     # Tortoise declares dicts; both drivers' rows are sequences that also have keys() (sqlite3.Row, asyncpg.Record).
     rows = cast(Sequence[Any], found)
-    names: list[str] = list(rows[0].keys()) if rows else []
-    positions = {name: index for index, name in reversed(list(enumerate(names)))}
-    return Table(positions, rows)
+    names: tuple[str, ...] = tuple(rows[0].keys()) if rows else ()
+    return Table(column_positions(names), rows, names)
+
+
+@functools.lru_cache(maxsize=256)
+def column_positions(names: tuple[str, ...]) -> Mapping[str, int]:
+    """Each name's position in a statement's layout (the first, if two share a name): the same statement's every
+    execution reads the same layout, so it is worked out once (read-only)."""
+    return MappingProxyType({name: index for index, name in reversed(list(enumerate(names)))})
 
 
 def stored_time(conn: BaseDBAsyncClient, value: datetime) -> datetime | str:

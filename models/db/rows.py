@@ -9,13 +9,14 @@ them, for a statement that writes several rows in one round trip (``models/deplo
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, TypeVar
 
 from tortoise.models import Model
 
-from models.db.connection import Row, Table
+from models.db.connection import Row, Table, column_positions
 
 M = TypeVar("M", bound=Model)
 
@@ -51,16 +52,38 @@ def insert(table: type[Model], values: Mapping[str, Any], *, after: str | None =
 def builder(table: type[M], found: Table, prefix: str) -> Callable[[Row], M]:
     """What builds the ``table`` row carried under ``prefix`` in each row of ``found``: a table every row has (the
     statement's FROM or an inner join)."""
-    return _builder(table, found, prefix, optional=False)  # type: ignore[return-value]  # never None: it raises
+    return _builder(table, found.columns, found.names, prefix, optional=False)  # type: ignore[return-value]  # never None: it raises
 
 
 def optional_builder(table: type[M], found: Table, prefix: str) -> Callable[[Row], M | None]:
     """What builds the ``table`` row carried under ``prefix`` in each row of ``found``, or gives None where an
     outer join found none."""
-    return _builder(table, found, prefix, optional=True)
+    return _builder(table, found.columns, found.names, prefix, optional=True)
 
 
-def _builder(table: type[M], found: Table, prefix: str, *, optional: bool) -> Callable[[Row], M | None]:
+def _builder(
+    table: type[M], columns: Mapping[str, int], names: tuple[str, ...], prefix: str, *, optional: bool
+) -> Callable[[Row], M | None]:
+    """``_built_for``'s builder: remembered per statement layout (``names``), made anew for a table without rows."""
+    if names:
+        dialect = table._meta.db.capabilities.dialect
+        return _built_for(table, dialect, names, prefix, optional)  # type: ignore[return-value]  # generic through the cache
+    return _build_function(table, columns, prefix, optional=optional)
+
+
+@functools.lru_cache(maxsize=512)
+def _built_for(
+    table: type[Model], dialect: str, names: tuple[str, ...], prefix: str, optional: bool
+) -> Callable[[Row], Model | None]:
+    """The builder for a statement layout: a promotion's read makes five and a page two or three, so finding
+    their positions again for each execution cost more than building the one row. Per backend (``dialect``):
+    which fields need converting differs between SQLite and PostgreSQL, and one process (the tests) may use both."""
+    return _build_function(table, column_positions(names), prefix, optional=optional)
+
+
+def _build_function(
+    table: type[M], columns: Mapping[str, int], prefix: str, *, optional: bool
+) -> Callable[[Row], M | None]:
     """It does what Tortoise's ``Model._init_from_db`` does for a full row (the same flags, the same conversion per
     field: none for the driver's native types, the field's type, or its ``to_python_value``), writing into the
     instance's ``__dict__`` directly: ``_init_from_db`` sets its four flags through ``Model.__setattr__`` (a
@@ -70,7 +93,7 @@ def _builder(table: type[M], found: Table, prefix: str, *, optional: bool) -> Ca
     differs between SQLite and PostgreSQL).
     """
     meta = table._meta
-    at = found.columns
+    at = columns
 
     def position(column: str) -> int:
         return at[f"{prefix}.{column}"]
