@@ -243,8 +243,8 @@ def operation_cost(
 
 #: Documents whose costs are remembered, least recently used first, and the most walks remembered per document
 #: (one per set of values of the variables it reads: a page size, a dry run). Only documents of up to
-#: ``_REMEMBERED_CHARS`` are, so the memo holds at most some 4 MB of text (``schema/document.py`` caches their
-#: parse the same way).
+#: ``_REMEMBERED_CHARS`` characters are, with values of up to ``_REMEMBERED_VALUE_BYTES``, so the memo holds at
+#: most some 16 MB (``schema/document.py`` caches their parse the same way).
 _REMEMBERED_DOCUMENTS = 256
 _COSTS_PER_DOCUMENT = 16
 _REMEMBERED_CHARS = 16 * 1024
@@ -264,8 +264,14 @@ class _Remembered:
     def cost(self, schema: GraphQLSchema, values: Mapping[str, object]) -> Cost | None:
         if schema is not self.schema:
             return None
+        encoded: dict[str, bytes | None] = {}
         for read, cost in self.costs:
-            if all(_encoded(values.get(name)) == encoded for name, encoded in read):
+            for name, known in read:
+                if name not in encoded:
+                    encoded[name] = _encoded(values.get(name))
+                if encoded[name] != known:
+                    break
+            else:
                 return cost
         return None
 
@@ -286,7 +292,7 @@ def _remember(key: tuple[str, str | None], schema: GraphQLSchema, read: Mapping[
     for name, value in read.items():
         as_json = _encoded(value)
         if as_json is None:
-            return  # a value JSON cannot hold (an in-process caller's): walked every time
+            return  # a long value, or one JSON does not hold as it is: walked every time
         encoded.append((name, as_json))
     remembered = _REMEMBERED.get(key)
     if remembered is None or remembered.schema is not schema:
@@ -297,12 +303,27 @@ def _remember(key: tuple[str, str | None], schema: GraphQLSchema, read: Mapping[
         _REMEMBERED.popitem(last=False)
 
 
+#: The longest encoded value remembered: a count reads page sizes, flags and lists of version numbers, and a walk
+#: that read anything longer (a value validation will refuse, say) is not remembered, so no request's variables
+#: can fill the memo.
+_REMEMBERED_VALUE_BYTES = 256
+_SCALARS = (bool, int, float, str)
+
+
 def _encoded(value: object) -> bytes | None:
-    """A variable's value as JSON, which tells ``1`` from ``true`` and ``1.0``; None when JSON cannot hold it."""
-    try:
-        return orjson.dumps(value)
-    except TypeError:
+    """A variable's value as JSON, which tells ``1`` from ``true`` and ``1.0``; None for anything but a scalar, a
+    null or a list of those (a tuple would encode as a list and cost as something else), or a long value."""
+    if not _plain(value) and not (type(value) is list and all(_plain(item) for item in value)):
         return None
+    try:
+        encoded = orjson.dumps(value)
+    except TypeError:  # an int beyond 64 bits
+        return None
+    return encoded if len(encoded) <= _REMEMBERED_VALUE_BYTES else None
+
+
+def _plain(value: object) -> bool:
+    return value is None or type(value) in _SCALARS
 
 
 def _with_defaults(operation: OperationDefinitionNode, variables: Mapping[str, object]) -> dict[str, object]:

@@ -23,7 +23,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.audit.chain import Content
 from models.audit.record import append, sealed
-from models.db.connection import fetch, fetch_table
+from models.db.connection import dialect, fetch, fetch_table
 from models.db.rows import builder, columns, insert
 from models.entities import AuditEvent, Deployment
 
@@ -51,11 +51,11 @@ async def replace(
     """Retire ``active`` (if any), insert the deployment of ``deploying``'s field values and append the event that
     ``event`` makes of the new deployment's id.
 
-    One statement when ``deploying`` carries its allocated ``id`` and the chain's ``head`` is known (PostgreSQL's
-    promotion); otherwise one statement each. Retirement, deployment and event share the deployment's time.
+    One statement on PostgreSQL when ``deploying`` carries its allocated ``id`` and the chain's ``head`` is known
+    (the promotion); otherwise one statement each. Retirement, deployment and event share the deployment's time.
     """
     at, actor, reason = deploying["deployed_at"], deploying["deployed_by"], deploying["reason"]
-    if "id" not in deploying or head is None:
+    if "id" not in deploying or head is None or dialect(conn) != "postgres":
         if active is not None:
             await retire(conn, active, actor=actor, reason=reason, at=at)
         deployment = await Deployment.create(**deploying, using_db=conn)

@@ -187,7 +187,8 @@ def test_a_priced_document_is_remembered_for_the_variables_its_walk_reads() -> N
 
 
 def test_the_remembered_costs_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The least recently used document is forgotten first; a long document is never remembered."""
+    """The least recently used document is forgotten first; a long document, or a walk that read a long value, is
+    never remembered."""
     monkeypatch.setattr(cost_module, "_REMEMBERED_DOCUMENTS", 3)
     documents = [f"{{ models(first: {number + 1}) {{ nodes {{ name }} }} }}" for number in range(4)]
     for text in documents[:3]:
@@ -199,6 +200,13 @@ def test_the_remembered_costs_are_bounded(monkeypatch: pytest.MonkeyPatch) -> No
     long = "{ models(first: 2) { nodes { name } } }" + " " * cost_module._REMEMBERED_CHARS
     operation_cost(GRAPHQL, parse(long))
     assert all(text != long for text, _ in cost_module._REMEMBERED)
+    # Nor a walk that read a long value (validation refuses this one after pricing) or one JSON would change.
+    wide = "query Wide($n: Int) { models(first: $n) { nodes { name } } }"
+    for value in ("x" * 1000, (1, 2), [1, "x" * 300]):
+        operation_cost(GRAPHQL, parse(wide), variables={"n": value})
+    assert all(text != wide for text, _ in cost_module._REMEMBERED)
+    operation_cost(GRAPHQL, parse(wide), variables={"n": 3})
+    assert any(text == wide for text, _ in cost_module._REMEMBERED)
 
 
 def test_a_fragment_bomb_is_priced_in_linear_time() -> None:
