@@ -280,6 +280,19 @@ def _toy() -> strawberry.Schema:
     return toy
 
 
+def _recording_compiled(monkeypatch: pytest.MonkeyPatch) -> list[levels.Compiled | None]:
+    """What ``levels.compiled`` makes from now on, in a list: which selections were compiled."""
+    made: list[levels.Compiled | None] = []
+    real = levels.compiled
+
+    def recording(*args: Any) -> levels.Compiled | None:
+        made.append(real(*args))
+        return made[-1]
+
+    monkeypatch.setattr(levels, "compiled", recording)
+    return made
+
+
 TOY = "{ things { name nickname colour at count labels maybe data } alias: things { n: name c: colour } }"
 
 
@@ -307,14 +320,7 @@ async def test_odd_values_answer_as_graphql_core_answers_them(monkeypatch: pytes
     # One value at a time: an error anywhere in a root field has graphql-core complete all of it, so only a
     # document without one shows what the compiled completion of this mixed selection (``levels.Compiled``, each
     # field's work unrolled, its fallbacks included) answers itself.
-    made: list[object] = []
-    real = levels.compiled
-
-    def recording(*args: Any) -> levels.Compiled | None:
-        made.append(real(*args))
-        return made[-1]  # type: ignore[return-value]
-
-    monkeypatch.setattr(levels, "compiled", recording)
+    made = _recording_compiled(monkeypatch)
     for only in range(len(data["things"])):
         alone = f"{{ things(only: {only}) {{ name nickname colour at count labels maybe data }} }}"
         fast, slow = await _both(toy, alone, lambda: None, monkeypatch)
@@ -368,14 +374,7 @@ async def test_compiled_objects_answer_as_graphql_core_answers_them(monkeypatch:
         execution_context_class=YieldingExecutionContext,
     )
     resolve_plainly(toy)
-    made: list[object] = []
-    real = levels.compiled
-
-    def recording(*args: Any) -> levels.Compiled | None:
-        made.append(real(*args))
-        return real(*args)
-
-    monkeypatch.setattr(levels, "compiled", recording)
+    made = _recording_compiled(monkeypatch)
     # Aliases are the document's: bound as values in the compiled function, whatever they are.
     document = "{ readings { name note value count flag } again: readings { class: value def: name } }"
     fast, slow = await _both(toy, document, lambda: None, monkeypatch)
