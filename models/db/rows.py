@@ -52,23 +52,19 @@ def insert(table: type[Model], values: Mapping[str, Any], *, after: str | None =
 def builder(table: type[M], found: Table, prefix: str) -> Callable[[Row], M]:
     """What builds the ``table`` row carried under ``prefix`` in each row of ``found``: a table every row has (the
     statement's FROM or an inner join)."""
-    return _builder(table, found.columns, found.names, prefix, optional=False)  # type: ignore[return-value]  # never None: it raises
+    return _builder(table, found, prefix, optional=False)  # type: ignore[return-value]  # never None: it raises
 
 
 def optional_builder(table: type[M], found: Table, prefix: str) -> Callable[[Row], M | None]:
     """What builds the ``table`` row carried under ``prefix`` in each row of ``found``, or gives None where an
     outer join found none."""
-    return _builder(table, found.columns, found.names, prefix, optional=True)
+    return _builder(table, found, prefix, optional=True)
 
 
-def _builder(
-    table: type[M], columns: Mapping[str, int], names: tuple[str, ...], prefix: str, *, optional: bool
-) -> Callable[[Row], M | None]:
-    """``_built_for``'s builder: remembered per statement layout (``names``), made anew for a table without rows."""
-    if names:
-        dialect = table._meta.db.capabilities.dialect
-        return _built_for(table, dialect, names, prefix, optional)  # type: ignore[return-value]  # generic through the cache
-    return _build_function(table, columns, prefix, optional=optional)
+def _builder(table: type[M], found: Table, prefix: str, *, optional: bool) -> Callable[[Row], M | None]:
+    """``_built_for``'s builder for the layout of ``found`` on the tables' backend."""
+    dialect = table._meta.db.capabilities.dialect
+    return _built_for(table, dialect, found.names, prefix, optional)  # type: ignore[return-value]  # generic through the cache
 
 
 @functools.lru_cache(maxsize=512)
