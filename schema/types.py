@@ -187,6 +187,27 @@ def _version_or_none(row: entities.ModelVersion | None) -> Version | None:
     return Version.of(row) if row else None
 
 
+# A version's fields that its row converts when they are first read (models/db/rows.py, ``Converted``) are read
+# from the row when the document asks for them: most documents that list versions (a dashboard, a deployment
+# history) never do, and converting them cost more than building the rest of the row.
+
+
+def _version_status(self: Version) -> VersionStatus:
+    return self.row.status
+
+
+def _version_hyperparameters(self: Version) -> JSON:
+    return cast(JSON, self.row.hyperparameters)
+
+
+def _version_feature_names(self: Version) -> list[str]:
+    return self.row.feature_names
+
+
+def _version_created_at(self: Version) -> datetime:
+    return self.row.created_at
+
+
 @strawberry.type(description="A content-addressed artifact blob (the serialized model).")
 class Artifact:
     sha256: str
@@ -204,10 +225,10 @@ class Version(Node):
     number: int = strawberry.field(
         description="1, 2, 3, ... per model, assigned by the server in registration order, never reused."
     )
-    status: VersionStatus
+    status: VersionStatus = strawberry.field(resolver=_version_status)
     description: str | None
-    hyperparameters: JSON
-    feature_names: list[str]
+    hyperparameters: JSON = strawberry.field(resolver=_version_hyperparameters)
+    feature_names: list[str] = strawberry.field(resolver=_version_feature_names)
     model_type: str | None = strawberry.field(
         description="Fully qualified estimator class, e.g. sklearn.ensemble.RandomForestClassifier."
     )
@@ -216,7 +237,7 @@ class Version(Node):
     )
     dataset_version: str | None
     training_duration_seconds: float | None
-    created_at: datetime
+    created_at: datetime = strawberry.field(resolver=_version_created_at)
     created_by: str
 
     @classmethod
@@ -224,15 +245,11 @@ class Version(Node):
         return cls(
             row=row,
             number=row.number,
-            status=row.status,
             description=row.description,
-            hyperparameters=cast(JSON, row.hyperparameters),
-            feature_names=row.feature_names,
             model_type=row.model_type,
             framework=row.framework,
             dataset_version=row.dataset_version,
             training_duration_seconds=row.training_duration_seconds,
-            created_at=row.created_at,
             created_by=row.created_by,
         )
 

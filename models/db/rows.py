@@ -2,9 +2,10 @@
 
 A raw statement (a windowed page, the promotion's read) often returns a row and the rows it refers to in one
 round trip. ``columns`` selects a table's columns under a prefix (``"v.number"``); ``builder`` makes the function
-that builds the Tortoise object back from those columns of each row, the way Tortoise's own executor does,
-converting values per field. ``insert`` is the other way: one row's INSERT, its values bound as Tortoise binds
-them, for a statement that writes several rows in one round trip (``models/deployments/switch.py``).
+that builds the Tortoise object back from those columns of each row, the way Tortoise's own executor does, except
+that a value the driver does not give in its Python type (a date-time, JSON, an enum) is converted when it is first
+read (``Converted``). ``insert`` is the other way: one row's INSERT, its values bound as Tortoise binds them, for a
+statement that writes several rows in one round trip (``models/deployments/switch.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any, TypeVar
+from types import MappingProxyType
+from typing import Any, TypeAlias, TypeVar
 
 from tortoise.models import Model
 
@@ -81,12 +83,12 @@ def _build_function(
     table: type[M], columns: Mapping[str, int], prefix: str, *, optional: bool
 ) -> Callable[[Row], M | None]:
     """It does what Tortoise's ``Model._init_from_db`` does for a full row (the same flags, the same conversion per
-    field: none for the driver's native types, the field's type, or its ``to_python_value``), writing into the
-    instance's ``__dict__`` directly: ``_init_from_db`` sets its four flags through ``Model.__setattr__`` (a
-    ``hasattr`` and two dict lookups each) and needs the row copied into keyword arguments first. Each column's
-    position is found once per statement, not once per row: a dashboard builds some 1,700 rows this way. The
-    field lists come from the metadata, which depends on the backend the tables are bound to (``DB_NATIVE``
-    differs between SQLite and PostgreSQL).
+    field: none for the driver's native types, the field's type, or its ``to_python_value``, this last when the
+    value is first read: ``Converted``), writing into the instance's ``__dict__`` directly: ``_init_from_db`` sets
+    its four flags through ``Model.__setattr__`` (a ``hasattr`` and two dict lookups each) and needs the row copied
+    into keyword arguments first. Each column's position is found once per statement, not once per row: a
+    dashboard builds some 1,700 rows this way. The field lists come from the metadata, which depends on the backend
+    the tables are bound to (``DB_NATIVE`` differs between SQLite and PostgreSQL).
     """
     meta = table._meta
     at = columns
@@ -98,7 +100,10 @@ def _build_function(
     custom_pk = meta.db_pk_column not in meta.generated_db_fields
     native = [(position(column), name) for column, name, _ in meta.db_native_fields]
     typed = [(position(column), name, field.field_type) for column, name, field in meta.db_default_fields]
-    converted = [(position(column), name, field.to_python_value) for column, name, field in meta.db_complex_fields]
+    deferred: _Deferred = MappingProxyType(
+        {name: (position(column), field.to_python_value) for column, name, field in meta.db_complex_fields}
+    )
+    _convert_when_read(table, deferred)
     new = table.__new__
 
     def build(row: Row) -> M | None:
@@ -117,8 +122,56 @@ def _build_function(
         for at_column, name, kind in typed:
             value = row[at_column]
             state[name] = value if value is None else kind(value)
-        for at_column, name, convert in converted:
-            state[name] = convert(row[at_column])
+        state[_ROW] = row
+        state[_DEFERRED] = deferred
         return built
 
     return build
+
+
+#: Where a built instance keeps its row and what to convert from it (names no Tortoise field can take: they
+#: start with an underscore, which Tortoise's fields never do here).
+_ROW, _DEFERRED = "_built_from_row", "_converted_when_read"
+#: A field's name -> (its column's position in the row, the field's ``to_python_value``).
+_Deferred: TypeAlias = Mapping[str, tuple[int, Callable[[Any], Any]]]
+
+
+class Converted:
+    """A field whose value a built row converts when it is first read, not when the row is built.
+
+    A dashboard builds some 1,700 rows and reads a fraction of their date-times and JSON: a page's versions
+    carry their hyperparameters and feature names, a deployment history's versions are read for their number
+    alone. Converting every value cost about a fifth of building the rows (docs/performance.md).
+
+    A non-data descriptor on the model class: an instance's own value, once it has one, hides it, so the first
+    read converts and stores the value where Tortoise keeps it (the instance's ``__dict__``), and every later
+    read, write, ``save()`` or ``refresh_from_db()`` sees a plain attribute. Instances Tortoise builds itself
+    have every value from the start and never reach it.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Model | None, owner: type[Model] | None = None) -> Any:
+        if instance is None:
+            return self
+        state = instance.__dict__
+        try:
+            at, convert = state[_DEFERRED][self.name]
+        except KeyError:
+            raise AttributeError(f"{type(instance).__name__!r} object has no attribute {self.name!r}") from None
+        value = state[self.name] = convert(state[_ROW][at])
+        return value
+
+
+def _convert_when_read(table: type[Model], deferred: _Deferred) -> None:
+    """Put a ``Converted`` on ``table`` for each of these fields that has none yet (Tortoise keeps no class
+    attribute for a field: its metaclass takes them off the class)."""
+    for name in deferred:
+        found = table.__dict__.get(name)
+        if found is None:
+            setattr(table, name, Converted(name))
+        elif not isinstance(found, Converted):  # pragma: no cover - a model that shadows its own field
+            raise TypeError(f"{table.__name__}.{name} is taken: its value cannot be converted when read")

@@ -11,15 +11,22 @@ from tortoise.models import Model
 from models.db.connection import connection, dialect, fetch, fetch_table
 from models.db.rows import builder, columns, optional_builder
 from models.deployments.reads import active_deployments
-from models.entities import AuditEvent, Deployment, ModelVersion, RegisteredModel
+from models.entities import AuditEvent, Deployment, ModelVersion, RegisteredModel, VersionStatus
 from tests.schema.test_sql_counts import _seed
 
 TABLES: list[type[Model]] = [RegisteredModel, ModelVersion, Deployment, AuditEvent]
 
 
+#: What Tortoise's ``_init_from_db`` sets besides the fields.
+FLAGS = ("_partial", "_saved_in_db", "_custom_generated_pk", "_await_when_save")
+
+
 def _state(built: Model | None) -> dict[str, Any]:
+    """Every field's value as read (a built row converts some only when read) and Tortoise's flags."""
     assert built is not None
-    return dict(vars(built))
+    meta = built._meta
+    fields = [name for _, name, _ in (*meta.db_native_fields, *meta.db_default_fields, *meta.db_complex_fields)]
+    return {name: getattr(built, name) for name in (*fields, *FLAGS)}
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda table: table.__name__)
@@ -56,16 +63,11 @@ async def test_active_deployments_are_those_tortoise_selects(app: object) -> Non
     expected: dict[int, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
     # The implementation this replaced: Tortoise's own query, which builds the related version itself.
     for d in await Deployment.filter(model_id__in=ids, retired_at__isnull=True).select_related("version"):
-        expected.setdefault(d.model_id, []).append((_without_relations(d), _state(d.version)))
+        expected.setdefault(d.model_id, []).append((_state(d), _state(d.version)))
     for pairs in expected.values():
         pairs.sort(key=lambda pair: pair[0]["environment"])
     assert {model: [(_state(d), _state(v)) for d, v in pairs] for model, pairs in found.items()} == expected
     assert sum(len(pairs) for pairs in expected.values()) == 6  # production and staging of three models
-
-
-def _without_relations(row: Model) -> dict[str, Any]:
-    # ``select_related`` also caches the related object on the instance (``_version``); the rest must match.
-    return {key: value for key, value in vars(row).items() if key != "_version"}
 
 
 async def test_a_name_two_columns_share_is_read_from_the_first(app: object) -> None:
@@ -74,3 +76,29 @@ async def test_a_name_two_columns_share_is_read_from_the_first(app: object) -> N
         assert await fetch(connection(), sql) == [{"a": 1, "b": 2}]
     found = await fetch_table(connection(), sql)
     assert found.columns == {"a": 0, "b": 1} and [tuple(row) for row in found.rows] == [(1, 2, 3)]
+
+
+async def test_a_value_is_converted_when_first_read_and_then_is_the_instances_own(app: object) -> None:
+    await _seed(0, 2)
+    found = await fetch_table(connection(), f"SELECT {columns(ModelVersion, 'v', 'v')} FROM version v ORDER BY v.id")
+    build = builder(ModelVersion, found, "v")
+    version, other = build(found.rows[0]), build(found.rows[1])
+    stored = await ModelVersion.get(id=version.id)
+    converted = [name for _, name, _ in ModelVersion._meta.db_complex_fields]
+    assert {"created_at", "hyperparameters", "status"} <= set(converted)
+    assert not set(converted) & set(vars(version))  # nothing converted while building
+    assert version.created_at == stored.created_at and vars(version)["created_at"] == stored.created_at
+    assert version.hyperparameters == stored.hyperparameters and version.status is VersionStatus.READY
+
+    # A value written before it was ever read is the one read and saved; the others are converted for the save.
+    other.status = VersionStatus.ARCHIVED
+    assert other.status is VersionStatus.ARCHIVED
+    await other.save()
+    saved = await ModelVersion.get(id=other.id)
+    assert _state(saved) == _state(other) and saved.status is VersionStatus.ARCHIVED
+
+    # A field the statement did not select is missing as on any object.
+    narrow = await fetch_table(connection(), 'SELECT v.id AS "v.id" FROM version v')
+    with pytest.raises(KeyError):
+        builder(ModelVersion, narrow, "v")
+    assert not hasattr(ModelVersion.__new__(ModelVersion), "created_at")
