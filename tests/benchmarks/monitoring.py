@@ -8,16 +8,16 @@ the median and 95th percentile of ``recordWindow`` (target: median under 20 ms),
 windows of 100 features with their verdicts. ``--json`` prints them as one JSON object: ``make bench`` runs it so
 on each backend, in a process of its own.
 
-The process is tuned as ``modelreg serve`` tunes its own (``tune_garbage_collector``), and only the request is
-timed: each window's counts are drawn and its body encoded before the clock starts. Beside the wall-clock times it
-reports the CPU time of this process per ``recordWindow`` (``record_cpu``: the app, its SQLite thread, the in-process
-client; not PostgreSQL's): on a shared machine, wall time well above it means the process waited for a core.
+The process is tuned as ``modelreg serve`` tunes its own (``tune_garbage_collector``; uvloop, which uvicorn runs
+when installed), and only the request is timed: each window's counts are drawn and its body encoded before the
+clock starts. Beside the wall-clock times it reports the CPU time of this process per ``recordWindow``
+(``record_cpu``: the app, its SQLite thread, the in-process client; not PostgreSQL's): on a shared machine, wall
+time well above it means the process waited for a core.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import statistics
 import tempfile
@@ -28,6 +28,7 @@ from pathlib import Path
 
 import httpx
 import orjson
+import uvloop
 
 from app.server import create_app, tune_garbage_collector
 from app.settings import Settings
@@ -111,7 +112,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite://{Path(folder) / 'bench.sqlite3'}"
-        timings = asyncio.run(run(url, args.windows, Path(folder) / "artifacts"))
+        timings = uvloop.run(run(url, args.windows, Path(folder) / "artifacts"))  # the loop `modelreg serve` runs
     record, cpu, read = _summary(timings.record), _summary(timings.record_cpu), _summary(timings.reads)
     if args.json:
         found = {"windows": len(timings.record), "record": record, "record_cpu": cpu, "read_30_windows": read}
