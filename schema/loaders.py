@@ -30,6 +30,7 @@ import copy
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Generator, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from typing import Any, Generic, TypeAlias, TypeVar, cast
 
 from strawberry.extensions import FieldExtension
@@ -402,50 +403,124 @@ Scope: TypeAlias = tuple[str, ...] | None
 
 
 class Loaders:
-    def __init__(self, *, within: Scope = None) -> None:
-        batcher = self.batcher = Batcher()
-        self.model: Loader[int, RegisteredModel | None] = Loader(batcher, _by_key(reads.models_by_id))
-        self.model_by_name: Loader[str, RegisteredModel | None] = Loader(batcher, _by_key(reads.models_by_name))
-        self.version: Loader[int, ModelVersion | None] = Loader(batcher, _by_key(reads.versions_by_id))
-        self.version_by_number: Loader[tuple[int, int], ModelVersion | None] = Loader(
-            batcher, _by_key(reads.versions_by_number)
-        )
-        self.model_tags: Loader[int, list[tuple[str, str]]] = Loader(batcher, _lists(reads.model_tags), leaf=True)
-        #: Metrics and tags of versions share a statement: ("metrics" | "tags", version id).
-        self.version_facts: Loader[FactKey, list[Any]] = Loader(batcher, _version_facts, leaf=True)
-        self.artifact: Loader[str, Artifact | None] = Loader(batcher, _by_key(artifacts_by_sha256), leaf=True)
-        self.active_deployments: Loader[int, list[Placed]] = Loader(batcher, _lists(active_deployments))
-        self.version_deployments: Loader[int, list[Deployment]] = Loader(batcher, _lists(version_deployments))
-        self.deployment: Loader[int, Deployment | None] = Loader(batcher, _by_key(deployments_by_id))
-        self.audit_event: Loader[int, AuditEvent | None] = Loader(batcher, _by_key(audit_events_by_id))
-        self.version_page: Loader[VersionPageKey, Page[ModelVersion]] = Loader(batcher, _pages(_version_pages))
-        self.history_page: Loader[HistoryPageKey, Page[Placed]] = Loader(batcher, _pages(_history_pages))
-        self.event_page: Loader[EventPageKey, Page[AuditEvent]] = Loader(batcher, _pages(_event_pages))
-        self.statistic: Loader[statistics.Count, int] = Loader(batcher, _statistics(within), leaf=True)
-        self.average_production_metrics: Loader[None, list[tuple[str, float]]] = Loader(
-            batcher, _average_production_metrics(within), leaf=True
-        )
-        self.protection: Loader[str, Protection | None] = Loader(
-            batcher, _by_key(protections_by_environment), leaf=True
-        )
-        self.webhook: Loader[int, Webhook | None] = Loader(batcher, _by_key(webhook_reads.webhooks_by_id))
-        self.delivery_page: Loader[DeliveryPageKey, Page[WebhookDelivery]] = Loader(batcher, _pages(_delivery_pages))
-        self.webhook_attempts: Loader[int, list[WebhookAttempt]] = Loader(
-            batcher, _lists(webhook_reads.attempts_of), leaf=True
-        )
+    """One request's loaders, each made when a resolver first uses it: a promotion's payload uses three of the
+    two dozen, and making them all cost some 20 µs of every request."""
 
-        # Monitoring (schema/monitoring_types.py).
-        self.reference_profile: Loader[int, ReferenceProfile | None] = Loader(
-            batcher, _by_key(monitoring.profiles_by_version), leaf=True
-        )
-        self.window_page: Loader[WindowPageKey, Page[MonitoringWindow]] = Loader(batcher, _pages(_window_pages))
-        self.window: Loader[int, MonitoringWindow | None] = Loader(batcher, _by_key(monitoring.windows_by_id))
-        #: (model id, environment) -> the policy in force (the defaults where none is stored).
-        self.monitoring_policy: Loader[tuple[int, str], Policy] = Loader(batcher, _policies, leaf=True)
-        self.retraining_request: Loader[int, RetrainingRequest | None] = Loader(
-            batcher, _by_key(monitoring.retraining_requests_by_id)
-        )
-        self.open_retraining: Loader[int, RetrainingRequest | None] = Loader(batcher, _by_key(monitoring.open_requests))
+    def __init__(self, *, within: Scope = None) -> None:
+        self.batcher = Batcher()
+        #: The model-name patterns registry-wide numbers are computed over (a scoped token's).
+        self._within = within
+
+    def _loader(self, fetch: Callable[[list[K]], Awaitable[Sequence[V]]], *, leaf: bool = False) -> Loader[K, V]:
+        return Loader(self.batcher, fetch, leaf=leaf)
+
+    @cached_property
+    def model(self) -> Loader[int, RegisteredModel | None]:
+        return self._loader(_by_key(reads.models_by_id))
+
+    @cached_property
+    def model_by_name(self) -> Loader[str, RegisteredModel | None]:
+        return self._loader(_by_key(reads.models_by_name))
+
+    @cached_property
+    def version(self) -> Loader[int, ModelVersion | None]:
+        return self._loader(_by_key(reads.versions_by_id))
+
+    @cached_property
+    def version_by_number(self) -> Loader[tuple[int, int], ModelVersion | None]:
+        return self._loader(_by_key(reads.versions_by_number))
+
+    @cached_property
+    def model_tags(self) -> Loader[int, list[tuple[str, str]]]:
+        return self._loader(_lists(reads.model_tags), leaf=True)
+
+    @cached_property
+    def version_facts(self) -> Loader[FactKey, list[Any]]:
+        """Metrics and tags of versions share a statement: ("metrics" | "tags", version id)."""
+        return self._loader(_version_facts, leaf=True)
+
+    @cached_property
+    def artifact(self) -> Loader[str, Artifact | None]:
+        return self._loader(_by_key(artifacts_by_sha256), leaf=True)
+
+    @cached_property
+    def active_deployments(self) -> Loader[int, list[Placed]]:
+        return self._loader(_lists(active_deployments))
+
+    @cached_property
+    def version_deployments(self) -> Loader[int, list[Deployment]]:
+        return self._loader(_lists(version_deployments))
+
+    @cached_property
+    def deployment(self) -> Loader[int, Deployment | None]:
+        return self._loader(_by_key(deployments_by_id))
+
+    @cached_property
+    def audit_event(self) -> Loader[int, AuditEvent | None]:
+        return self._loader(_by_key(audit_events_by_id))
+
+    @cached_property
+    def version_page(self) -> Loader[VersionPageKey, Page[ModelVersion]]:
+        return self._loader(_pages(_version_pages))
+
+    @cached_property
+    def history_page(self) -> Loader[HistoryPageKey, Page[Placed]]:
+        return self._loader(_pages(_history_pages))
+
+    @cached_property
+    def event_page(self) -> Loader[EventPageKey, Page[AuditEvent]]:
+        return self._loader(_pages(_event_pages))
+
+    @cached_property
+    def statistic(self) -> Loader[statistics.Count, int]:
+        return self._loader(_statistics(self._within), leaf=True)
+
+    @cached_property
+    def average_production_metrics(self) -> Loader[None, list[tuple[str, float]]]:
+        return self._loader(_average_production_metrics(self._within), leaf=True)
+
+    @cached_property
+    def protection(self) -> Loader[str, Protection | None]:
+        return self._loader(_by_key(protections_by_environment), leaf=True)
+
+    @cached_property
+    def webhook(self) -> Loader[int, Webhook | None]:
+        return self._loader(_by_key(webhook_reads.webhooks_by_id))
+
+    @cached_property
+    def delivery_page(self) -> Loader[DeliveryPageKey, Page[WebhookDelivery]]:
+        return self._loader(_pages(_delivery_pages))
+
+    @cached_property
+    def webhook_attempts(self) -> Loader[int, list[WebhookAttempt]]:
+        return self._loader(_lists(webhook_reads.attempts_of), leaf=True)
+
+    # Monitoring (schema/monitoring_types.py).
+
+    @cached_property
+    def reference_profile(self) -> Loader[int, ReferenceProfile | None]:
+        return self._loader(_by_key(monitoring.profiles_by_version), leaf=True)
+
+    @cached_property
+    def window_page(self) -> Loader[WindowPageKey, Page[MonitoringWindow]]:
+        return self._loader(_pages(_window_pages))
+
+    @cached_property
+    def window(self) -> Loader[int, MonitoringWindow | None]:
+        return self._loader(_by_key(monitoring.windows_by_id))
+
+    @cached_property
+    def monitoring_policy(self) -> Loader[tuple[int, str], Policy]:
+        """(model id, environment) -> the policy in force (the defaults where none is stored)."""
+        return self._loader(_policies, leaf=True)
+
+    @cached_property
+    def retraining_request(self) -> Loader[int, RetrainingRequest | None]:
+        return self._loader(_by_key(monitoring.retraining_requests_by_id))
+
+    @cached_property
+    def open_retraining(self) -> Loader[int, RetrainingRequest | None]:
+        return self._loader(_by_key(monitoring.open_requests))
 
     def clear(self) -> None:
         """Drop every cached value once the request's result is built.
@@ -457,7 +532,7 @@ class Loaders:
         (measured: 4 clients for 20 s, the server's RSS peaked at 339 MB). Emptied caches free the rows by
         reference counting as soon as the result is encoded.
         """
-        for loader in vars(self).values():
+        for loader in vars(self).values():  # the loaders made so far (``cached_property`` keeps them here)
             if isinstance(loader, Loader):
                 loader.clear()
 
