@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
+from json.encoder import encode_basestring_ascii as _quoted  # what json.dumps does with a str
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -97,6 +98,14 @@ def _timestamp(at: datetime) -> str:
 
 
 def _json(value: Any) -> str:
+    # The common exact types first: what ``json.dumps`` does with a ``str`` (its ASCII escaping, without its
+    # dispatch) and an ``int``'s digits, which are what ``_number`` makes of one. Every write hashes its event's
+    # content in Python; a promotion's took 40 µs through the general path below, 23 µs this way.
+    kind = type(value)
+    if kind is str:
+        return _quoted(value)
+    if kind is int:
+        return str(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -104,12 +113,12 @@ def _json(value: Any) -> str:
     if isinstance(value, int | float):
         return _number(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=True)
+        return _quoted(value)
     if isinstance(value, list | tuple):
         return "[" + ",".join(_json(item) for item in value) + "]"
     if isinstance(value, dict):
         items = sorted((_key(key), item) for key, item in value.items())
-        return "{" + ",".join(f"{json.dumps(key, ensure_ascii=True)}:{_json(item)}" for key, item in items) + "}"
+        return "{" + ",".join(f"{_quoted(key)}:{_json(item)}" for key, item in items) + "}"
     # Anything else would not read back as itself from the JSON column, and the chain would break later.
     raise TypeError(f"audit event content cannot hold {type(value).__name__}")
 
