@@ -15,11 +15,15 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from graphql import print_ast
 from graphql.language import Lexer, Source, TokenKind
+from strawberry.schema.schema import validate_document as strawberry_validation
 
 from app.middleware.request_id import acceptable_request_id
 from models.db.connection import connection
 from models.entities import RegisteredModel
+from schema import build, document
+from schema.context import Context
 from tests.support.helpers import Api, register, row_counts
 
 MIB = 1024 * 1024
@@ -203,6 +207,39 @@ async def test_more_than_five_thousand_tokens_are_rejected_before_execution(api:
     assert_rejected(await send(api, register_with_features(20_000)))
     assert await row_counts() == before
     assert await RegisteredModel.filter(name="m").count() == 0
+
+
+async def test_a_document_executed_without_the_http_layer_is_held_to_the_same_limits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``schema.execute`` (a test, a script) gets no document from the middleware: ``ParsedOnce`` parses it under
+    the token limit and validates it, remembering the errors per text and per schema (schema/document.py)."""
+    validations: list[str] = []
+    real = strawberry_validation
+
+    def counted(schema: Any, parsed: Any, rules: Any) -> Any:
+        validations.append(print_ast(parsed))
+        return real(schema, parsed, rules)
+
+    monkeypatch.setattr(document, "validate_document", counted)
+    document._cached_validation.cache_clear()
+    context = Context(principal=None, request_id="limits", allow_anonymous_read=True)
+
+    over = await build.schema.execute(register_with_features(4978), context_value=context)
+    assert over.errors and "more than 5000 tokens" in over.errors[0].message and not validations
+
+    deep = "{ " + nest(['model(name: "m")', *["versions(first: 1)", "nodes"] * 6, "model"]) + " }"
+    answers = [await build.schema.execute(deep, context_value=context) for _ in range(3)]
+    assert all(answer.errors and "exceeds maximum operation depth" in answer.errors[0].message for answer in answers)
+    assert len(validations) == 1  # the same text, validated once
+
+    # The same text on a schema without introspection is validated for that schema: refused there only.
+    introspection = "{ __schema { queryType { name } } }"
+    opened = await build.schema.execute(introspection, context_value=context)
+    closed = await build.build_schema(introspection=False).execute(introspection, context_value=context)
+    assert opened.errors is None and opened.data == {"__schema": {"queryType": {"name": "Query"}}}
+    assert closed.errors and "introspection" in closed.errors[0].message.lower()
+    assert len(validations) == 3
 
 
 async def test_circular_fragments_are_rejected_before_execution(api: Api) -> None:
