@@ -89,7 +89,8 @@ class ParsedOnce(SchemaExtension):
     Its own parse refuses a document of more than ``max_tokens`` tokens, as the HTTP layer's does. A parse error is
     raised from here, where ``ParserCache`` raises it, so the client gets the same error either way. ``rules`` are
     added to Strawberry's own (the depth, alias and introspection rules of ``schema/build.py``): created once, so
-    that the same text is validated once.
+    that the same text is validated once. Neither they nor the token limit are written into the execution context
+    (``validation_rules``, ``parse_options``) as Strawberry's extensions wrote them: no other extension reads them.
     """
 
     def __init__(self, *, max_tokens: int, rules: tuple[type[ASTValidationRule], ...]) -> None:

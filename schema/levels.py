@@ -22,7 +22,8 @@ of plain scalar types (a metric's ``name`` and ``value``) read and checked inlin
 relation whose loader has not answered yet leaves a place in its parent, filled when the loader's round
 answers (one callback per waiting field, one wake-up of one coroutine per round). The work is the same, the
 rounds of loads are the same (everything a level queues is queued before the coroutine waits), and it pauses
-for the execution's pacer between items, as graphql-core's lists do (``schema/execution.py``).
+for the execution's pacer between items, as graphql-core's lists do (``schema/execution.py``): it reads the clock
+after each loaded value it converts, and otherwise every ``_ITEMS_PER_CLOCK`` items.
 
 Only plain success is handled here. When a resolver or a conversion raises, a loader fails, a non-null field is
 None, a value is of a type no plain completion knows, or anything else graphql-core would turn into an error,
@@ -400,7 +401,8 @@ class _Converted:
 
 
 #: Queued items completed between two readings of the clock: reading it cost about a tenth of an item, and the
-#: 10,000-version dashboard queues some 140,000. A few dozen items take a few tens of µs, well within a slice.
+#: 10,000-version dashboard queues some 140,000. A few dozen items take a few tens of µs, well within a slice;
+#: a loaded value's conversion (``_Converted``: a page of rows, hundreds of metrics) is followed by a reading.
 _ITEMS_PER_CLOCK = 32
 
 #: A field waiting for its loader: how to convert the loaded value, and where it goes.
@@ -460,6 +462,8 @@ class Completion:
                     for _ in range(min(len(queue), _ITEMS_PER_CLOCK)):
                         item_shape, item, container, key = queue.popleft()
                         item_shape.complete(self, item, container, key)
+                        if type(item_shape) is _Converted:
+                            break  # a whole loaded value (a page of rows): the clock is read again after each
                 if not self._outstanding:
                     return answer[0]
                 if holding:  # nothing queued: let the loaders' round go

@@ -11,6 +11,7 @@ statement that writes several rows in one round trip (``models/deployments/switc
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Mapping
 from functools import cache
 from types import MappingProxyType
@@ -146,7 +147,8 @@ class Converted:
     A non-data descriptor on the model class: an instance's own value, once it has one, hides it, so the first
     read converts and stores the value where Tortoise keeps it (the instance's ``__dict__``), and every later
     read, write, ``save()`` or ``refresh_from_db()`` sees a plain attribute. Instances Tortoise builds itself
-    have every value from the start and never reach it.
+    have every value from the start and never reach it. A built instance keeps the driver's row until then, which
+    ``copy.copy`` shares but ``copy.deepcopy`` and ``pickle`` refuse: nothing here copies or pickles rows.
     """
 
     __slots__ = ("name",)
@@ -170,7 +172,7 @@ def _convert_when_read(table: type[Model], deferred: _Deferred) -> None:
     """Put a ``Converted`` on ``table`` for each of these fields that has none yet (Tortoise keeps no class
     attribute for a field: its metaclass takes them off the class)."""
     for name in deferred:
-        found = table.__dict__.get(name)
+        found = inspect.getattr_static(table, name, None)  # a base class's attribute would be shadowed too
         if found is None:
             setattr(table, name, Converted(name))
         elif not isinstance(found, Converted):  # pragma: no cover - a model that shadows its own field
