@@ -235,7 +235,10 @@ async def test_hostile_documents_are_refused_before_any_sql(api: Api, statements
         assert f"{DEFAULT_MAX_NODES:,}" in error["message"] and error["extensions"]["costliestPath"] in error["message"]
         assert all("api_token" in sql for sql in statements.sql), (name, statements.sql)  # the token lookup only
         if name == "the issue's document":
-            assert elapsed < 0.05, f"refused in {elapsed * 1000:.1f} ms"
+            # Priced, not walked node by node: counting its 101 million nodes one by one would take minutes. The
+            # bound is loose on purpose (a few ms here; 183 ms once on a loaded CI host, where 50 ms failed):
+            # the suite asserts no speeds, only that the work does not grow with the nodes priced.
+            assert elapsed < 1.0, f"refused in {elapsed * 1000:.1f} ms"
             assert "models.nodes.versions.nodes.model.versions.nodes.model.versions" in error["message"]
             assert "101,010,100" in error["message"]
 
