@@ -150,7 +150,7 @@ def test_hostile_documents_are_priced_over_the_limit(name: str) -> None:
 
 
 def test_the_issue_document_is_refused_fast() -> None:
-    """Parse, validate and price the issue's document: well under the 50 ms the issue allows."""
+    """Price the issue's document within the 50 ms the issue allows (the median of 20; a few ms when quiet)."""
     timings = []
     for attempt in range(20):
         document = parse(ISSUE_DOCUMENT + " " * attempt)  # a new text each time: a priced one is remembered
@@ -158,7 +158,7 @@ def test_the_issue_document_is_refused_fast() -> None:
         error = operation_cost(GRAPHQL, document)
         timings.append(time.perf_counter() - start)
         assert error is not None and error.over(DEFAULT_MAX_NODES) is not None
-    assert sorted(timings)[len(timings) // 2] < 0.005, timings
+    assert sorted(timings)[len(timings) // 2] < 0.05, timings
 
 
 def test_a_priced_document_is_remembered_for_the_variables_its_walk_reads() -> None:
