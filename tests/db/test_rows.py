@@ -3,6 +3,7 @@ active deployments read that way are the ones Tortoise's own ``select_related`` 
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
@@ -102,3 +103,32 @@ async def test_a_value_is_converted_when_first_read_and_then_is_the_instances_ow
     with pytest.raises(KeyError):
         builder(ModelVersion, narrow, "v")
     assert not hasattr(ModelVersion.__new__(ModelVersion), "created_at")
+
+
+#: Date-time text as SQLite may hold it: Tortoise's own (``isoformat(" ")`` in UTC), and what SQL or another
+#: writer may have left (no offset, another offset, ``Z``, a "T", fewer digits of fraction).
+STORED_TIMES = [
+    "2026-11-28 09:30:00.123456+00:00",
+    "2026-11-28 09:30:00+00:00",
+    "2026-11-28 09:30:00",
+    "2026-11-28T09:30:00Z",
+    "2026-11-28 11:30:00.5+02:00",
+    "2026-11-28T06:00:00-03:30",
+    "0001-01-01 00:00:00+00:00",
+]
+
+
+@pytest.mark.parametrize("stored", STORED_TIMES)
+async def test_a_date_time_reads_as_tortoise_reads_it_in_utc(app: object, stored: str) -> None:
+    """Built rows read date-times their own, faster way on SQLite (``models.db.rows._reader``); on PostgreSQL the
+    driver gives them. Either way the value is Tortoise's instant, in ``datetime.UTC``, which serializes fastest."""
+    await _seed(0, 1)
+    value = "CAST(CAST(? AS TEXT) AS TIMESTAMPTZ)" if dialect(connection()) == "postgres" else "?"
+    await fetch(
+        connection(), f"UPDATE version SET created_at = {value} WHERE id = (SELECT MIN(id) FROM version)", [stored]
+    )
+    found = await fetch_table(connection(), f"SELECT {columns(ModelVersion, 'v', 'v')} FROM version v ORDER BY v.id")
+    built = builder(ModelVersion, found, "v")(found.rows[0])
+    stored_by_tortoise = await ModelVersion.get(id=built.id)
+    assert built.created_at == stored_by_tortoise.created_at
+    assert built.created_at.tzinfo is UTC and built.created_at.utcoffset() == timedelta(0)
