@@ -34,7 +34,12 @@ async def test_a_read_runs_in_the_loops_thread_and_is_counted_once(
     statements.reset()
     threads: list[int] = []
     raw = connection()._reads.connection  # type: ignore[attr-defined]
-    raw.create_function("thread_of", 0, lambda: threads.append(threading.get_ident()) or 1)
+
+    def thread_of() -> int:
+        threads.append(threading.get_ident())
+        return 1
+
+    raw.create_function("thread_of", 0, thread_of)
     found = await fetch_table(connection(), "SELECT thread_of() AS t")
     assert [tuple(row) for row in found.rows] == [(1,)]
     assert threads == [threading.get_ident()]
