@@ -18,7 +18,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from tortoise.backends.base.client import TransactionalDBClient, TransactionContext
 from tortoise.backends.sqlite.client import (
@@ -51,15 +51,14 @@ class LinearDictRows(SqliteClient):
         async with self.acquire_connection() as connection:
             self.log.debug("%s: %s", query, values)
             rows = await connection.execute_fetchall(query, values)
-        return _dicts(rows)
+        return _dicts(tuple(rows[0].keys()), rows) if rows else []
 
 
-def _dicts(rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
-    if not rows:
-        return []
-    names = rows[0].keys()
+def _dicts(names: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    """A dict per row; of two columns of one name, the first (as ``dict(row)`` of a ``sqlite3.Row`` keeps it)."""
     if len(set(names)) != len(names):
-        return [dict(row) for row in rows]
+        first = {name: at for at, name in reversed(list(enumerate(names)))}
+        return [{name: row[at] for name, at in first.items()} for row in rows]
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
@@ -138,6 +137,13 @@ def _match(pattern: str, text: str) -> bool:
     return re.search(pattern, text, re.IGNORECASE) is not None
 
 
+class Read(NamedTuple):
+    """A read's column names (in order) and its rows."""
+
+    names: tuple[str, ...]
+    rows: list[Any]
+
+
 class LoopReads:
     """Reads outside transactions, run on a read-only connection of their own in the event loop's thread.
 
@@ -159,7 +165,6 @@ class LoopReads:
 
     def __init__(self, path: str, pragmas: Mapping[str, Any]) -> None:
         self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.connection.row_factory = sqlite3.Row
         for pragma in ("cache_size", "mmap_size"):
             if pragma in pragmas:
                 self.connection.execute(f"PRAGMA {pragma}={int(pragmas[pragma])}")
@@ -168,24 +173,31 @@ class LoopReads:
         self.connection.create_function("regexp", 2, _regexp, deterministic=True)
         self.connection.create_function("match", 2, _match, deterministic=True)
 
-    async def rows(self, query: str, values: list[Any] | None) -> list[sqlite3.Row] | None:
-        """The statement's rows; None when this connection refuses it (a write; a lock to wait for)."""
+    async def rows(self, query: str, values: list[Any] | None, *, mapped: bool) -> Read | None:
+        """The statement's columns and rows; None when this connection refuses it (a write; a lock to wait for).
+
+        ``mapped``: rows as ``sqlite3.Row`` (what Tortoise's executor reads, by name); else plain tuples, which
+        cost a third less to make (0.45 µs a row, measured on 110,000) for reads by position
+        (``models.db.connection.fetch_table``)."""
         if not _READ.match(query):
             return None
+        cursor = self.connection.cursor()
+        cursor.row_factory = sqlite3.Row if mapped else None
         try:
-            cursor = self.connection.execute(query, values or ())
-        except sqlite3.OperationalError as refused:
-            if refused.sqlite_errorcode & 0xFF in _FOR_THE_WRITER:
-                return None
-            raise
-        try:
-            found: list[sqlite3.Row] = []
+            try:
+                cursor.execute(query, values or ())
+            except sqlite3.OperationalError as refused:
+                if refused.sqlite_errorcode & 0xFF in _FOR_THE_WRITER:
+                    return None
+                raise
+            names = tuple(column[0] for column in cursor.description or ())
+            found: list[Any] = []
             began = time.perf_counter()
             while True:
                 rows = cursor.fetchmany(_ROWS_PER_LOOK)
                 found += rows
                 if len(rows) < _ROWS_PER_LOOK:
-                    return found
+                    return Read(names, found)
                 if time.perf_counter() - began >= READ_SLICE_SECONDS:
                     await asyncio.sleep(0)
                     began = time.perf_counter()
@@ -220,19 +232,25 @@ class ImmediateSqliteClient(LinearDictRows, SqliteClientWithRegexpSupport):
 
     @translate_exceptions
     async def execute_query(self, query: str, values: list[Any] | None = None) -> tuple[int, Sequence[Any]]:
-        rows = await self._read(query, values)
-        if rows is None:
+        read = await self._read(query, values, mapped=True)
+        if read is None:
             return cast(tuple[int, Sequence[Any]], await super().execute_query(query, values))
-        return len(rows), rows
+        return len(read.rows), read.rows
 
     @translate_exceptions
     async def execute_query_dict(self, query: str, values: list[Any] | None = None) -> list[dict[str, Any]]:
-        rows = await self._read(query, values)
-        if rows is None:
+        read = await self._read(query, values, mapped=False)
+        if read is None:
             return cast(list[dict[str, Any]], await super().execute_query_dict(query, values))
-        return _dicts(rows)
+        return _dicts(read.names, read.rows)
 
-    async def _read(self, query: str, values: list[Any] | None) -> list[sqlite3.Row] | None:
+    @translate_exceptions
+    async def read_table(self, query: str, values: list[Any]) -> Read | None:
+        """A read's rows as plain tuples, with its column names; None when it goes to aiosqlite's connection
+        (``execute_query`` then)."""
+        return await self._read(query, values, mapped=False)
+
+    async def _read(self, query: str, values: list[Any] | None, *, mapped: bool) -> Read | None:
         if self._reads is None:
             if self.filename == ":memory:":
                 return None
@@ -241,10 +259,10 @@ class ImmediateSqliteClient(LinearDictRows, SqliteClientWithRegexpSupport):
             if self._reads is None:  # pragma: no cover - create_connection always opens it for a file
                 return None
         query = query.replace("\x00", "'||CHAR(0)||'")  # as Tortoise's own methods do
-        rows = await self._reads.rows(query, values)
-        if rows is not None:
+        read = await self._reads.rows(query, values, mapped=mapped)
+        if read is not None:
             self.log.debug("%s: %s", query, values)  # what Tortoise logs for each statement (the tests count them)
-        return rows
+        return read
 
     def _in_transaction(self) -> TransactionContext:
         return ImmediateTransactionContext(ImmediateTransactionWrapper(self), self._lock)

@@ -95,10 +95,10 @@ async def test_a_read_that_would_wait_for_a_lock_is_handed_back(tmp_path: Path) 
     try:
         holder.execute("BEGIN EXCLUSIVE")
         holder.execute("INSERT INTO t VALUES (1)")
-        assert await reads.rows("SELECT COUNT(*) FROM t", None) is None
+        assert await reads.rows("SELECT COUNT(*) AS n FROM t", None, mapped=False) is None
         holder.execute("COMMIT")
-        found = await reads.rows("SELECT COUNT(*) FROM t", None)
-        assert found is not None and [tuple(row) for row in found] == [(1,)]
+        found = await reads.rows("SELECT COUNT(*) AS n FROM t", None, mapped=False)
+        assert found is not None and found.names == ("n",) and found.rows == [(1,)]
     finally:
         reads.close()
         holder.close()
