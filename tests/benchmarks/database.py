@@ -17,6 +17,8 @@ import aiosqlite
 import asyncpg
 from tortoise.contrib.sqlite.regex import install_regexp_functions
 
+from models.db._sqlite import LoopReads
+
 #: The PostgreSQL server benchmarks create their databases on (its `test` database is only used to connect).
 POSTGRES_URL = os.environ.get(
     "MODELREG_BENCH_POSTGRES_URL",
@@ -91,8 +93,16 @@ async def _admin(*statements: str) -> None:
 class Raw:
     """One connection through the server's own driver, without the ORM."""
 
-    def __init__(self, *, sqlite: aiosqlite.Connection | None = None, postgres: asyncpg.Connection | None = None):
+    def __init__(
+        self,
+        *,
+        sqlite: aiosqlite.Connection | None = None,
+        reads: LoopReads | None = None,
+        postgres: asyncpg.Connection | None = None,
+    ):
         self.sqlite = sqlite
+        #: SQLite's reads outside a transaction, made as the server makes them: in the loop's thread.
+        self.reads = reads
         self.postgres = postgres
         self.backend = "sqlite" if sqlite is not None else "postgres"
 
@@ -107,7 +117,7 @@ class Raw:
         await install_regexp_functions(connection)
         for name, value in (pragmas or {}).items():
             await connection.execute(f"PRAGMA {name}={value}")
-        return cls(sqlite=connection)
+        return cls(sqlite=connection, reads=LoopReads(str(path), pragmas or {}))
 
     def sql(self, text: str) -> str:
         if self.backend == "sqlite":
@@ -117,6 +127,10 @@ class Raw:
 
     async def fetch(self, text: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
         if self.sqlite is not None:
+            if self.reads is not None and not self.sqlite.in_transaction:
+                read = await self.reads.rows(text, list(params), mapped=False)
+                if read is not None:
+                    return read.rows
             return list(await self.sqlite.execute_fetchall(text, list(params)))
         assert self.postgres is not None
         return list(await self.postgres.fetch(self.sql(text), *params))
@@ -129,6 +143,8 @@ class Raw:
         await self.postgres.execute(self.sql(text), *params)
 
     async def close(self) -> None:
+        if self.reads is not None:
+            self.reads.close()
         if self.sqlite is not None:
             await self.sqlite.close()
         if self.postgres is not None:
