@@ -251,13 +251,11 @@ class ImmediateSqliteClient(LinearDictRows, SqliteClientWithRegexpSupport):
         return await self._read(query, values, mapped=False)
 
     async def _read(self, query: str, values: list[Any] | None, *, mapped: bool) -> Read | None:
-        if self._reads is None:
-            if self.filename == ":memory:":
-                return None
+        if self._connection is None:
             async with self.acquire_connection():  # Tortoise opens its connection (and ours) under its lock
                 pass
-            if self._reads is None:  # pragma: no cover - create_connection always opens it for a file
-                return None
+        if self._reads is None:  # an in-memory database: no second connection to it
+            return None
         query = query.replace("\x00", "'||CHAR(0)||'")  # as Tortoise's own methods do
         read = await self._reads.rows(query, values, mapped=mapped)
         if read is not None:

@@ -172,7 +172,7 @@ def _tortoise_in_utc() -> bool:
 #: Where a built instance keeps its row and what to convert from it (names no Tortoise field can take: they
 #: start with an underscore, which Tortoise's fields never do here).
 _ROW, _DEFERRED = "_built_from_row", "_converted_when_read"
-#: A field's name -> (its column's position in the row, the field's ``to_python_value``).
+#: A field's name -> (its column's position in the row, what converts its value: ``_reader``).
 _Deferred: TypeAlias = Mapping[str, tuple[int, Callable[[Any], Any]]]
 
 
