@@ -65,10 +65,18 @@ def _request(token: str, variables: dict[str, Any]) -> bytes:
 
 
 async def _read(app: InProcess, token: str, per_page: int) -> tuple[float, int, int]:
-    """Every model's page read in pages of ``per_page`` models: seconds, requests, versions read."""
-    began, requests, versions, after = time.perf_counter(), 0, 0, None
+    """Every model's page read in pages of ``per_page`` models: seconds, requests, versions read.
+
+    The seconds are the requests' own, from the first byte sent to the last received. This client's reading of
+    each answer (``orjson.loads`` of 5 MB for the whole dashboard: about 40 ms) is not counted, as no client over
+    HTTP would count it in the server's latency; the requests follow one another, so what the server does after
+    answering (freeing the request's rows) is counted in the next one's time.
+    """
+    seconds, requests, versions, after = 0.0, 0, 0, None
     while True:
+        began = time.perf_counter()
         status, body = await app.request(_request(token, {"first": per_page, "after": after}))
+        seconds += time.perf_counter() - began
         requests += 1
         answer = orjson.loads(body)
         if status != 200 or "errors" in answer:
@@ -76,7 +84,7 @@ async def _read(app: InProcess, token: str, per_page: int) -> tuple[float, int, 
         models = answer["data"]["models"]
         versions += sum(len(model["versions"]["nodes"]) for model in models["nodes"])
         if not models["pageInfo"]["hasNextPage"]:
-            return time.perf_counter() - began, requests, versions
+            return seconds, requests, versions
         after = models["pageInfo"]["endCursor"]
 
 

@@ -8,6 +8,9 @@ Both serve one fresh reference-size registry (``REV`` is checked out into a temp
 virtualenv, so the two builds must share their dependencies and their migrations). The workload's requests go
 to the two servers in turn, the order swapped every round, with the response cache and the delivery worker off;
 each server's CPU is read from its pid. The two answers must be the same bytes.
+
+``--workload big_dashboard`` serves a 100 x 100 registry instead and reads ``big_dashboard.DOCUMENT`` in one
+request, with the node limit raised as that benchmark raises it.
 """
 
 from __future__ import annotations
@@ -23,9 +26,9 @@ from pathlib import Path
 
 from models.db.migrate import migrate
 from models.entities import Role
-from tests.benchmarks import fixture, workloads
+from tests.benchmarks import big_dashboard, fixture, workloads
 from tests.benchmarks.database import Raw, create_database, drop_database
-from tests.benchmarks.loadclient import Connection, RequestFactory
+from tests.benchmarks.loadclient import Connection, RequestFactory, graphql_request
 from tests.benchmarks.processes import HOST, Process, serve, wait_ready
 from tests.support.server import REPO, create_token
 
@@ -65,6 +68,10 @@ async def factory(workload: str, secret: str, url: str) -> RequestFactory:
     tokens = workloads.Tokens(secret, secret, secret)
     if workload == "dashboard":
         return workloads.dashboard(tokens)
+    if workload == "big_dashboard":
+        return workloads.constant(
+            graphql_request(big_dashboard.DOCUMENT, {"first": big_dashboard.MODELS}, token=secret)
+        )
     if workload == "promote":  # both builds promote on the one registry, each request changing production
         promotions = workloads.Promotions(models=size.models, versions=size.versions, token=secret)
         raw = await Raw.open(url)
@@ -78,6 +85,10 @@ async def factory(workload: str, secret: str, url: str) -> RequestFactory:
 
 async def compare(against: str, backend: str, workload: str, rounds: int, run_dir: Path) -> None:
     size = fixture.REFERENCE
+    settings = SETTINGS
+    if workload == "big_dashboard":
+        size = fixture.Size("big dashboard", big_dashboard.MODELS, big_dashboard.VERSIONS)
+        settings = {**SETTINGS, "MODELREG_MAX_NODES": str(10**9)}
     url = await create_database(backend, run_dir.name, run_dir)
     sides: list[Side] = []
     try:
@@ -85,7 +96,7 @@ async def compare(against: str, backend: str, workload: str, rounds: int, run_di
         await fixture.generate(url, models=size.models, versions=size.versions)
         secret = create_token(url, name="side-by-side", role=Role.ADMIN.value)
         for name, code in (("this build", REPO), (against, run_dir / "other")):
-            server = serve(url, run_dir / "artifacts", run_dir / f"{len(sides)}.log", env=SETTINGS, code=code)
+            server = serve(url, run_dir / "artifacts", run_dir / f"{len(sides)}.log", env=settings, code=code)
             await wait_ready(server)
             sides.append(Side(name, server, await Connection.open(HOST, server.port)))
         requests = await factory(workload, secret, url)
@@ -110,7 +121,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--against", required=True, help="a git revision, e.g. HEAD~3 or a commit")
     parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument("--workload", choices=["dashboard", "model_page", "promote"], default="dashboard")
+    parser.add_argument(
+        "--workload", choices=["dashboard", "big_dashboard", "model_page", "promote"], default="dashboard"
+    )
     parser.add_argument("--rounds", type=int, default=100)
     args = parser.parse_args()
     (REPO / "var").mkdir(exist_ok=True)  # a fresh clone has none yet
