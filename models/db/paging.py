@@ -17,7 +17,7 @@ from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 import orjson
 
-from models.db.connection import Row, Table, connection, dialect, fetch, fetch_table, placeholders
+from models.db.connection import Row, Table, connection, dialect, fetch, fetch_table, one_of, placeholders
 from models.errors import InvalidInput
 
 T = TypeVar("T")
@@ -286,11 +286,12 @@ async def windowed(
         # A page past the end of a parent's list has no rows to carry its total: count those apart.
         empty = [parent for parent, page in pages.items() if not page.edges and not page.has_next]
         if empty:
+            of_empty, params = one_of(conn, of.partition, empty)
             counts = await fetch(
                 conn,
-                f"SELECT {of.partition}, COUNT(*) AS total FROM ({of.select}) base WHERE {of.partition} IN "
-                f"({placeholders(empty)}) GROUP BY {of.partition}",
-                [*of.params, *empty],
+                f"SELECT {of.partition}, COUNT(*) AS total FROM ({of.select}) base WHERE {of_empty} "
+                f"GROUP BY {of.partition}",
+                [*of.params, *params],
             )
             for count in counts:
                 pages[count[of.partition]].total = int(count["total"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
-from models.db.connection import Row, Table, connection, fetch_table, placeholders
+from models.db.connection import Row, Table, connection, fetch_table, one_of
 from models.db.paging import Key, Nested, Ordering, Page, decode_cursor, windowed
 from models.db.rows import builder, columns
 from models.entities import Deployment, ModelVersion
@@ -50,12 +50,14 @@ async def active_deployments(model_ids: Sequence[int]) -> dict[int, list[tuple[D
     active: dict[int, list[tuple[Deployment, ModelVersion]]] = defaultdict(list)
     if not model_ids:
         return active
+    conn = connection()
+    of_models, params = one_of(conn, "d.model_id", model_ids)
     sql = (
         f"SELECT {columns(Deployment, 'd', 'd')}, {columns(ModelVersion, 'v', 'v')} FROM deployment d "
         f"JOIN version v ON v.id = d.version_id "
-        f"WHERE d.model_id IN ({placeholders(model_ids)}) AND d.retired_at IS NULL ORDER BY d.environment"
+        f"WHERE {of_models} AND d.retired_at IS NULL ORDER BY d.environment"
     )
-    found = await fetch_table(connection(), sql, list(model_ids))
+    found = await fetch_table(conn, sql, params)
     if found.rows:
         build = _with_versions(found)
         for row in found.rows:

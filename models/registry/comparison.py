@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models import validation
-from models.db.connection import connection, fetch_table, placeholders
+from models.db.connection import connection, fetch_table, one_of
 from models.db.rows import builder, columns, optional_builder
 from models.entities import ModelVersion, RegisteredModel
 from models.errors import InvalidInput, NotFound
@@ -99,8 +99,9 @@ async def _read(
 ) -> tuple[RegisteredModel, list[ModelVersion], int | None]:
     """In one statement: the model, the versions to compare (``numbers``, else the ``newest`` many) and the id
     of the version in production."""
+    conn = connection()
     if numbers is not None:
-        which, params = f"v.number IN ({placeholders(numbers)})", list(numbers)
+        which, params = one_of(conn, "v.number", numbers)
     else:
         # Numbers are dense and never reused, so the newest N are those above version_count - N.
         which, params = "v.number > m.version_count - ?", [newest]
@@ -110,7 +111,7 @@ async def _read(
     )
     selected = f"{columns(RegisteredModel, 'm', 'm')}, {columns(ModelVersion, 'v', 'v')}, d.version_id AS production"
     found = await fetch_table(
-        connection(), f"SELECT {selected} FROM model m {joins} WHERE m.name = ?", [DEFAULT_ENV, *params, model]
+        conn, f"SELECT {selected} FROM model m {joins} WHERE m.name = ?", [DEFAULT_ENV, *params, model]
     )
     rows = found.rows
     if not rows:

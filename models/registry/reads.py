@@ -19,7 +19,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 
 from models import validation
-from models.db.connection import connection, fetch_table, placeholders
+from models.db.connection import connection, fetch_table, one_of
 from models.db.paging import Cursor, Key, Nested, Ordering, Page, decode_cursor, windowed
 from models.db.rows import builder, columns
 from models.entities import Deployment, ModelTag, ModelVersion, RegisteredModel, VersionStatus
@@ -209,22 +209,20 @@ async def version_metrics_and_tags(
     metrics: dict[int, list[tuple[str, float]]] = defaultdict(list)
     tags: dict[int, list[tuple[str, str]]] = defaultdict(list)
     parts: list[str] = []
-    params: list[int] = []
+    params: list[Any] = []
+    conn = connection()
     # Each half in its own order, which its (version_id, name) index gives without sorting; the NULL tag value
     # tells the halves apart, so their order in the union does not matter. One ORDER BY over the union sorted every row
     # (110,000 for the 10,000-version dashboard on SQLite: 120 ms, against 90 ms this way).
-    if metrics_of:
-        where = f"WHERE version_id IN ({placeholders(metrics_of)}) ORDER BY version_id, name"
-        parts.append(f"SELECT * FROM ({_METRICS} {where}) metrics_part")
-        params.extend(metrics_of)
-    if tags_of:
-        where = f"WHERE version_id IN ({placeholders(tags_of)}) ORDER BY version_id, name"
-        parts.append(f"SELECT * FROM ({_VERSION_TAGS} {where}) tags_part")
-        params.extend(tags_of)
+    for half, of in ((_METRICS, metrics_of), (_VERSION_TAGS, tags_of)):
+        if of:
+            condition, values = one_of(conn, "version_id", of)
+            parts.append(f"SELECT * FROM ({half} WHERE {condition} ORDER BY version_id, name) part_{len(parts)}")
+            params.extend(values)
     if not parts:
         return metrics, tags
     # By position, in the order the two SELECTs give their columns: some 3,600 rows in a dashboard.
-    found = await fetch_table(connection(), " UNION ALL ".join(parts), params)
+    found = await fetch_table(conn, " UNION ALL ".join(parts), params)
     for version_id, name, metric_value, tag_value in found.rows:
         if tag_value is None:
             metrics[version_id].append((name, metric_value))

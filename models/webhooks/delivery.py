@@ -26,7 +26,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.audit.record import record
 from models.clock import now
-from models.db.connection import connection, dialect, fetch, placeholders, stored_time, write_transaction
+from models.db.connection import connection, dialect, fetch, one_of, stored_time, write_transaction
 from models.db.paging import as_datetime
 from models.entities import AuditAction, DeliveryStatus, Webhook, WebhookAttempt
 from models.webhooks import signing
@@ -89,10 +89,11 @@ async def claim(limit: int) -> list[int]:
         ids = [int(row["id"]) for row in rows]
         if ids:
             lease = stamp + timedelta(seconds=current.lease_seconds)
+            claimed, params = one_of(conn, "id", ids)
             await fetch(
                 conn,
-                f"UPDATE webhook_delivery SET next_attempt_at = ? WHERE id IN ({placeholders(ids)})",  # noqa: S608
-                [stored_time(conn, lease), *ids],
+                f"UPDATE webhook_delivery SET next_attempt_at = ? WHERE {claimed}",  # noqa: S608 - ours, not a caller's
+                [stored_time(conn, lease), *params],
             )
     return ids
 
@@ -104,7 +105,7 @@ _LOAD = (
     "pv.number AS previous_version "
     "FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook_id "
     "LEFT JOIN audit_event e ON e.id = d.audit_event_id LEFT JOIN version v ON v.id = e.version_id "
-    "LEFT JOIN version pv ON pv.id = e.previous_version_id WHERE d.id IN ({ids}) ORDER BY d.id"
+    "LEFT JOIN version pv ON pv.id = e.previous_version_id WHERE {ids} ORDER BY d.id"
 )
 
 
@@ -112,7 +113,9 @@ async def load(ids: Sequence[int]) -> list[Claimed]:
     """The claimed deliveries with their webhooks and events, in one statement."""
     if not ids:
         return []
-    rows = await fetch(connection(), _LOAD.format(ids=placeholders(ids)), list(ids))
+    conn = connection()
+    of_ids, params = one_of(conn, "d.id", ids)
+    rows = await fetch(conn, _LOAD.format(ids=of_ids), params)
     stamp = now()
     claimed = []
     for row in rows:
