@@ -105,7 +105,7 @@ _LOAD = (
     "pv.number AS previous_version "
     "FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook_id "
     "LEFT JOIN audit_event e ON e.id = d.audit_event_id LEFT JOIN version v ON v.id = e.version_id "
-    "LEFT JOIN version pv ON pv.id = e.previous_version_id WHERE {ids} ORDER BY d.id"
+    "LEFT JOIN version pv ON pv.id = e.previous_version_id WHERE {claimed} ORDER BY d.id"
 )
 
 
@@ -115,7 +115,7 @@ async def load(ids: Sequence[int]) -> list[Claimed]:
         return []
     conn = connection()
     of_ids, params = one_of(conn, "d.id", ids)
-    rows = await fetch(conn, _LOAD.format(ids=of_ids), params)
+    rows = await fetch(conn, _LOAD.format(claimed=of_ids), params)
     stamp = now()
     claimed = []
     for row in rows:
