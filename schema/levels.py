@@ -20,10 +20,11 @@ of plain scalar types (a metric's ``name`` and ``value``) read and checked inlin
 
 ``complete`` then fills the answer: each object's steps run in turn, each list's items are queued, and a
 relation whose loader has not answered yet leaves a place in its parent, filled when the loader's round
-answers (one callback per waiting field, one wake-up of one coroutine per round). The work is the same, the
-rounds of loads are the same (everything a level queues is queued before the coroutine waits), and it pauses
-for the execution's pacer between items, as graphql-core's lists do (``schema/execution.py``): it reads the clock
-after each loaded value it converts, and otherwise every ``_ITEMS_PER_CLOCK`` items.
+answers (one callback per loader dispatch, however many fields wait on its keys: ``Pending.batch``; one wake-up
+of one coroutine per round). The work is the same, the rounds of loads are the same (everything a level queues is
+queued before the coroutine waits), and it pauses for the execution's pacer between items, as graphql-core's lists
+do (``schema/execution.py``): it reads the clock after each loaded value it converts, and otherwise every
+``_ITEMS_PER_CLOCK`` items.
 
 Only plain success is handled here. When a resolver or a conversion raises, a loader fails, a non-null field is
 None, a value is of a type no plain completion knows, or anything else graphql-core would turn into an error,
@@ -61,7 +62,7 @@ from graphql.pyutils import Path
 
 from schema import field_plans
 from schema.fast_fields import is_direct
-from schema.loaders import Later
+from schema.loaders import Later, Pending
 
 
 class Unusual(Exception):
@@ -412,11 +413,13 @@ _Waiting: TypeAlias = tuple[asyncio.Future[Any], Callable[[Any], Any], Shape, An
 class Completion:
     """One root field's value being completed: the queue of list items, and the fields waiting for loads."""
 
-    __slots__ = ("_outstanding", "_pacer", "_ready", "_wake", "queue")
+    __slots__ = ("_batches", "_outstanding", "_pacer", "_ready", "_wake", "queue")
 
     def __init__(self, pacer: Any) -> None:
         self.queue: deque[tuple[Shape, Any, Any, Any]] = deque()
         self._ready: list[_Waiting] = []
+        #: The fields waiting on each loader dispatch (``Pending.batch``) that has not answered yet.
+        self._batches: dict[asyncio.Future[None], list[_Waiting]] = {}
         self._outstanding = 0
         self._wake: asyncio.Future[None] | None = None
         self._pacer = pacer
@@ -432,14 +435,29 @@ class Completion:
             return
         container[key] = None  # its place among its siblings, in the response's order
         self._outstanding += 1
-        pending.add_done_callback(partial(self._arrived, value.convert, shape, container, key))
+        waiting = (pending, value.convert, shape, container, key)
+        batch = pending.batch if type(pending) is Pending else None
+        if batch is None:  # not a loader's: told on its own
+            pending.add_done_callback(partial(self._arrived_one, waiting))
+            return
+        # One callback per dispatch, not per key: its keys all have their values once ``batch`` is done.
+        of_batch = self._batches.get(batch)
+        if of_batch is None:
+            of_batch = self._batches[batch] = []
+            batch.add_done_callback(self._arrived)
+        of_batch.append(waiting)
 
-    def _arrived(
-        self, convert: Callable[[Any], Any], shape: Shape, container: Any, key: Any, pending: asyncio.Future[Any]
-    ) -> None:
-        # Runs when the loader's round sets the result, before the batcher resumes from that round: waking the
-        # completion here lets it queue the next level's loads in time for the next round.
-        self._ready.append((pending, convert, shape, container, key))
+    def _arrived(self, batch: asyncio.Future[None]) -> None:
+        # Runs when the loader's dispatch has set its keys' values, before the batcher resumes from that round:
+        # waking the completion here lets it queue the next level's loads in time for the next round.
+        self._ready.extend(self._batches.pop(batch))
+        self._wake_up()
+
+    def _arrived_one(self, waiting: _Waiting, _: asyncio.Future[Any]) -> None:
+        self._ready.append(waiting)
+        self._wake_up()
+
+    def _wake_up(self) -> None:
         if self._wake is not None and not self._wake.done():
             self._wake.set_result(None)
 

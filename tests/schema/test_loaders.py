@@ -6,11 +6,11 @@ I/O timing.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import strawberry
-from graphql import GraphQLObjectType
+from graphql import GraphQLInt, GraphQLObjectType
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import StrawberryObjectDefinition
 
@@ -18,7 +18,8 @@ from app.settings import Settings
 from models.registry.reads import ModelQuery, list_models
 from schema.build import Query, schema
 from schema.context import Context, Info
-from schema.loaders import RootField, batched_roots
+from schema.levels import Completion, LeafShape, ListShape
+from schema.loaders import Batcher, Later, Loader, Pending, RootField, batched_roots
 from schema.scalars import SCALARS
 from schema.types import Model
 from tests.schema.test_sql_counts import RUNS, _count, _name, _seed, uncached
@@ -138,3 +139,67 @@ async def test_rounds_wait_for_a_root_fields_own_statement(app: object, statemen
     # The models page; the model by name; the tags of all four (the one by name is among them).
     assert await _statements_of(_BatchedRoots, statements) == 3
     assert await _statements_of(_Roots, statements) == 4
+
+
+async def test_keys_of_one_dispatch_share_a_batch_done_after_all_their_values() -> None:
+    """``Pending.batch``: whoever waits on many keys is told once per dispatch (schema/levels.py), so the batch must
+    not be done before the last key of its dispatch has its value, and a key queued during a dispatch belongs to
+    the next one."""
+    dispatched: list[list[int]] = []
+    release = asyncio.Event()
+    later: list[Pending[int]] = []
+
+    async def fetch(keys: list[int]) -> list[int]:
+        dispatched.append(keys)
+        if len(dispatched) == 1:
+            later.append(cast(Pending[int], loader.load(99)))  # queued while the first dispatch runs
+            await release.wait()
+        return [key * 10 for key in keys]
+
+    loader: Loader[int, int] = Loader(Batcher(), fetch)
+    first = [cast(Pending[int], loader.load(key)) for key in (1, 2, 3)]
+    assert all(type(pending) is Pending for pending in first)
+    batch = first[0].batch
+    assert all(pending.batch is batch for pending in first)
+    seen: list[list[int]] = []
+    batch.add_done_callback(lambda _: seen.append([pending.result() for pending in first]))
+    await asyncio.sleep(0.01)
+    assert dispatched == [[1, 2, 3]] and not batch.done()
+    assert later[0].batch is not batch
+    release.set()
+    await asyncio.wait_for(later[0], 1)
+    assert seen == [[10, 20, 30]]  # every value was set when the batch's callback ran
+    assert dispatched == [[1, 2, 3], [99]] and later[0].batch.done()
+
+
+async def test_a_failed_dispatch_still_completes_its_batch() -> None:
+    async def fetch(keys: list[int]) -> list[int]:
+        raise RuntimeError("the database is gone")
+
+    loader: Loader[int, int] = Loader(Batcher(), fetch)
+    pending = cast(Pending[int], loader.load(1))
+    await asyncio.wait_for(pending.batch, 1)
+    assert isinstance(pending.exception(), RuntimeError)
+
+
+async def test_a_level_waiting_on_loads_is_woken_once_per_dispatch() -> None:
+    """The completion (schema/levels.py) registers one callback on a dispatch's batch for all the fields waiting on
+    its keys, not one per key, and completes each field with its own key's value."""
+    calls = 0
+
+    async def fetch(keys: list[int]) -> list[list[int]]:
+        nonlocal calls
+        calls += 1
+        return [[key, key + 1] for key in keys]
+
+    loader: Loader[int, list[int]] = Loader(Batcher(), fetch)
+    completion = Completion(None)
+    answer: list[Any] = [None] * 200
+    items = ListShape(LeafShape(GraphQLInt, nullable=False), nullable=False)
+    for index in range(200):
+        completion.defer(items, Later(loader.load(index), list), answer, index)
+    assert len(completion._batches) == 1
+    (batch,) = completion._batches
+    assert len(batch._callbacks or ()) == 1
+    await completion.run(LeafShape(GraphQLInt, nullable=False), 0)
+    assert calls == 1 and answer == [[index, index + 1] for index in range(200)]
