@@ -278,9 +278,9 @@ class Loader(Generic[K, V]):
             for future, value in zip(futures, values, strict=True):  # lengths checked above
                 if not future.done():
                     future.set_result(value)
-        finally:
-            if batch is not None and not batch.done():
-                batch.set_result(None)
+        # Not when the dispatch is cancelled (the request is): its keys have no values to hand over.
+        if batch is not None:
+            batch.set_result(None)
 
 
 def then(pending: asyncio.Future[V], convert: Callable[[V], R]) -> R:
