@@ -88,7 +88,7 @@ async def compare(against: str, backend: str, workload: str, rounds: int, run_di
     settings = SETTINGS
     if workload == "big_dashboard":
         size = fixture.Size("big dashboard", big_dashboard.MODELS, big_dashboard.VERSIONS)
-        settings = {**SETTINGS, "MODELREG_MAX_NODES": str(10**9)}
+        settings = {**SETTINGS, "MODELREG_MAX_NODES": str(big_dashboard.RAISED_MAX_NODES)}
     url = await create_database(backend, run_dir.name, run_dir)
     sides: list[Side] = []
     try:
