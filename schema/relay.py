@@ -83,7 +83,8 @@ class Connection(Generic[T]):
 
     _nodes: strawberry.Private[list[T]]
     _cursors: strawberry.Private[list[Cursor]]
-    _total: strawberry.Private[int]
+    #: None when the page was read without counting, which only a document that does not select it asks for.
+    _total: strawberry.Private[int | None]
     _has_next: strawberry.Private[bool]
     _has_previous: strawberry.Private[bool]
 
@@ -109,6 +110,8 @@ class Connection(Generic[T]):
 
     @strawberry.field
     def total_count(self) -> int:
+        if self._total is None:  # pragma: no cover - a read that skipped the count for a document selecting it
+            raise RuntimeError("this page was read without its total")
         return self._total
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, TypeVar, cast
 
@@ -17,6 +19,7 @@ from schema.inputs import VersionFilter, VersionOrder, version_query
 from schema.loaders import Placed, then
 from schema.relay import Connection, Node, connection
 from schema.scalars import BigInt
+from schema.selection import node_fields, shape
 
 if TYPE_CHECKING:
     from schema.environments import EnvironmentProtection
@@ -124,7 +127,15 @@ class Model(Node):
         filter: VersionFilter | None = None,
         order_by: VersionOrder | None = None,
     ) -> Connection[Version]:
-        key = (self.row.id, version_query(filter, order_by), validation.page_size(first), after)
+        selected = shape(info)
+        key = (
+            self.row.id,
+            version_query(filter, order_by),
+            validation.page_size(first),
+            after,
+            version_columns(node_fields(selected)),
+            "totalCount" in selected,
+        )
         return then(info.context.loaders.version_page.load(key), lambda page: connection(page, Version.of))
 
     @strawberry.field(
@@ -153,7 +164,15 @@ class Model(Node):
         self, info: Info, environment: str | None = None, first: int | None = None, after: str | None = None
     ) -> Connection[Deployment]:
         env = validation.environment(environment) if environment is not None else None
-        key = (self.row.id, env, validation.page_size(first), after)
+        selected = shape(info)
+        key = (
+            self.row.id,
+            env,
+            validation.page_size(first),
+            after,
+            version_columns(node_fields(selected, "version")),
+            "totalCount" in selected,
+        )
         return then(
             info.context.loaders.history_page.load(key),
             lambda page: connection(page, lambda placed: Deployment.of(*placed)),
@@ -197,9 +216,9 @@ def _version_or_none(row: entities.ModelVersion | None) -> Version | None:
     return Version.of(row) if row else None
 
 
-# A version's fields that its row converts when they are first read (models/db/rows.py, ``Converted``) are read
-# from the row when the document asks for them: most documents that list versions (a dashboard, a deployment
-# history) never do, and converting them cost more than building the rest of the row.
+# A version's fields are read from its row when the document asks for them. A page of versions reads the columns
+# its document selects (``VERSION_COLUMNS``), so its rows lack the others; and the fields its row converts when
+# first read (models/db/rows.py, ``Converted``) cost nothing for the many documents that never ask for them.
 
 
 def _version_status(self: Version) -> VersionStatus:
@@ -216,6 +235,70 @@ def _version_feature_names(self: Version) -> list[str]:
 
 def _version_created_at(self: Version) -> datetime:
     return self.row.created_at
+
+
+def _version_description(self: Version) -> str | None:
+    return self.row.description
+
+
+def _version_model_type(self: Version) -> str | None:
+    return self.row.model_type
+
+
+def _version_framework(self: Version) -> str | None:
+    return self.row.framework
+
+
+def _version_dataset_version(self: Version) -> str | None:
+    return self.row.dataset_version
+
+
+def _version_training_duration_seconds(self: Version) -> float | None:
+    return self.row.training_duration_seconds
+
+
+def _version_created_by(self: Version) -> str:
+    return self.row.created_by
+
+
+#: The columns of a version's row that each field of Version reads, beyond those every row read carries (``_KEYS``:
+#: the global id, the model, the number). A field not listed reads the whole row: ``deployments``, which hands the
+#: row on to each deployment's ``version``, and any field added without a line here.
+VERSION_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "__typename": (),
+    "id": (),
+    "number": (),
+    "model": (),
+    "tags": (),
+    "metrics": (),
+    "metric": (),
+    "referenceProfile": (),
+    "activeEnvironments": (),
+    "status": ("status",),
+    "description": ("description",),
+    "hyperparameters": ("hyperparameters",),
+    "featureNames": ("feature_names",),
+    "modelType": ("model_type",),
+    "framework": ("framework",),
+    "datasetVersion": ("dataset_version",),
+    "trainingDurationSeconds": ("training_duration_seconds",),
+    "createdAt": ("created_at",),
+    "createdBy": ("created_by",),
+    "artifact": ("artifact_id", "artifact_format"),
+}
+_KEYS = frozenset({"id", "model_id", "number"})
+
+
+@functools.lru_cache(maxsize=256)
+def version_columns(fields: frozenset[str] | None) -> frozenset[str] | None:
+    """The version columns that the Version ``fields`` read (none selected: the keys alone), or None for all."""
+    needed = set(_KEYS)
+    for name in fields or ():
+        columns = VERSION_COLUMNS.get(name)
+        if columns is None:
+            return None
+        needed.update(columns)
+    return frozenset(needed)
 
 
 @strawberry.type(description="A content-addressed artifact blob (the serialized model).")
@@ -236,32 +319,25 @@ class Version(Node):
         description="1, 2, 3, ... per model, assigned by the server in registration order, never reused."
     )
     status: VersionStatus = strawberry.field(resolver=_version_status)
-    description: str | None
+    description: str | None = strawberry.field(resolver=_version_description)
     hyperparameters: JSON = strawberry.field(resolver=_version_hyperparameters)
     feature_names: list[str] = strawberry.field(resolver=_version_feature_names)
     model_type: str | None = strawberry.field(
-        description="Fully qualified estimator class, e.g. sklearn.ensemble.RandomForestClassifier."
+        resolver=_version_model_type,
+        description="Fully qualified estimator class, e.g. sklearn.ensemble.RandomForestClassifier.",
     )
     framework: str | None = strawberry.field(
-        description="Library and version that produced the artifact, e.g. scikit-learn 1.9.1."
+        resolver=_version_framework,
+        description="Library and version that produced the artifact, e.g. scikit-learn 1.9.1.",
     )
-    dataset_version: str | None
-    training_duration_seconds: float | None
+    dataset_version: str | None = strawberry.field(resolver=_version_dataset_version)
+    training_duration_seconds: float | None = strawberry.field(resolver=_version_training_duration_seconds)
     created_at: datetime = strawberry.field(resolver=_version_created_at)
-    created_by: str
+    created_by: str = strawberry.field(resolver=_version_created_by)
 
     @classmethod
     def of(cls, row: entities.ModelVersion) -> Version:
-        return cls(
-            row=row,
-            number=row.number,
-            description=row.description,
-            model_type=row.model_type,
-            framework=row.framework,
-            dataset_version=row.dataset_version,
-            training_duration_seconds=row.training_duration_seconds,
-            created_by=row.created_by,
-        )
+        return cls(row=row, number=row.number)
 
     @strawberry.field
     def model(self, info: Info) -> Model:

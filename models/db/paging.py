@@ -148,7 +148,8 @@ class Page(Generic[T]):
     """One page of a connection: nodes with their cursors, and the size of the whole filtered set."""
 
     edges: list[tuple[Cursor, T]] = field(default_factory=list)
-    total: int = 0
+    #: None when the read was asked not to count (``windowed``'s ``count``: no one selected the total).
+    total: int | None = 0
     has_next: bool = False
     has_previous: bool = False
 
@@ -180,7 +181,7 @@ def _after(ordering: Ordering, cursor: list[Any] | None, keyword: str, table: st
 
 
 def _arms(
-    of: Nested, ordering: Ordering, cursor: list[Any] | None, limit: int, parents: Sequence[int]
+    of: Nested, ordering: Ordering, cursor: list[Any] | None, limit: int, parents: Sequence[int], count: bool
 ) -> tuple[str, list[Any]]:
     """SQLite: one arm per parent, each an index range read up to the page's end, with its parent's total.
 
@@ -190,19 +191,21 @@ def _arms(
     its order (an ORDER BY over the whole would sort the pages again, and cost as much as ranking).
     """
     after_sql, after_params = _after(ordering, cursor, "AND", "ranked.")
+    total = f"(SELECT COUNT(*) FROM ({of.select}) counted WHERE counted.{of.partition} = ?)" if count else "NULL"
     arm = (
-        f"SELECT page.*, (SELECT COUNT(*) FROM ({of.select}) counted WHERE counted.{of.partition} = ?) AS total "
+        f"SELECT page.*, {total} AS total "
         f"FROM (SELECT ranked.*, {of.rows} FROM ({of.select}) ranked {of.joins} "
         f"WHERE ranked.{of.partition} = ? {after_sql} ORDER BY {ordering.order_by('ranked.')} LIMIT {int(limit)}) page"
     )
+    counted_params = [*of.params] if count else []
     params: list[Any] = []
     for parent in parents:
-        params.extend([*of.params, parent, *of.params, parent, *after_params])
+        params.extend([*counted_params, *([parent] if count else []), *of.params, parent, *after_params])
     return " UNION ALL ".join([arm] * len(parents)), params
 
 
 def _lateral(
-    of: Nested, ordering: Ordering, cursor: list[Any] | None, limit: int, parents: Sequence[int]
+    of: Nested, ordering: Ordering, cursor: list[Any] | None, limit: int, parents: Sequence[int], count: bool
 ) -> tuple[str, list[Any]]:
     """PostgreSQL: each parent's total and page by a lateral join, each page an index range read up to its end
     (1.3 ms against 4.4 to 6.2 for ranking a dashboard's 2,000 versions). The full rows are joined to the pages
@@ -210,20 +213,26 @@ def _lateral(
     join over a sequential scan, 100 times: 8.6 ms for a dashboard's deployment history, against 2.3)."""
     page = f"SELECT base.* FROM ({of.select}) base WHERE base.{of.partition} = parent.id"
     after_sql, after_params = _after(ordering, cursor, "AND", "base.")
+    counted = (
+        f"CROSS JOIN LATERAL (SELECT COUNT(*) AS total FROM ({of.select}) base WHERE base.{of.partition} = parent.id) "
+        "counted "
+        if count
+        else ""
+    )
     sql = (
-        f"SELECT ranked.*, counted.total, {of.rows} FROM unnest(?::bigint[]) WITH ORDINALITY AS parent(id, position) "
-        f"CROSS JOIN LATERAL (SELECT COUNT(*) AS total FROM ({of.select}) base "
-        f"WHERE base.{of.partition} = parent.id) counted "
+        f"SELECT ranked.*, {'counted.total' if count else 'NULL AS total'}, {of.rows} "
+        f"FROM unnest(?::bigint[]) WITH ORDINALITY AS parent(id, position) {counted}"
         f"CROSS JOIN LATERAL ({page} {after_sql} ORDER BY {ordering.order_by('base.')} LIMIT {int(limit)}) ranked "
         f"{of.joins} ORDER BY parent.position, {ordering.order_by('ranked.')}"
     )
-    return sql, [list(parents), *of.params, *of.params, *after_params]
+    return sql, [list(parents), *(of.params if count else []), *of.params, *after_params]
 
 
 def _ranked(
-    of: Nested, ordering: Ordering, cursor: list[Any] | None, limit: int, parents: Sequence[int]
+    of: Nested, ordering: Ordering, cursor: list[Any] | None, limit: int, parents: Sequence[int], count: bool
 ) -> tuple[str, list[Any]]:
-    """Any number of parents in one statement: every row of theirs ranked within its parent (``ROW_NUMBER``)."""
+    """Any number of parents in one statement: every row of theirs ranked within its parent (``ROW_NUMBER``). It
+    reads every row anyway, so it counts them whether or not ``count`` asks (a window over rows already there)."""
     counted = (
         f"SELECT base.*, COUNT(*) OVER (PARTITION BY base.{of.partition}) AS total FROM ({of.select}) base "
         f"WHERE base.{of.partition} IN ({placeholders(parents)})"
@@ -240,7 +249,8 @@ def _ranked(
     return sql, [*of.params, *parents, *after_params]
 
 
-Form: TypeAlias = Callable[[Nested, Ordering, "list[Any] | None", int, Sequence[int]], tuple[str, list[Any]]]
+#: (what to read, its ordering, the cursor, the page size read, the parents, whether to count) -> SQL and parameters
+Form: TypeAlias = Callable[[Nested, Ordering, "list[Any] | None", int, Sequence[int], bool], tuple[str, list[Any]]]
 
 
 def form(backend: str, parents: int) -> Form:
@@ -259,15 +269,17 @@ async def windowed(
     first: int,
     *,
     build: Callable[[Table], Callable[[Row], T]],
+    count: bool = True,
 ) -> dict[int, Page[T]]:
     """A page per parent in ``parent_ids``, in one statement. ``build`` makes, for the statement's columns, what
-    builds each node from its row."""
+    builds each node from its row. ``count``: each page's ``total`` counted, else None (reading a page of a
+    dashboard's 100 models without their totals: 2.2 against 2.5 ms on SQLite)."""
     pages: dict[int, Page[T]] = {parent: Page(has_previous=cursor is not None) for parent in parent_ids}
     if not parent_ids:
         return pages
     parents = list(dict.fromkeys(parent_ids))
     conn = connection()
-    sql, params = form(dialect(conn), len(parents))(of, ordering, cursor, first + 1, parents)
+    sql, params = form(dialect(conn), len(parents))(of, ordering, cursor, first + 1, parents, count)
     found = await fetch_table(conn, sql, params)
     if found.rows:
         at = found.columns
@@ -276,13 +288,17 @@ async def windowed(
         for row in found.rows:
             # Each parent's rows come in its page's order, one more than asked for when there is a next page.
             page = pages[row[parent]]
-            page.total = int(row[total])
+            if count:
+                page.total = int(row[total])
             if len(page.edges) == first:
                 page.has_next = True
                 continue
             values = [as_datetime(row[column]) if is_datetime else row[column] for column, is_datetime in sort_keys]
             page.edges.append((Cursor(ordering, values), node(row)))
-    if cursor is not None:
+    if not count:
+        for page in pages.values():
+            page.total = None
+    elif cursor is not None:
         # A page past the end of a parent's list has no rows to carry its total: count those apart.
         empty = [parent for parent, page in pages.items() if not page.edges and not page.has_next]
         if empty:
@@ -293,8 +309,8 @@ async def windowed(
                 f"GROUP BY {of.partition}",
                 [*of.params, *params],
             )
-            for count in counts:
-                pages[count[of.partition]].total = int(count["total"])
+            for found_count in counts:
+                pages[found_count[of.partition]].total = int(found_count["total"])
     return pages
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from types import MappingProxyType
@@ -32,9 +32,13 @@ def _column_names(table: type[Model]) -> tuple[str, ...]:
     return tuple(sorted(table._meta.db_fields))
 
 
-def columns(table: type[Model], alias: str, prefix: str) -> str:
-    """``alias."col" AS "prefix.col"`` for every column of ``table``, comma-separated."""
-    return ", ".join(f'{alias}."{name}" AS "{prefix}.{name}"' for name in _column_names(table))
+def columns(table: type[Model], alias: str, prefix: str, only: Collection[str] | None = None) -> str:
+    """``alias."col" AS "prefix.col"`` for every column of ``table``, comma-separated; with ``only``, for those of
+    its columns alone (the primary key always), and the rows built from them are partial (``builder``)."""
+    names = _column_names(table)
+    if only is not None:
+        names = tuple(name for name in names if name in only or name == table._meta.db_pk_column)
+    return ", ".join(f'{alias}."{name}" AS "{prefix}.{name}"' for name in names)
 
 
 def insert(table: type[Model], values: Mapping[str, Any], *, after: str | None = None) -> tuple[str, list[Any]]:
@@ -100,13 +104,22 @@ def _build_function(
     def position(column: str) -> int:
         return at[f"{prefix}.{column}"]
 
+    def present(column: str) -> bool:
+        return f"{prefix}.{column}" in at
+
     key = position(meta.db_pk_column)
     custom_pk = meta.db_pk_column not in meta.generated_db_fields
-    native = [(position(column), name) for column, name, _ in meta.db_native_fields]
-    typed = [(position(column), name, field.field_type) for column, name, field in meta.db_default_fields]
+    native = [(position(column), name) for column, name, _ in meta.db_native_fields if present(column)]
+    typed = [
+        (position(column), name, field.field_type) for column, name, field in meta.db_default_fields if present(column)
+    ]
     deferred: _Deferred = MappingProxyType(
-        {name: (position(column), _reader(field)) for column, name, field in meta.db_complex_fields}
+        {name: (position(column), _reader(field)) for column, name, field in meta.db_complex_fields if present(column)}
     )
+    # A statement that read some of the columns (``columns(..., only=...)``) builds partial rows, as Tortoise's
+    # ``.only()`` does: a field it did not read is no attribute (reading it raises ``AttributeError``), and
+    # ``save()`` refuses to write the row whole.
+    partial = len(native) + len(typed) + len(deferred) < len(meta.db_fields)
     _convert_when_read(table, deferred)
     new = table.__new__
 
@@ -117,7 +130,7 @@ def _build_function(
             raise LookupError(f"{table.__name__} missing from its own join")  # pragma: no cover - inner joins
         built = new(table)
         state = built.__dict__
-        state["_partial"] = False
+        state["_partial"] = partial
         state["_saved_in_db"] = True
         state["_custom_generated_pk"] = custom_pk
         state["_await_when_save"] = {}

@@ -8,7 +8,7 @@ with the number of models. The batch reads by key take one statement each; the p
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from models.db.connection import Row, Table, connection, fetch_table, one_of
 from models.db.paging import Key, Nested, Ordering, Page, decode_cursor, windowed
@@ -20,19 +20,26 @@ _HISTORY = Ordering("deployment:DEPLOYED_AT:DESC", (Key("deployed_at", True, kin
 
 
 async def list_deployment_history(
-    *, model_ids: Sequence[int], environment: str | None, first: int, after: str | None
+    *,
+    model_ids: Sequence[int],
+    environment: str | None,
+    first: int,
+    after: str | None,
+    version_columns: Collection[str] | None = None,
+    count: bool = True,
 ) -> dict[int, Page[tuple[Deployment, ModelVersion]]]:
-    """A page of deployments for each model, each with its version, from one statement."""
+    """A page of deployments for each model from one statement, each with its version: its full row, or a partial
+    row of ``version_columns`` (and the key); each page's total counted unless ``count`` is false."""
     cursor = decode_cursor(_HISTORY, after)
     where, params = ("WHERE d.environment = ?", [environment]) if environment is not None else ("", [])
     history = Nested(
         select=f"SELECT d.id AS id, d.model_id AS model_id, d.deployed_at AS deployed_at FROM deployment d {where}",
         params=params,
         partition="model_id",
-        rows=f"{columns(Deployment, 't', 'd')}, {columns(ModelVersion, 'tv', 'v')}",
+        rows=f"{columns(Deployment, 't', 'd')}, {columns(ModelVersion, 'tv', 'v', only=version_columns)}",
         joins="JOIN deployment t ON t.id = ranked.id JOIN version tv ON tv.id = t.version_id",
     )
-    return await windowed(history, _HISTORY, cursor, model_ids, first, build=_with_versions)
+    return await windowed(history, _HISTORY, cursor, model_ids, first, build=_with_versions, count=count)
 
 
 def _with_versions(found: Table) -> Callable[[Row], tuple[Deployment, ModelVersion]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import reduce
@@ -122,9 +122,16 @@ def version_ordering(query: VersionQuery) -> Ordering:
 
 
 async def list_versions(
-    *, model_ids: Sequence[int], query: VersionQuery, first: int, after: str | None
+    *,
+    model_ids: Sequence[int],
+    query: VersionQuery,
+    first: int,
+    after: str | None,
+    only: Collection[str] | None = None,
+    count: bool = True,
 ) -> dict[int, Page[ModelVersion]]:
-    """A page of versions for each model, with the full rows, from one statement."""
+    """A page of versions for each model from one statement: the full rows, or partial rows of the columns
+    ``only`` names (and the key); each page's total counted unless ``count`` is false."""
     ordering = version_ordering(query)
     cursor = decode_cursor(ordering, after)
     params: list[Any] = []
@@ -151,11 +158,11 @@ async def list_versions(
         select=select,
         params=params,
         partition="model_id",
-        rows=columns(ModelVersion, "t", "v"),
+        rows=columns(ModelVersion, "t", "v", only=only),
         joins="JOIN version t ON t.id = ranked.id",
     )
     return await windowed(
-        versions, ordering, cursor, model_ids, first, build=lambda found: builder(ModelVersion, found, "v")
+        versions, ordering, cursor, model_ids, first, build=lambda found: builder(ModelVersion, found, "v"), count=count
     )
 
 

@@ -70,7 +70,7 @@ async def test_version_pages_are_the_same_in_every_form(app: object, ranked_only
                 )
                 assert _plain(pages) == _plain(ranked), (query, first, after)
                 compared += 1
-                longest = max(pages.values(), key=lambda page: page.total)
+                longest = max(pages.values(), key=lambda page: page.total or 0)
                 if not longest.has_next:
                     break
                 after = longest.edges[-1][0].encoded()
@@ -94,6 +94,36 @@ async def test_history_pages_are_the_same_in_every_form(app: object, ranked_only
                     lambda: list_deployment_history(model_ids=ids, environment=None, first=1, after=after)  # noqa: B023
                 )
                 assert _plain(later) == _plain(ranked_later)
+
+
+async def test_pages_read_without_counting_are_the_counted_pages_without_totals(app: object, ranked_only: Any) -> None:
+    """``count=False`` (no one selected ``totalCount``) changes nothing but the totals, which are None, in every
+    form, past the end of a list too (where a counted read counts apart)."""
+    await _seed(0, 3)
+    await _seed_model(1, 13)
+    ids = [model.id for model in await RegisteredModel.all().order_by("id")]
+
+    def without_totals(pages: dict[int, paging.Page[Any]]) -> dict[int, Any]:
+        return {parent: (edges, None, *flags) for parent, (edges, _, *flags) in _plain(pages).items()}
+
+    longest = max(
+        (await list_versions(model_ids=ids, query=QUERIES[1], first=5, after=None)).values(),
+        key=lambda page: page.total or 0,
+    )
+    cursors = [None, longest.edges[-1][0].encoded()]
+    for after in cursors:
+        counted = await list_versions(model_ids=ids, query=QUERIES[1], first=5, after=after)
+        for form in (lambda read: read(), ranked_only):
+            uncounted = await form(
+                lambda: list_versions(model_ids=ids, query=QUERIES[1], first=5, after=after, count=False)  # noqa: B023
+            )
+            assert _plain(uncounted) == without_totals(counted)
+            assert all(page.total is None for page in uncounted.values())
+        if after is not None:  # oldest first, past the fifth: the models with 4 versions have no page left
+            assert any(not page.edges and page.total == 4 for page in counted.values())
+    history = await list_deployment_history(model_ids=ids, environment=None, first=2, after=None)
+    uncounted_history = await list_deployment_history(model_ids=ids, environment=None, first=2, after=None, count=False)
+    assert _plain(uncounted_history) == without_totals(history)
 
 
 def test_sqlite_ranks_past_its_limit_of_arms() -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
+from tortoise.exceptions import IncompleteInstanceError
 from tortoise.models import Model
 
 from models.db.connection import connection, dialect, fetch, fetch_table
@@ -98,11 +99,33 @@ async def test_a_value_is_converted_when_first_read_and_then_is_the_instances_ow
     saved = await ModelVersion.get(id=other.id)
     assert _state(saved) == _state(other) and saved.status is VersionStatus.ARCHIVED
 
-    # A field the statement did not select is missing as on any object.
-    narrow = await fetch_table(connection(), 'SELECT v.id AS "v.id" FROM version v')
+    # A statement without the row's key builds nothing.
+    keyless = await fetch_table(connection(), 'SELECT v.number AS "v.number" FROM version v')
     with pytest.raises(KeyError):
-        builder(ModelVersion, narrow, "v")
+        builder(ModelVersion, keyless, "v")
     assert not hasattr(ModelVersion.__new__(ModelVersion), "created_at")
+
+
+async def test_a_row_read_with_some_columns_is_partial_as_tortoise_only_makes_it(app: object) -> None:
+    """``columns(..., only=...)``: the fields read are the row's, a field not read is no attribute (not a None that
+    a resolver would answer), and the row cannot be saved whole."""
+    await _seed(0, 1)
+    narrow = columns(ModelVersion, "v", "v", only={"number", "status", "created_at"})
+    assert narrow.count(" AS ") == 4  # and the key
+    found = await fetch_table(connection(), f"SELECT {narrow} FROM version v ORDER BY v.id")
+    partial = builder(ModelVersion, found, "v")(found.rows[0])
+    only = await ModelVersion.filter(id=partial.id).only("id", "number", "status", "created_at").get()
+    everything = await fetch_table(connection(), f"SELECT {columns(ModelVersion, 'v', 'v')} FROM version v")
+    assert (
+        partial._partial and only._partial and not builder(ModelVersion, everything, "v")(everything.rows[0])._partial
+    )
+    for row in (partial, only):
+        assert (row.id, row.number, row.status, row.created_at) == (only.id, 1, VersionStatus.READY, only.created_at)
+        for absent in ("description", "hyperparameters", "model_type"):
+            with pytest.raises(AttributeError):
+                getattr(row, absent)
+        with pytest.raises(IncompleteInstanceError):
+            await row.save()
 
 
 #: Date-time text as SQLite may hold it: Tortoise's own (``isoformat(" ")`` in UTC), and what SQL or another
