@@ -11,11 +11,9 @@ knows (the bundled client's and examples' operations, and ``MODELREG_METRICS_OPE
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from collections.abc import Iterable
-from contextvars import ContextVar
 
 from modelreg_client import documents
 from prometheus_client import (
@@ -69,9 +67,6 @@ POOL = Gauge(
     multiprocess_mode="livesum",
 )
 
-#: Statements sent by the current request, counted from Tortoise's statement log records.
-_statements: ContextVar[list[int] | None] = ContextVar("modelreg_statements", default=None)
-
 
 def known_operations(extra: Iterable[str] = ()) -> frozenset[str]:
     names = {match for value in vars(documents).values() if isinstance(value, str) for match in _NAMED.findall(value)}
@@ -82,37 +77,6 @@ def operation_label(name: str, known: frozenset[str]) -> str:
     if name == "-":
         return ANONYMOUS
     return name if name in known else OTHER
-
-
-def start_counting() -> list[int]:
-    counted = [0]
-    _statements.set(counted)
-    return counted
-
-
-class StatementCounting(logging.Filter):
-    """On the logger ``tortoise.db_client``, which logs one DEBUG record per statement: counts them for the
-    request that sent them. The logger is set to DEBUG for this, so a statement's record goes on only where
-    someone asked for it: a handler on that logger itself, or a root logger at DEBUG. Turning metrics on does
-    not flood the log."""
-
-    def __init__(self, logger: logging.Logger) -> None:
-        super().__init__()
-        self.logger = logger
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        counted = _statements.get()
-        if counted is not None and not str(record.msg).startswith(("Created connection", "Closed connection")):
-            counted[0] += 1
-        return bool(self.logger.handlers) or logging.getLogger().isEnabledFor(logging.DEBUG)
-
-
-def install_statement_counting() -> None:
-    logger = logging.getLogger("tortoise.db_client")
-    if any(isinstance(existing, StatementCounting) for existing in logger.filters):
-        return
-    logger.addFilter(StatementCounting(logger))
-    logger.setLevel(logging.DEBUG)
 
 
 def multiprocess() -> bool:

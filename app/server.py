@@ -185,7 +185,6 @@ def _middleware(settings: Settings) -> list[Middleware]:
     the caller and the operation."""
     stack = [Middleware(RequestId), Middleware(AccessLog)]
     if settings.metrics:
-        metrics.install_statement_counting()
         known = metrics.known_operations(settings.metrics_operations)
         stack.append(Middleware(RecordMetrics, graphql_path=GRAPHQL, known_operations=known))
     if settings.cors_origins:

@@ -8,6 +8,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import metrics
 from app.middleware.operation import Operation
+from models.db.statements import start_counting
 
 
 class RecordMetrics:
@@ -28,7 +29,7 @@ class RecordMetrics:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        counted = metrics.start_counting()
+        counted = start_counting()
         status = 500
 
         async def sending(message: Message) -> None:

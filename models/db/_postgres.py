@@ -41,6 +41,8 @@ from tortoise.backends.base.client import (
 from tortoise.connection import get_connections
 from tortoise.exceptions import TransactionManagementError
 
+from models.db.statements import StatementLog
+
 _savepoints = itertools.count(1)
 
 
@@ -120,6 +122,10 @@ async def _no_session_state(connection: asyncpg.Connection) -> None:
 
 
 class PostgresClient(AsyncpgDBClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.log = StatementLog(self.log)  # type: ignore[assignment]  # a logger's debug(), and a count
+
     def _in_transaction(self) -> TransactionContext:
         return ReleasingTransactionContext(PostgresTransaction(self), self._pool_init_lock)
 

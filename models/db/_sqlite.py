@@ -31,6 +31,8 @@ from tortoise.backends.sqlite.client import (
 from tortoise.connection import get_connections
 from tortoise.exceptions import TransactionManagementError
 
+from models.db.statements import StatementLog
+
 #: Clean-ups of failed BEGINs still running (a reference keeps each task alive until it is done).
 _cleanups: set[asyncio.Task[None]] = set()
 
@@ -217,6 +219,7 @@ class ImmediateSqliteClient(LinearDictRows, SqliteClientWithRegexpSupport):
 
     def __init__(self, file_path: str, **kwargs: Any) -> None:
         super().__init__(file_path, **kwargs)
+        self.log = StatementLog(self.log)  # type: ignore[assignment]  # a logger's debug(), and a count
         self._reads: LoopReads | None = None
 
     async def create_connection(self, with_db: bool) -> None:
