@@ -97,8 +97,11 @@ class Batcher:
     def queued(self, loader: Loader[Any, Any]) -> None:
         self._waiting[loader] = None
         if self._task is None:
-            # A context of its own: the task must not count as the root field whose load started it.
-            self._task = asyncio.get_running_loop().create_task(self._run(), context=contextvars.Context())
+            # The request's context (its id for the log, its statement count for the metrics), but not the root
+            # field whose load started the task: the task must not count as that field.
+            context = contextvars.copy_context()
+            context.run(_ROOT_FIELD.set, None)
+            self._task = asyncio.get_running_loop().create_task(self._run(), context=context)
 
     @contextmanager
     def root_field(self) -> Iterator[None]:

@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app.settings import Settings
 from tests.app.test_abuse import serving
-from tests.support.helpers import register
+from tests.support.helpers import StatementCounter, promote, register
 from tests.support.instances import Instance, seed, start_all, stop_all
 
 DASHBOARD = (Path(__file__).parents[2] / "examples" / "dashboard.graphql").read_text()
@@ -81,6 +81,27 @@ async def test_requests_cache_statements_and_refusals_are_counted(settings: Sett
     assert grew("modelreg_sql_statements_per_request_bucket", le="1.0") >= 1
     assert grew("modelreg_sql_statements_per_request_sum") > grew("modelreg_sql_statements_per_request_count") >= 7
     assert ("modelreg_db_pool_connections", (("state", "idle"),)) in after
+
+
+async def test_statements_per_request_are_every_statement_the_request_sent(
+    settings: Settings, statements: StatementCounter
+) -> None:
+    """The loaders' statements included, which run in a task of the batcher's (schema/loaders.py): a dashboard's
+    count is its eight (tests/schema/test_sql_counts.py), and equals the statement log's for that request."""
+    settings = dataclasses.replace(settings, metrics=True, response_cache=False)
+    async with serving(settings) as api:
+        await register(api, "watched", 2)
+        await promote(api, "watched", 1)
+        await api.data("{ viewer { name } }")  # settles authentication's own write (last_used_at)
+        before = _samples((await api.client.get("/metrics")).text)
+        statements.reset()
+        await api.data(DASHBOARD)
+        sent = statements.count
+        after = _samples((await api.client.get("/metrics")).text)
+    observed = _value(after, "modelreg_sql_statements_per_request_sum") - _value(
+        before, "modelreg_sql_statements_per_request_sum"
+    )
+    assert observed == sent == 8
 
 
 def test_workers_report_together(database_url: str, tmp_path: Path) -> None:
