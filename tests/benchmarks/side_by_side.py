@@ -10,7 +10,8 @@ to the two servers in turn, the order swapped every round, with the response cac
 each server's CPU is read from its pid. The two answers must be the same bytes.
 
 ``--workload big_dashboard`` serves a 100 x 100 registry instead and reads ``big_dashboard.DOCUMENT`` in one
-request, with the node limit raised as that benchmark raises it.
+request, with the node limit raised as that benchmark raises it. ``--workload wide`` reads ``fields.WIDE`` (every
+scalar of 100 models and their five newest versions), with the node limit raised too.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from models.db.migrate import migrate
 from models.entities import Role
-from tests.benchmarks import big_dashboard, fixture, workloads
+from tests.benchmarks import big_dashboard, fields, fixture, workloads
 from tests.benchmarks.database import Raw, create_database, drop_database
 from tests.benchmarks.loadclient import Connection, RequestFactory, graphql_request
 from tests.benchmarks.processes import HOST, Process, serve, wait_ready
@@ -72,6 +73,8 @@ async def factory(workload: str, secret: str, url: str) -> RequestFactory:
         return workloads.constant(
             graphql_request(big_dashboard.DOCUMENT, {"first": big_dashboard.MODELS}, token=secret)
         )
+    if workload == "wide":  # every scalar of 100 models and their five newest versions (fields.py)
+        return workloads.constant(graphql_request(fields.WIDE, token=secret))
     if workload == "promote":  # both builds promote on the one registry, each request changing production
         promotions = workloads.Promotions(models=size.models, versions=size.versions, token=secret)
         raw = await Raw.open(url)
@@ -89,6 +92,8 @@ async def compare(against: str, backend: str, workload: str, rounds: int, run_di
     if workload == "big_dashboard":
         size = fixture.Size("big dashboard", big_dashboard.MODELS, big_dashboard.VERSIONS)
         settings = {**SETTINGS, "MODELREG_MAX_NODES": str(big_dashboard.RAISED_MAX_NODES)}
+    if workload == "wide":  # every list priced at its cap (feature names: 10,000 each) is over the default limit
+        settings = {**SETTINGS, "MODELREG_MAX_NODES": str(10**7)}
     url = await create_database(backend, run_dir.name, run_dir)
     sides: list[Side] = []
     try:
@@ -122,7 +127,7 @@ def main() -> None:
     parser.add_argument("--against", required=True, help="a git revision, e.g. HEAD~3 or a commit")
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument(
-        "--workload", choices=["dashboard", "big_dashboard", "model_page", "promote"], default="dashboard"
+        "--workload", choices=["dashboard", "big_dashboard", "model_page", "promote", "wide"], default="dashboard"
     )
     parser.add_argument("--rounds", type=int, default=100)
     args = parser.parse_args()
