@@ -16,7 +16,7 @@ from models.monitoring.limits import MAX_TREND_FEATURES, MAX_TREND_WINDOWS
 from schema.context import Info
 from schema.enums import AuditAction, DriftStatus, MetricDirection, VersionStatus
 from schema.inputs import VersionFilter, VersionOrder, version_query
-from schema.loaders import Placed, then
+from schema.loaders import Placed, VersionColumns, then
 from schema.relay import Connection, Node, connection
 from schema.scalars import BigInt
 from schema.selection import node_fields, shape
@@ -290,7 +290,7 @@ _KEYS = frozenset({"id", "model_id", "number"})
 
 
 @functools.lru_cache(maxsize=256)
-def version_columns(fields: frozenset[str] | None) -> frozenset[str] | None:
+def version_columns(fields: frozenset[str] | None) -> VersionColumns:
     """The version columns that the Version ``fields`` read (none selected: the keys alone), or None for all."""
     needed = set(_KEYS)
     for name in fields or ():

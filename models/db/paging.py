@@ -197,10 +197,11 @@ def _arms(
         f"FROM (SELECT ranked.*, {of.rows} FROM ({of.select}) ranked {of.joins} "
         f"WHERE ranked.{of.partition} = ? {after_sql} ORDER BY {ordering.order_by('ranked.')} LIMIT {int(limit)}) page"
     )
-    counted_params = [*of.params] if count else []
     params: list[Any] = []
     for parent in parents:
-        params.extend([*counted_params, *([parent] if count else []), *of.params, parent, *after_params])
+        if count:
+            params.extend([*of.params, parent])
+        params.extend([*of.params, parent, *after_params])
     return " UNION ALL ".join([arm] * len(parents)), params
 
 
@@ -274,7 +275,9 @@ async def windowed(
     """A page per parent in ``parent_ids``, in one statement. ``build`` makes, for the statement's columns, what
     builds each node from its row. ``count``: each page's ``total`` counted, else None (reading a page of a
     dashboard's 100 models without their totals: 2.2 against 2.5 ms on SQLite)."""
-    pages: dict[int, Page[T]] = {parent: Page(has_previous=cursor is not None) for parent in parent_ids}
+    pages: dict[int, Page[T]] = {
+        parent: Page(total=0 if count else None, has_previous=cursor is not None) for parent in parent_ids
+    }
     if not parent_ids:
         return pages
     parents = list(dict.fromkeys(parent_ids))
@@ -295,10 +298,7 @@ async def windowed(
                 continue
             values = [as_datetime(row[column]) if is_datetime else row[column] for column, is_datetime in sort_keys]
             page.edges.append((Cursor(ordering, values), node(row)))
-    if not count:
-        for page in pages.values():
-            page.total = None
-    elif cursor is not None:
+    if count and cursor is not None:
         # A page past the end of a parent's list has no rows to carry its total: count those apart.
         empty = [parent for parent, page in pages.items() if not page.edges and not page.has_next]
         if empty:
