@@ -1,5 +1,6 @@
-"""The asyncpg client: transactions that clean up when ``BEGIN`` fails, commit with what must follow the commit in
-one round trip, and connections returned to the pool without a reset round trip.
+"""The asyncpg client: transactions that clean up when ``BEGIN`` fails, begin with their first locks and commit
+with what must follow the commit in one round trip each, and connections returned to the pool without a reset
+round trip.
 
 **BEGIN failing.** Tortoise's pooled transaction context acquires a connection and binds it to the task before
 sending ``BEGIN``; if ``BEGIN`` raises, the context's exit never runs. asyncpg returns a connection that *died* to
@@ -15,6 +16,13 @@ that must run right after it (the generation's advance, ``models/db/generation.p
 message: ``COMMIT; SELECT nextval(...)``. PostgreSQL runs the two in order, the second only once the commit is
 durable (``synchronous_commit`` stays on) and visible; if the commit fails the rest of the message is skipped
 and the error is raised as before.
+
+**BEGIN and the first locks.** Likewise a transaction's ``BEGIN`` can carry the statement that takes its first
+locks (``write_transaction(begin_with=...)``: a promotion's ``SELECT ... FOR UPDATE``), in the same message:
+``BEGIN; SELECT ...``. The simple protocol takes no parameters, so that statement's values are written into it
+as literals (``models.db.connection.literal``), and its rows are not returned: it is sent for its locks. It is
+logged as a statement like any other. If it fails (a lock timeout), the message's error is ``BEGIN``'s, and the
+transaction context releases the connection as above.
 
 **Releasing.** asyncpg resets a connection it takes back (``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
 RESET ALL``): one round trip per release, three per promotion. modelreg leaves no session state on a pooled
@@ -64,8 +72,16 @@ class ReleasingTransactionContext(TransactionContextPooled):
 class PostgresTransaction(TransactionWrapper):
     """A transaction on one pooled connection, begun and ended with plain SQL (see the module's docstring)."""
 
+    #: A statement sent in the same message as ``BEGIN``, after it (empty: none).
+    with_begin: str = ""
     #: A statement sent in the same message as ``COMMIT``, after it (empty: none).
     after_commit: str = ""
+
+    def send_with_begin(self, statement: str) -> bool:
+        """Send ``statement`` (no parameters; its rows are not read) in the same message as ``BEGIN``; False for a
+        savepoint, which sends no ``BEGIN``."""
+        self.with_begin = statement
+        return True
 
     def send_after_commit(self, statement: str) -> bool:
         """Send ``statement`` with this transaction's ``COMMIT``; False for a savepoint, which does not commit."""
@@ -76,7 +92,11 @@ class PostgresTransaction(TransactionWrapper):
         return NestedTransactionContext(PostgresSavepoint(self))
 
     async def begin(self) -> None:
-        await self._connection.execute("BEGIN")
+        if not self.with_begin:
+            await self._connection.execute("BEGIN")
+            return
+        self.log.debug("%s: %s", self.with_begin, [])  # a statement of the transaction, counted as one
+        await self._connection.execute(f"BEGIN; {self.with_begin}")
 
     async def commit(self) -> None:
         self._check_open()
@@ -99,6 +119,9 @@ class PostgresSavepoint(PostgresTransaction):
     def __init__(self, connection: Any) -> None:
         super().__init__(connection)
         self._name = f"modelreg_{next(_savepoints)}"
+
+    def send_with_begin(self, statement: str) -> bool:
+        return False  # the enclosing transaction began already
 
     def send_after_commit(self, statement: str) -> bool:
         return False  # the enclosing transaction's COMMIT is the one that commits

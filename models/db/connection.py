@@ -20,6 +20,7 @@ from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
 from models.db import generation
+from models.db._postgres import PostgresTransaction
 from models.db._sqlite import ImmediateSqliteClient
 from models.errors import DomainError
 
@@ -117,12 +118,16 @@ def dialect(conn: BaseDBAsyncClient | None = None) -> str:
 
 
 @asynccontextmanager
-async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
+async def write_transaction(*, begin_with: str = "") -> AsyncIterator[BaseDBAsyncClient]:
     """One transaction for a state change and its audit event.
 
     On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (see ``models/db/_sqlite.py``); on
     PostgreSQL the operation takes row locks (``SELECT ... FOR UPDATE``) on what it changes. When the block
     ends without an exception, it commits.
+
+    ``begin_with`` (PostgreSQL only): a statement without parameters (values as ``literal``) that takes the
+    transaction's first locks, sent in ``BEGIN``'s own message (``models/db/_postgres.py``): the locks cost no
+    round trip of their own. Inside an enclosing transaction it runs as the block's first statement.
 
     After the transaction commits the registry's generation advances (``models/db/generation.py``; on
     PostgreSQL in the COMMIT's own round trip), before the caller can answer anyone, so no cached answer from
@@ -132,7 +137,14 @@ async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
     """
     advanced = False
     try:
-        async with in_transaction(CONNECTION) as conn:
+        context = in_transaction(CONNECTION)
+        # PostgreSQL's contexts hold their transaction as ``client`` (SQLite's has none to send anything with).
+        transaction, carried = getattr(context, "client", None), False
+        if begin_with and isinstance(transaction, PostgresTransaction):
+            carried = transaction.send_with_begin(begin_with)  # False for a savepoint
+        async with context as conn:
+            if begin_with and not carried:
+                await conn.execute_script(begin_with)
             yield conn
             # On PostgreSQL the COMMIT itself advances it, in the same round trip (models/db/generation.py).
             advanced = generation.advance_with_commit(conn)
@@ -147,6 +159,17 @@ async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
 
 
 _PLACEHOLDER = re.compile(r"\?")
+
+
+def literal(value: str) -> str:
+    """``value`` as a PostgreSQL string literal, for a statement sent without parameters (``begin_with``).
+
+    An escape string (``E'...'``), whose backslashes mean the same whatever ``standard_conforming_strings`` says;
+    the callers' values are names validated before (``models.validation``), which contain neither quotes nor
+    backslashes, so this is the second guard, not the first."""
+    if "\x00" in value:
+        raise ValueError("a NUL character cannot be sent to PostgreSQL")
+    return "E'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def placeholders(values: Sequence[object]) -> str:

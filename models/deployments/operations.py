@@ -20,7 +20,7 @@ from models.db.connection import write_transaction
 from models.db.locking import lock_existing_model
 from models.db.retry import retried
 from models.deployments import switch
-from models.deployments.state import read_for_promotion
+from models.deployments.state import promotion_locks, read_for_promotion
 from models.entities import AuditAction, AuditEvent, Deployment, ModelVersion, RegisteredModel, Role, VersionStatus
 from models.environments.declared import require_declared, undeclared
 from models.environments.operations import enforce_protection
@@ -136,7 +136,7 @@ async def promote(
         "expectedCurrentVersion": expected_current_version,
     }
     keyed = Request("promote", principal=actor, key=key, arguments=arguments)
-    async with write_transaction() as conn:
+    async with write_transaction(begin_with=promotion_locks(model=model, environment=env)) as conn:
         return await replay_or_run(
             conn, keyed, Promotion, lambda: _promote(conn, move, version, expected_current_version)
         )

@@ -7,15 +7,16 @@ trips inside the transaction are what bounds promotions per second (on SQLite on
 at a time; on PostgreSQL the model's row stays locked). Here they are one statement.
 
 Locking is unchanged (see ``models/db/locking.py``). On SQLite the transaction already holds the write lock
-from ``BEGIN IMMEDIATE``, so the read needs no statement before it. On PostgreSQL a first statement takes the
-locks: the model's row (``FOR UPDATE``: promotions of one model, and every writer of its audit chain, queue
-here), the environment's row (``FOR SHARE``: it cannot be removed meanwhile) and the environment's shared
-protection lock (``models/environments/operations.py``: a protection change waits for this promotion, and
-this promotion waits for one under way). The read is a statement of its own because in READ COMMITTED a
-statement sees the database as it was when it started, before any lock it waited for: a single ``SELECT ...
-FOR UPDATE OF m`` joined to the deployments could miss a deployment, an audit event or a rule committed by
-the transaction it waited for. The second statement starts after the locks are held, so it sees all of them,
-and nothing it read can change before commit.
+from ``BEGIN IMMEDIATE``, so the read needs no statement before it. On PostgreSQL a first statement
+(``promotion_locks``) takes the locks: the model's row (``FOR UPDATE``: promotions of one model, and every writer
+of its audit chain, queue here), the environment's row (``FOR SHARE``: it cannot be removed meanwhile) and the
+environment's shared protection lock (``models/environments/operations.py``: a protection change waits for this
+promotion, and this promotion waits for one under way). It travels in ``BEGIN``'s own message
+(``write_transaction(begin_with=...)``), so it costs no round trip of its own. The read is a statement of its
+own because in READ COMMITTED a statement sees the database as it was when it started, before any lock it
+waited for: a single ``SELECT ... FOR UPDATE OF m`` joined to the deployments could miss a deployment, an audit
+event or a rule committed by the transaction it waited for. The second statement starts after the locks are
+held, so it sees all of them, and nothing it read can change before commit.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from functools import cache
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.audit.chain import GENESIS
-from models.db.connection import dialect, fetch, fetch_table
+from models.db.connection import dialect, fetch_table, literal
 from models.db.rows import builder, columns, optional_builder
 from models.entities import Deployment, EnvironmentProtection, ModelVersion, RegisteredModel
 from models.environments.locks import protection_lock_sql
@@ -35,15 +36,12 @@ from models.errors import NotFound
 
 @cache  # built on first use: the tables' columns are only complete once Tortoise is initialised
 def _read_sql(sqlite: bool) -> str:
-    # SQLite reads whether the environment is declared here; PostgreSQL did, share-locking its row, in the
-    # locking statement.
-    declared = ", e.id AS declared" if sqlite else ""
     # PostgreSQL allocates the new deployment's id here, under the model's lock, so ids follow the promotions.
     allocated = "" if sqlite else ", nextval(pg_get_serial_sequence('deployment', 'id')) AS deployment_id"
     return (
         f"SELECT {columns(RegisteredModel, 'm', 'm')}, {columns(ModelVersion, 'v', 'v')}, "
         f"{columns(Deployment, 'd', 'd')}, {columns(ModelVersion, 'av', 'av')}, "
-        f"{columns(EnvironmentProtection, 'ep', 'ep')}{declared}{allocated}, "
+        f"{columns(EnvironmentProtection, 'ep', 'ep')}, e.id AS declared{allocated}, "
         "(SELECT COUNT(*) FROM deployment ad WHERE ad.model_id = m.id AND ad.retired_at IS NULL) AS active_count, "
         "h.chain_seq AS head_seq, h.hash AS head_hash "
         "FROM model m "
@@ -51,8 +49,8 @@ def _read_sql(sqlite: bool) -> str:
         "LEFT JOIN deployment d ON d.model_id = m.id AND d.environment = ? AND d.retired_at IS NULL "
         "LEFT JOIN version av ON av.id = d.version_id "
         "LEFT JOIN environment_protection ep ON ep.environment = ? "
-        + ("LEFT JOIN environment e ON e.name = ? " if sqlite else "")
-        + "LEFT JOIN audit_event h ON h.id = "
+        "LEFT JOIN environment e ON e.name = ? "
+        "LEFT JOIN audit_event h ON h.id = "
         "(SELECT id FROM audit_event WHERE model_id = m.id ORDER BY id DESC LIMIT 1) "
         "WHERE m.name = ?"
     )
@@ -81,20 +79,22 @@ class PromotionState:
     deployment_id: int | None = None
 
 
+def promotion_locks(*, model: str, environment: str) -> str:
+    """The statement that takes a promotion's locks on PostgreSQL, for ``write_transaction(begin_with=...)``; ""
+    on SQLite. ``model`` and ``environment`` are validated names, written as literals."""
+    if dialect() != "postgres":
+        return ""
+    return (
+        f"SELECT (SELECT id FROM environment WHERE name = {literal(environment)} FOR SHARE), "
+        f"{protection_lock_sql(exclusive=False, environment=literal(environment))} "
+        f"FROM model WHERE name = {literal(model)} FOR UPDATE"
+    )
+
+
 async def read_for_promotion(conn: BaseDBAsyncClient, *, model: str, version: int, environment: str) -> PromotionState:
-    """Lock ``model`` and read what promoting its ``version`` in ``environment`` depends on."""
+    """Read what promoting ``model``'s ``version`` in ``environment`` depends on, after ``promotion_locks``."""
     sqlite = dialect(conn) != "postgres"
-    declared = None
-    if not sqlite:
-        locked = await fetch(
-            conn,
-            "SELECT id, (SELECT id FROM environment WHERE name = ? FOR SHARE) AS declared, "
-            f"{protection_lock_sql(exclusive=False)} AS protection_locked "
-            "FROM model WHERE name = ? FOR UPDATE",
-            [environment, environment, model],
-        )
-        declared = locked[0]["declared"] if locked else None
-    params: list[object] = [version, environment, environment, *([environment] if sqlite else []), model]
+    params: list[object] = [version, environment, environment, environment, model]
     found = await fetch_table(conn, _read_sql(sqlite), params)
     if not found.rows:
         raise NotFound(f"no model named {model!r}")
@@ -107,7 +107,7 @@ async def read_for_promotion(conn: BaseDBAsyncClient, *, model: str, version: in
         active_version=optional_builder(ModelVersion, found, "av")(row),
         protection=optional_builder(EnvironmentProtection, found, "ep")(row),
         active_count=int(row[at["active_count"]]),
-        declared=(row[at["declared"]] if sqlite else declared) is not None,
+        declared=row[at["declared"]] is not None,
         chain_head=_head(row[at["head_seq"]], row[at["head_hash"]]),
         deployment_id=None if sqlite else int(row[at["deployment_id"]]),
     )

@@ -12,9 +12,10 @@ from __future__ import annotations
 LOCK_CLASS = 0x6D726567  # "mreg"
 
 
-def protection_lock_sql(*, exclusive: bool) -> str:
-    """The SQL expression taking the lock of the environment named by its one ``?`` parameter, until commit.
+def protection_lock_sql(*, exclusive: bool, environment: str = "?") -> str:
+    """The SQL expression taking the lock of the environment named by ``environment`` (a ``?`` parameter, or a
+    literal: ``models.db.connection.literal``), until commit.
 
     Its statement's snapshot is taken before the lock is granted: read the rules in a later statement."""
     function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-    return f"{function}({LOCK_CLASS}, hashtext(?))"
+    return f"{function}({LOCK_CLASS}, hashtext({environment}))"
