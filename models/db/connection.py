@@ -195,6 +195,12 @@ def _numbered(conn: BaseDBAsyncClient, sql: str, count: int) -> str:
     """``sql`` with PostgreSQL's ``$1, $2, ...`` for its ``?`` placeholders on PostgreSQL; as it is on SQLite."""
     if dialect(conn) != "postgres":
         return sql
+    return _dollar_numbered(sql, count)
+
+
+@functools.lru_cache(maxsize=1024)
+def _dollar_numbered(sql: str, count: int) -> str:
+    # Remembered: the same few texts run on every request, and the substitution showed in a promotion's profile.
     counter = iter(range(1, count + 1))
     return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
 

@@ -12,6 +12,9 @@ import pytest
 import strawberry
 from graphql import build_schema as graphql_schema
 from graphql import execute, parse
+from strawberry.permission import BasePermission
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import convert_argument
 
 import schema.build
 from app.settings import Settings
@@ -19,7 +22,7 @@ from models.entities import Role
 from models.tokens.scopes import Principal
 from schema.build import build_schema
 from schema.context import Context
-from schema.fast_fields import resolve_plainly
+from schema.fast_fields import FlatInput, resolve_plainly
 from tests.benchmarks.fields import WIDE, _by_response_key, count_fields
 from tests.schema.test_sql_counts import _seed, uncached
 
@@ -39,9 +42,88 @@ def test_plain_fields_and_synchronous_methods_are_replaced_and_nothing_else() ->
     assert {"Model.name", "Tag.key", "Metric.value", "Version.number", "Version.metrics", "Model.tags"} <= replaced
     assert {"Model.production", "Deployment.version", "Version.activeEnvironments"} <= replaced
     assert {"Model.versions", "Model.deploymentHistory", "Version.metric", "Deployment.featureTrend"} <= replaced
-    # Root fields (RootField, permission classes), mutations, async resolvers: Strawberry's resolvers.
-    kept = {"Query.models", "Query.model", "Mutation.promote", "Query.auditEvents"}
+    # Mutations guarded by permission classes alone, with flat inputs of builtin scalars.
+    assert {"Mutation.promote", "Mutation.demote", "Mutation.rollback", "Mutation.archiveVersion"} <= replaced
+    # Root query fields (RootField), inputs with lists or nested inputs, async resolvers: Strawberry's resolvers.
+    kept = {"Query.models", "Query.model", "Query.auditEvents", "Mutation.registerVersion", "Mutation.createModel"}
     assert not kept & replaced
+
+
+def _guarded_inputs() -> list[tuple[str, Any]]:
+    """The input types of every mutation that is replaced, by mutation."""
+    built = build_schema()
+    replaced = set(resolve_plainly(built))
+    mutation = built._schema.mutation_type
+    assert mutation is not None
+    found = []
+    for name, graphql_field in mutation.fields.items():
+        if f"Mutation.{name}" in replaced:
+            field = graphql_field.extensions[GraphQLCoreConverter.DEFINITION_BACKREF]
+            found += [(name, argument.type) for argument in field.arguments]
+    return found
+
+
+def test_flat_inputs_convert_as_strawberry_converts_them() -> None:
+    """Each replaced mutation's input, with every field given, null or absent in turn, converts to what Strawberry's
+    ``convert_argument`` gives (the dataclasses compare by their fields)."""
+    inputs = _guarded_inputs()
+    assert {name for name, _ in inputs} >= {"promote", "demote", "rollback"}
+    config, registry = schema.build.schema.config, schema.build.schema.schema_converter.scalar_registry
+    for name, argument_type in inputs:
+        converter = FlatInput.of(argument_type, config.name_converter)
+        assert converter is not None, name
+        full = {graphql_name: _sample(graphql_name) for graphql_name, _ in converter.names}
+        nulls = [{**full, key: None} for key in full]
+        absent = [{other: value for other, value in full.items() if other != key} for key in full]
+        for value in [full, {}, *nulls, *absent]:
+            assert converter(value) == convert_argument(value, argument_type, registry, config), (name, value)
+
+
+def _sample(graphql_name: str) -> object:
+    return 3 if graphql_name in {"version", "expectedCurrentVersion", "number"} else f"{graphql_name}-value"
+
+
+_ran: list[str] = []
+
+
+class _Refuse(BasePermission):
+    message = "refused here"
+    error_extensions = {"code": "FORBIDDEN"}  # Strawberry's own attribute
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return False
+
+
+@strawberry.input
+class _Flat:
+    name: str
+    count: int | None = None
+
+
+@strawberry.type
+class _Mutation:
+    @strawberry.mutation(permission_classes=[_Refuse])  # type: ignore[untyped-decorator]  # in Strawberry's stubs
+    async def change(self, info: strawberry.Info, input: _Flat) -> str:
+        _ran.append(input.name)
+        return input.name
+
+
+@strawberry.type
+class _Query:
+    ok: bool = True
+
+
+async def test_a_permission_that_refuses_without_raising_answers_as_strawberry_does() -> None:
+    """A permission answering False (ours raise their own errors) hands the call to Strawberry's resolver: its
+    message and code, and the method never runs."""
+    for replace in (False, True):
+        built = strawberry.Schema(query=_Query, mutation=_Mutation)
+        if replace:
+            assert "Mutation.change" in resolve_plainly(built)
+        result = await built.execute('mutation { change(input: {name: "x"}) }')
+        assert result.errors is not None and result.errors[0].message == "refused here", replace
+        assert result.errors[0].extensions == {"code": "FORBIDDEN"}
+    assert _ran == []
 
 
 def _without_replacement(monkeypatch: pytest.MonkeyPatch) -> strawberry.Schema:
