@@ -20,16 +20,18 @@ that machinery has nothing to do:
   Strawberry's resolver.
 
 - an asynchronous method guarded by permission classes alone, whose arguments are builtin scalars or flat input
-  objects of builtin scalars (``promote(input: PromoteInput!)``): ``Guarded``, which converts the input objects
-  from a plan made once, checks the permissions as Strawberry's ``PermissionExtension`` does, and calls the method.
-  Strawberry converted such an input with some 11 ``convert_argument`` calls, resolving each field's annotation
-  again, and wrapped the call in its extension chain: about a tenth of a promotion's time outside the database.
-  A permission that answers anything but ``True`` (ours raise their errors) hands the call to Strawberry's
-  resolver, which decides as it always has.
+  objects of builtin scalars (``promote(input: PromoteInput!)``): ``_guarded``'s resolver, which converts the
+  input objects from a plan made once (``FlatInput``), checks the permissions as Strawberry's
+  ``PermissionExtension`` does, and calls the method. Strawberry converted such an input with some 11
+  ``convert_argument`` calls, resolving each field's annotation again, and wrapped the call in its extension
+  chain: about a tenth of a promotion's time outside the database. A permission that answers anything but
+  ``True`` (ours raise their errors) hands the call to Strawberry's resolver, which decides (and checks every
+  permission again) as it always has. Like the direct methods above, it passes a plain ``Info``: the schema sets
+  no ``info_class`` and no field exception handlers.
 
 Every other field (``Maybe`` arguments, other field extensions, async resolvers without permissions, root query
-fields with ``RootField``) keeps Strawberry's resolver. The answers are the same: the same attribute or the same method,
-called with the same values. ``tests/schema/test_fast_fields.py`` checks which fields are replaced, and
+fields with ``RootField``) keeps Strawberry's resolver. The answers are the same: the same attribute or the same
+method, called with the same values. ``tests/schema/test_fast_fields.py`` checks which fields are replaced, and
 ``tests/schema/test_execution.py`` that documents answer the same with and without.
 """
 

@@ -21,8 +21,8 @@ and the error is raised as before.
 locks (``write_transaction(begin_with=...)``: a promotion's ``SELECT ... FOR UPDATE``), in the same message:
 ``BEGIN; SELECT ...``. The simple protocol takes no parameters, so that statement's values are written into it
 as literals (``models.db.connection.literal``), and its rows are not returned: it is sent for its locks. It is
-logged as a statement like any other. If it fails (a lock timeout), the message's error is ``BEGIN``'s, and the
-transaction context releases the connection as above.
+logged as a statement like any other. If it fails (a lock timeout), the transaction ``BEGIN`` opened is rolled
+back, the error is ``BEGIN``'s, and the transaction context releases the connection as above.
 
 **Releasing.** asyncpg resets a connection it takes back (``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
 RESET ALL``): one round trip per release, three per promotion. modelreg leaves no session state on a pooled
@@ -35,6 +35,7 @@ open on a released connection, and still drops its listeners.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from typing import Any
 
@@ -96,7 +97,14 @@ class PostgresTransaction(TransactionWrapper):
             await self._connection.execute("BEGIN")
             return
         self.log.debug("%s: %s", self.with_begin, [])  # a statement of the transaction, counted as one
-        await self._connection.execute(f"BEGIN; {self.with_begin}")
+        try:
+            await self._connection.execute(f"BEGIN; {self.with_begin}")
+        except asyncpg.PostgresError:
+            # BEGIN ran, so the connection holds a failed transaction: end it here, as the context's exit would
+            # have, rather than leave it to the pool's reset (which logs an ERROR for it).
+            with contextlib.suppress(Exception):
+                await self._connection.execute("ROLLBACK")
+            raise
 
     async def commit(self) -> None:
         self._check_open()

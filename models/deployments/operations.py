@@ -136,9 +136,13 @@ async def promote(
         "expectedCurrentVersion": expected_current_version,
     }
     keyed = Request("promote", principal=actor, key=key, arguments=arguments)
-    async with write_transaction(begin_with=promotion_locks(model=model, environment=env)) as conn:
+    locks = promotion_locks(model=model, environment=env)
+    # Without a key the locks come first and travel with BEGIN. With one, the key is claimed first, as every keyed
+    # operation does (one order for all: no deadlock between two of them reusing a key), and a replay locks nothing.
+    async with write_transaction(begin_with="" if key else locks) as conn:
+        later = locks if key else ""
         return await replay_or_run(
-            conn, keyed, Promotion, lambda: _promote(conn, move, version, expected_current_version)
+            conn, keyed, Promotion, lambda: _promote(conn, move, version, expected_current_version, locks=later)
         )
 
 
@@ -206,8 +210,13 @@ def _checked(model: str, environment: str | None, reason: str | None, *, version
     return env
 
 
-async def _promote(conn: BaseDBAsyncClient, move: _Move, number: int, expected: int | None) -> Promotion:
+async def _promote(
+    conn: BaseDBAsyncClient, move: _Move, number: int, expected: int | None, *, locks: str = ""
+) -> Promotion:
+    """``locks``: the locks' statement when BEGIN did not carry it (PostgreSQL, with an idempotency key)."""
     model, env = move.model, move.environment
+    if locks:
+        await conn.execute_script(locks)
     state = await read_for_promotion(conn, model=model, version=number, environment=env)
     if not state.declared:
         raise await undeclared(conn, env, "environment")

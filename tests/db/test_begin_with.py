@@ -4,12 +4,17 @@ as literals (``literal``); a promotion sends its locks that way (``models/deploy
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import asyncpg
 import pytest
 
 from models.db.connection import connection, dialect, fetch, literal, write_transaction
+from models.deployments.operations import promote
 from models.deployments.state import promotion_locks
 from tests.schema.test_sql_counts import _name, _seed
+from tests.support.helpers import StatementCounter
 
 postgres_only = pytest.mark.parametrize("backend", ["postgres"])  # SQLite sends nothing with BEGIN IMMEDIATE
 
@@ -72,13 +77,33 @@ async def test_the_locks_are_held_from_the_start_of_the_block(app: object, datab
 
 
 @postgres_only
-async def test_a_failing_lock_statement_rolls_back_and_frees_the_connection(app: object) -> None:
-    """An error in BEGIN's message (here a statement PostgreSQL refuses) is raised, and the pooled connection
-    goes back: the next transaction works."""
+async def test_a_failing_lock_statement_rolls_back_and_frees_the_connection(
+    app: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An error in BEGIN's message (here a statement PostgreSQL refuses) is raised, the transaction BEGIN opened is
+    rolled back (asyncpg would log an ERROR resetting a connection still in it), and the pooled connection goes
+    back: the next transaction works."""
     await _seed(0, 1)
     for _ in range(20):  # more than the pool holds: a leaked connection would make this wait forever
         with pytest.raises(asyncpg.UndefinedTableError):
             async with write_transaction(begin_with="SELECT 1 FROM no_such_table FOR UPDATE"):
                 pass
+    await asyncio.sleep(0.05)  # the pool's release runs in a task of its own
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
     async with write_transaction(begin_with=promotion_locks(model=_name(0), environment="production")) as conn:
         assert (await fetch(conn, "SELECT count(*) AS n FROM model"))[0]["n"] >= 1
+
+
+@postgres_only
+async def test_a_keyed_promotion_claims_its_key_before_it_locks(app: object, statements: StatementCounter) -> None:
+    """With an idempotency key the key is claimed first, as every keyed operation does (one order for all), and the
+    locks follow as a statement of their own; a replay takes no lock."""
+    await _seed(0, 1)
+    statements.reset()
+    await promote(model=_name(0), version=1, actor="admin", idempotency_key="release-1")
+    claim = next(index for index, sql in enumerate(statements.sql) if "idempotency_record" in sql and "INSERT" in sql)
+    lock = next(index for index, sql in enumerate(statements.sql) if "FOR UPDATE" in sql)
+    assert claim < lock, "\n".join(statements.sql)
+    statements.reset()
+    await promote(model=_name(0), version=1, actor="admin", idempotency_key="release-1")
+    assert not [sql for sql in statements.sql if "FOR UPDATE" in sql], "\n".join(statements.sql)
