@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import queue
+import random
 import signal
 import socket
 import subprocess
@@ -31,11 +32,37 @@ REPO = Path(__file__).parents[2]
 STARTUP_TIMEOUT = 30.0
 
 
+#: Where the kernel takes the local ports of outgoing connections when ``/proc`` does not say (Linux's default).
+_EPHEMERAL_DEFAULT = (32768, 60999)
+
+
+def _ephemeral_ports() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return _EPHEMERAL_DEFAULT
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on (at the moment of asking)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A TCP port on 127.0.0.1 that nothing listens on (at the moment of asking), outside the kernel's range for
+    outgoing connections' local ports.
+
+    A port the kernel picked for a probe (``bind(0)``) is in that range, and in the moment between the probe and the
+    server's own bind any new connection of any process (a test's to PostgreSQL, say) may be given it as its local
+    port: the server then fails with "address already in use" (seen in CI, once in some 1,250 tests). A port outside
+    the range is never handed out that way; the choice is random among some 27,000, so two test workers asking at
+    once do not meet either."""
+    low, high = _ephemeral_ports()
+    candidates = [port for port in range(10_000, 65_536) if not low <= port <= high]
+    for port in random.sample(candidates, 64):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free TCP port on 127.0.0.1 outside the ephemeral range after 64 tries")
 
 
 #: Not passed on besides MODELREG_*: the terminal's size. In pytest-xdist's workers (``make unit``) COLUMNS=80 and
