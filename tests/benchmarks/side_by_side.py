@@ -111,8 +111,10 @@ async def compare(against: str, backend: str, workload: str, rounds: int, run_di
         for side in sides:
             print(f"{backend}, {workload}, {side.name}: {side.summary()}")
         ratio = statistics.median(sides[0].latencies) / statistics.median(sides[1].latencies)
-        cpu = sides[0].cpu_seconds / sides[1].cpu_seconds
-        print(f"{backend}, {workload}: this build / {against}: median x{ratio:.3f}, server CPU x{cpu:.3f}", end="")
+        # The kernel counts a process's CPU in ticks (10 ms): a run of a few small requests may read none at all.
+        used = sides[0].cpu_seconds, sides[1].cpu_seconds
+        cpu = f"x{used[0] / used[1]:.3f}" if all(used) else "not measured (a run too short for the CPU clock's ticks)"
+        print(f"{backend}, {workload}: this build / {against}: median x{ratio:.3f}, server CPU {cpu}", end="")
         # A promotion's answer names the deployment and event it made, which differ from one request to the next.
         print("" if workload == "promote" else f"; same answer: {sides[0].answer == sides[1].answer}")
     finally:
