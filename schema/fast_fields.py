@@ -51,6 +51,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.base import StrawberryMaybe, StrawberryOptional, StrawberryType, has_object_definition
 from strawberry.types.field import StrawberryField
+from strawberry.types.fields.resolver import StrawberryResolver
 from strawberry.types.info import Info
 
 Resolver = Callable[..., Any]
@@ -109,6 +110,16 @@ def _as_is(argument: StrawberryArgument) -> bool | None:
     return argument_type in _AS_IS
 
 
+def _self_info_arguments(resolver: StrawberryResolver[Any]) -> bool:
+    """The resolver's parameters are ``self``, ``info`` and its GraphQL arguments, in that order (no parent or root)."""
+    if resolver.self_parameter is None or resolver.info_parameter is None:
+        return False
+    if resolver.parent_parameter or resolver.root_parameter:
+        return False
+    expected = [resolver.self_parameter.name, resolver.info_parameter.name]
+    return list(resolver.signature.parameters) == expected + [argument.python_name for argument in resolver.arguments]
+
+
 def _method(field: StrawberryField, strawberrys: Resolver | None, names: NameConverter) -> Resolver | None:
     """A direct call of a ``(self, info, *arguments)`` method resolver, or None when it needs Strawberry's path.
 
@@ -119,17 +130,12 @@ def _method(field: StrawberryField, strawberrys: Resolver | None, names: NameCon
     resolver = field.base_resolver
     if resolver is None or resolver.is_async:
         return None
-    if resolver.self_parameter is None or resolver.parent_parameter or resolver.root_parameter:
-        return None
-    info_parameter = resolver.info_parameter
-    parameters = list(resolver.signature.parameters)
-    arguments = resolver.arguments
-    if parameters == [resolver.self_parameter.name]:
+    owner, parameters = resolver.self_parameter, list(resolver.signature.parameters)
+    if owner is not None and not (resolver.parent_parameter or resolver.root_parameter) and parameters == [owner.name]:
         return Derived(resolver.wrapped_func)  # type: ignore[arg-type]  # a plain function here
-    if info_parameter is None or parameters[:2] != [resolver.self_parameter.name, info_parameter.name]:
+    if not _self_info_arguments(resolver):
         return None
-    if parameters[2:] != [argument.python_name for argument in arguments]:
-        return None
+    arguments = resolver.arguments
     kinds = [_as_is(argument) for argument in arguments]
     if None in kinds or (strawberrys is None and not all(kinds)):
         return None
@@ -214,15 +220,9 @@ def _guarded(field: StrawberryField, strawberrys: Resolver | None, names: NameCo
     if len(field.extensions) != 1 or type(field.extensions[0]) is not PermissionExtension:
         return None
     extension = field.extensions[0]
-    if extension.fail_silently or resolver.self_parameter is None or resolver.info_parameter is None:
+    if extension.fail_silently or not _self_info_arguments(resolver):
         return None
-    if resolver.parent_parameter or resolver.root_parameter:
-        return None
-    parameters = list(resolver.signature.parameters)
     arguments = resolver.arguments
-    expected = [resolver.self_parameter.name, resolver.info_parameter.name]
-    if parameters != expected + [argument.python_name for argument in arguments]:
-        return None
     converters: dict[str, tuple[str, FlatInput | None]] = {}
     for argument in arguments:
         as_is = _as_is(argument)

@@ -139,8 +139,8 @@ async def promote(
     locks = promotion_locks(model=model, environment=env)
     # Without a key the locks come first and travel with BEGIN. With one, the key is claimed first, as every keyed
     # operation does (one order for all: no deadlock between two of them reusing a key), and a replay locks nothing.
-    async with write_transaction(begin_with="" if key else locks) as conn:
-        later = locks if key else ""
+    first, later = ("", locks) if key else (locks, "")
+    async with write_transaction(begin_with=first) as conn:
         return await replay_or_run(
             conn, keyed, Promotion, lambda: _promote(conn, move, version, expected_current_version, locks=later)
         )
