@@ -1,6 +1,6 @@
-"""The asyncpg client: transactions that clean up when ``BEGIN`` fails, begin with their first locks and commit
-with what must follow the commit in one round trip each, and connections returned to the pool without a reset
-round trip.
+"""The asyncpg client: transactions that clean up when ``BEGIN`` fails, begin with their first locks, commit with
+their last write and with what must follow the commit, in one round trip each, and connections returned to the
+pool without a reset round trip.
 
 **BEGIN failing.** Tortoise's pooled transaction context acquires a connection and binds it to the task before
 sending ``BEGIN``; if ``BEGIN`` raises, the context's exit never runs. asyncpg returns a connection that *died* to
@@ -24,8 +24,18 @@ as literals (``models.db.connection.literal``), and its rows are not returned: i
 logged as a statement like any other. If it fails (a lock timeout), the transaction ``BEGIN`` opened is rolled
 back, the error is ``BEGIN``'s, and the transaction context releases the connection as above.
 
+**The last write and COMMIT.** A write whose rows the caller does not need back (a promotion's one statement, its
+ids allocated by the read before it: ``models/deployments/switch.py``) can travel in ``COMMIT``'s message too:
+``EXECUTE modelreg_write_...(...); COMMIT; SELECT nextval(...)`` (``send_before_commit``). The statement is prepared
+once per connection (``PREPARE``, a round trip the first time only: PostgreSQL then plans it as it plans the
+driver's own prepared statements, not anew each time as it would a statement written out with its values), and its
+values go in as ``EXECUTE``'s literal arguments (``models.db.literals``), which PostgreSQL converts to the
+parameters' types. If the write fails, the rest of the message is skipped and the transaction is left failed:
+``commit`` rolls it back and raises the write's error. Anything else the transaction runs after ``send_before_commit``
+(a statement, a savepoint) first sends the write on its own, so statements still run in the order they were given.
+
 **Releasing.** asyncpg resets a connection it takes back (``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
-RESET ALL``): one round trip per release, three per promotion. modelreg leaves no session state on a pooled
+RESET ALL``): one round trip per release, two per promotion. modelreg leaves no session state on a pooled
 connection for it to undo: its advisory locks are transaction-scoped (``pg_advisory_xact_lock*``; the migration
 lock, the one session lock, is taken on a connection of its own, ``models/db/migrate.py``), it never LISTENs,
 SETs or opens a cursor outside a transaction on them, and its session settings are sent at connect time.
@@ -36,12 +46,16 @@ open on a released connection, and still drops its listeners.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
+import weakref
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
 from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
 from tortoise.backends.base.client import (
+    ConnectionWrapper,
     NestedTransactionContext,
     TransactionalDBClient,
     TransactionContext,
@@ -50,9 +64,13 @@ from tortoise.backends.base.client import (
 from tortoise.connection import get_connections
 from tortoise.exceptions import TransactionManagementError
 
+from models.db.literals import value_literal
 from models.db.statements import StatementLog
 
 _savepoints = itertools.count(1)
+#: The statements ``send_before_commit`` has prepared on each connection (a session's prepared statements live as
+#: long as it does; the pool never deallocates them: ``_no_session_state``).
+_prepared: weakref.WeakKeyDictionary[asyncpg.Connection, set[str]] = weakref.WeakKeyDictionary()
 
 
 class ReleasingTransactionContext(TransactionContextPooled):
@@ -77,6 +95,9 @@ class PostgresTransaction(TransactionWrapper):
     with_begin: str = ""
     #: A statement sent in the same message as ``COMMIT``, after it (empty: none).
     after_commit: str = ""
+    #: The write sent in the same message as ``COMMIT``, before it: its ``EXECUTE``, and the statement and values to
+    #: log (None: none).
+    _before_commit: tuple[str, str, list[Any]] | None = None
 
     def send_with_begin(self, statement: str) -> bool:
         """Send ``statement`` (no parameters; its rows are not read) in the same message as ``BEGIN``; False for a
@@ -88,6 +109,31 @@ class PostgresTransaction(TransactionWrapper):
         """Send ``statement`` with this transaction's ``COMMIT``; False for a savepoint, which does not commit."""
         self.after_commit = statement
         return True
+
+    async def send_before_commit(self, sql: str, params: Sequence[Any]) -> bool:
+        """Send the write ``sql`` (``$n`` placeholders) with ``params`` in the same message as ``COMMIT``, before it;
+        its rows are not read. False for a savepoint, which does not commit: the caller runs it itself."""
+        await self._send_pending()  # one at a time, in order
+        raw = _session(self._connection)
+        name = f"modelreg_write_{hashlib.sha256(sql.encode()).hexdigest()[:16]}"
+        known = _prepared.setdefault(raw, set())
+        if name not in known:
+            await self._connection.execute(f"PREPARE {name} AS {sql}")
+            known.add(name)
+        arguments = ", ".join(value_literal(value) for value in params)  # refuses a value it cannot write
+        self._before_commit = (f"EXECUTE {name}({arguments})", sql, list(params))
+        return True
+
+    def acquire_connection(self) -> ConnectionWrapper[asyncpg.Connection]:
+        return _SendingPendingFirst(self._lock, self)
+
+    async def _send_pending(self) -> None:
+        """Send the write waiting for ``COMMIT`` now, on its own: a statement is about to follow it."""
+        pending, self._before_commit = self._before_commit, None
+        if pending is not None:
+            execute, sql, params = pending
+            self.log.debug("%s: %s", sql, params)
+            await self._connection.execute(execute)
 
     def _in_transaction(self) -> TransactionContext:
         return NestedTransactionContext(PostgresSavepoint(self))
@@ -109,11 +155,26 @@ class PostgresTransaction(TransactionWrapper):
     async def commit(self) -> None:
         self._check_open()
         self._finalized = True
-        await self._connection.execute(f"COMMIT; {self.after_commit}" if self.after_commit else "COMMIT")
+        pending, self._before_commit = self._before_commit, None
+        message = ["COMMIT", self.after_commit] if self.after_commit else ["COMMIT"]
+        if pending is not None:
+            execute, sql, params = pending
+            self.log.debug("%s: %s", sql, params)  # a statement of the transaction, counted as one
+            message.insert(0, execute)
+        try:
+            await self._connection.execute("; ".join(message))
+        except asyncpg.PostgresError:
+            # The write failed, so COMMIT was skipped and the transaction is still open, failed: end it here rather
+            # than leave it to the pool (which logs an ERROR for it). A COMMIT that failed ended it already.
+            if self._connection.is_in_transaction():
+                with contextlib.suppress(Exception):
+                    await self._connection.execute("ROLLBACK")
+            raise
 
     async def rollback(self) -> None:
         self._check_open()
         self._finalized = True
+        self._before_commit = None  # never sent: nothing to undo
         await self._connection.execute("ROLLBACK")
 
     def _check_open(self) -> None:
@@ -124,9 +185,10 @@ class PostgresTransaction(TransactionWrapper):
 class PostgresSavepoint(PostgresTransaction):
     """A nested transaction: a savepoint of the enclosing one, on its connection."""
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: PostgresTransaction) -> None:
         super().__init__(connection)
         self._name = f"modelreg_{next(_savepoints)}"
+        self._enclosing = connection
 
     def send_with_begin(self, statement: str) -> bool:
         return False  # the enclosing transaction began already
@@ -134,7 +196,11 @@ class PostgresSavepoint(PostgresTransaction):
     def send_after_commit(self, statement: str) -> bool:
         return False  # the enclosing transaction's COMMIT is the one that commits
 
+    async def send_before_commit(self, sql: str, params: Sequence[Any]) -> bool:
+        return False  # likewise
+
     async def savepoint(self) -> None:
+        await self._enclosing._send_pending()  # a write the enclosing transaction kept for its COMMIT comes first
         await self._connection.execute(f"SAVEPOINT {self._name}")
 
     async def release_savepoint(self) -> None:
@@ -146,6 +212,29 @@ class PostgresSavepoint(PostgresTransaction):
         self._check_open()
         self._finalized = True
         await self._connection.execute(f"ROLLBACK TO SAVEPOINT {self._name}")
+
+
+class _SendingPendingFirst(ConnectionWrapper[asyncpg.Connection]):
+    """The transaction's connection for its next statement, once a write kept for ``COMMIT`` has been sent."""
+
+    __slots__ = ()
+
+    async def __aenter__(self) -> asyncpg.Connection:
+        connection = await super().__aenter__()
+        client = self.client
+        if isinstance(client, PostgresTransaction) and client._before_commit is not None:
+            try:
+                await client._send_pending()
+            except BaseException:
+                self._lock.release()
+                raise
+        return connection
+
+
+def _session(connection: Any) -> asyncpg.Connection:
+    """The connection itself behind the pool's proxy, which is made anew at each acquire: prepared statements
+    belong to the session."""
+    return getattr(connection, "_con", None) or connection
 
 
 async def _no_session_state(connection: asyncpg.Connection) -> None:

@@ -125,9 +125,10 @@ async def write_transaction(*, begin_with: str = "") -> AsyncIterator[BaseDBAsyn
     PostgreSQL the operation takes row locks (``SELECT ... FOR UPDATE``) on what it changes. When the block
     ends without an exception, it commits.
 
-    ``begin_with`` (PostgreSQL only): a statement without parameters (values as ``literal``) that takes the
-    transaction's first locks, sent in ``BEGIN``'s own message (``models/db/_postgres.py``): the locks cost no
-    round trip of their own. Inside an enclosing transaction it runs as the block's first statement.
+    ``begin_with`` (PostgreSQL only): a statement without parameters (values as ``models.db.literals.literal``)
+    that takes the transaction's first locks, sent in ``BEGIN``'s own message (``models/db/_postgres.py``): the
+    locks cost no round trip of their own. Inside an enclosing transaction it runs as the block's first statement.
+    Its last write can likewise travel with ``COMMIT`` (``send_with_commit``).
 
     After the transaction commits the registry's generation advances (``models/db/generation.py``; on
     PostgreSQL in the COMMIT's own round trip), before the caller can answer anyone, so no cached answer from
@@ -161,15 +162,15 @@ async def write_transaction(*, begin_with: str = "") -> AsyncIterator[BaseDBAsyn
 _PLACEHOLDER = re.compile(r"\?")
 
 
-def literal(value: str) -> str:
-    """``value`` as a PostgreSQL string literal, for a statement sent without parameters (``begin_with``).
+async def send_with_commit(conn: BaseDBAsyncClient, sql: str, params: Sequence[Any]) -> bool:
+    """Have the transaction ``conn`` send the write ``sql`` (``?`` placeholders) in the same message as its
+    ``COMMIT`` (PostgreSQL, ``models/db/_postgres.py``): a write whose rows nobody reads, the transaction's last.
+    Its errors are raised by the commit, at the end of ``write_transaction``'s block.
 
-    An escape string (``E'...'``), whose backslashes mean the same whatever ``standard_conforming_strings`` says;
-    the callers' values are names validated before (``models.validation``), which contain neither quotes nor
-    backslashes, so this is the second guard, not the first."""
-    if "\x00" in value:
-        raise ValueError("a NUL character cannot be sent to PostgreSQL")
-    return "E'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+    False when it cannot (SQLite, where a statement costs no round trip; a savepoint): run it yourself."""
+    if not isinstance(conn, PostgresTransaction):
+        return False
+    return await conn.send_before_commit(_numbered(conn, sql, len(params)), params)
 
 
 def placeholders(values: Sequence[object]) -> str:

@@ -251,6 +251,7 @@ async def _promote(
         more=checked,
         head=state.chain_head,
         deployment_id=state.deployment_id,
+        event_id=state.event_id,
     )
     return Promotion(
         deployment=deployment,
@@ -355,11 +356,12 @@ async def _replace(
     more: dict[str, Any],
     head: tuple[int, str] | None = None,
     deployment_id: int | None = None,
+    event_id: int | None = None,
 ) -> tuple[Deployment, AuditEvent]:
     """Retire ``active`` (if any), deploy ``version`` and record ``action``, with one timestamp for all three.
 
-    ``deployment_id``: the id allocated for the new deployment (PostgreSQL's promotion), which lets the three
-    writes go in one statement (``models/deployments/switch.py``).
+    ``deployment_id``, ``event_id``: the ids allocated for the new deployment and its event (PostgreSQL's
+    promotion), which let the three writes go in one statement, with the commit (``models/deployments/switch.py``).
     """
     stamp = now()
     deploying: dict[str, Any] = {
@@ -387,7 +389,7 @@ async def _replace(
             at=stamp,
         )
 
-    return await switch.replace(conn, active=active, deploying=deploying, event=event, head=head)
+    return await switch.replace(conn, active=active, deploying=deploying, event=event, head=head, event_id=event_id)
 
 
 async def _active(conn: BaseDBAsyncClient, model: RegisteredModel, env: str) -> tuple[Deployment | None, int]:

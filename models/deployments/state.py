@@ -27,7 +27,8 @@ from functools import cache
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.audit.chain import GENESIS
-from models.db.connection import dialect, fetch_table, literal
+from models.db.connection import dialect, fetch_table
+from models.db.literals import literal
 from models.db.rows import builder, columns, optional_builder
 from models.entities import Deployment, EnvironmentProtection, ModelVersion, RegisteredModel
 from models.environments.locks import protection_lock_sql
@@ -36,8 +37,14 @@ from models.errors import NotFound
 
 @cache  # built on first use: the tables' columns are only complete once Tortoise is initialised
 def _read_sql(sqlite: bool) -> str:
-    # PostgreSQL allocates the new deployment's id here, under the model's lock, so ids follow the promotions.
-    allocated = "" if sqlite else ", nextval(pg_get_serial_sequence('deployment', 'id')) AS deployment_id"
+    # PostgreSQL allocates the new deployment's and event's ids here, under the model's lock, so ids follow the
+    # promotions and the write needs to return nothing.
+    allocated = (
+        ""
+        if sqlite
+        else ", nextval(pg_get_serial_sequence('deployment', 'id')) AS deployment_id, "
+        "nextval(pg_get_serial_sequence('audit_event', 'id')) AS event_id"
+    )
     return (
         f"SELECT {columns(RegisteredModel, 'm', 'm')}, {columns(ModelVersion, 'v', 'v')}, "
         f"{columns(Deployment, 'd', 'd')}, {columns(ModelVersion, 'av', 'av')}, "
@@ -73,10 +80,12 @@ class PromotionState:
     active_count: int = 0
     #: Whether the environment is declared (on PostgreSQL its row is share-locked until commit).
     declared: bool = True
-    #: The id a new deployment takes (PostgreSQL, allocated by this read, after the model's lock: the deployment
-    #: and the audit event that names it then go in one statement, ``models/deployments/switch.py``); None on
-    #: SQLite. A promotion that changes nothing leaves it unused, a gap in the ids as a rolled-back insert leaves.
+    #: The ids a new deployment and its audit event take (PostgreSQL, allocated by this read, after the model's
+    #: lock: the deployment and the event that names it then go in one statement that returns nothing, sent with
+    #: ``COMMIT``, ``models/deployments/switch.py``); None on SQLite. A promotion that changes nothing leaves them
+    #: unused, gaps in the ids as a rolled-back insert leaves.
     deployment_id: int | None = None
+    event_id: int | None = None
 
 
 def promotion_locks(*, model: str, environment: str) -> str:
@@ -110,6 +119,7 @@ async def read_for_promotion(conn: BaseDBAsyncClient, *, model: str, version: in
         declared=row[at["declared"]] is not None,
         chain_head=_head(row[at["head_seq"]], row[at["head_hash"]]),
         deployment_id=None if sqlite else int(row[at["deployment_id"]]),
+        event_id=None if sqlite else int(row[at["event_id"]]),
     )
 
 

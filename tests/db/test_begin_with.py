@@ -10,7 +10,8 @@ import logging
 import asyncpg
 import pytest
 
-from models.db.connection import connection, dialect, fetch, literal, write_transaction
+from models.db.connection import connection, dialect, fetch, write_transaction
+from models.db.literals import literal
 from models.deployments.operations import promote
 from models.deployments.state import promotion_locks
 from tests.schema.test_sql_counts import _name, _seed
