@@ -46,6 +46,7 @@ open on a released connection, and still drops its listeners.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import itertools
 import weakref
@@ -114,9 +115,8 @@ class PostgresTransaction(TransactionWrapper):
         """Send the write ``sql`` (``$n`` placeholders) with ``params`` in the same message as ``COMMIT``, before it;
         its rows are not read. False for a savepoint, which does not commit: the caller runs it itself."""
         await self._send_pending()  # one at a time, in order
-        raw = _session(self._connection)
-        name = f"modelreg_write_{hashlib.sha256(sql.encode()).hexdigest()[:16]}"
-        known = _prepared.setdefault(raw, set())
+        name = _statement_name(sql)
+        known = _prepared.setdefault(_session(self._connection), set())
         if name not in known:
             await self._connection.execute(f"PREPARE {name} AS {sql}")
             known.add(name)
@@ -165,9 +165,10 @@ class PostgresTransaction(TransactionWrapper):
             await self._connection.execute("; ".join(message))
         except asyncpg.PostgresError:
             # The write failed, so COMMIT was skipped and the transaction is still open, failed: end it here rather
-            # than leave it to the pool (which logs an ERROR for it). A COMMIT that failed ended it already.
-            if self._connection.is_in_transaction():
-                with contextlib.suppress(Exception):
+            # than leave it to the pool (which logs an ERROR for it). A COMMIT that failed ended it already. The
+            # error to report is the write's, whatever happens here.
+            with contextlib.suppress(Exception):
+                if self._connection.is_in_transaction():
                     await self._connection.execute("ROLLBACK")
             raise
 
@@ -229,6 +230,12 @@ class _SendingPendingFirst(ConnectionWrapper[asyncpg.Connection]):
                 self._lock.release()
                 raise
         return connection
+
+
+@functools.lru_cache(maxsize=64)
+def _statement_name(sql: str) -> str:
+    """The name ``send_before_commit`` prepares ``sql`` under: the same text, the same name, on every connection."""
+    return f"modelreg_write_{hashlib.sha256(sql.encode()).hexdigest()[:16]}"
 
 
 def _session(connection: Any) -> asyncpg.Connection:
