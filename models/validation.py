@@ -63,6 +63,13 @@ def environment(value: str | None, field: str = "environment") -> str:
 def text(value: str | None, field: str, *, max_length: int) -> str | None:
     if value is not None and len(value) > max_length:
         raise InvalidInput(field, f"must be at most {max_length} characters (got {len(value)})")
+    if value is not None and not value.isascii():
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            # JSON and GraphQL refuse one at the door; a caller in this process (the CLI, a script) could still
+            # give one, and no database stores it.
+            raise InvalidInput(field, "must be Unicode text: it contains a lone surrogate") from None
     return value
 
 

@@ -28,7 +28,9 @@ back, the error is ``BEGIN``'s, and the transaction context releases the connect
 ids allocated by the read before it: ``models/deployments/switch.py``) can travel in ``COMMIT``'s message too:
 ``EXECUTE modelreg_write_...(...); COMMIT; SELECT nextval(...)`` (``send_before_commit``). The statement is prepared
 once per connection (``PREPARE``, a round trip the first time only: PostgreSQL then plans it as it plans the
-driver's own prepared statements, not anew each time as it would a statement written out with its values), and its
+driver's own prepared statements, not anew each time as it would a statement written out with its values; a
+session's statements are why a pooler in transaction mode cannot stand between modelreg and PostgreSQL:
+docs/operations.md), and its
 values go in as ``EXECUTE``'s literal arguments (``models.db.literals``), which PostgreSQL converts to the
 parameters' types. If the write fails, the rest of the message is skipped and the transaction is left failed:
 ``commit`` rolls it back and raises the write's error. Anything else the transaction runs after ``send_before_commit``
@@ -70,8 +72,11 @@ from models.db.statements import StatementLog
 
 _savepoints = itertools.count(1)
 #: The statements ``send_before_commit`` has prepared on each connection (a session's prepared statements live as
-#: long as it does; the pool never deallocates them: ``_no_session_state``).
+#: long as it does; the pool never deallocates them: ``_no_session_state``), and those whose ``PREPARE`` was
+#: interrupted, which may or may not exist.
 _prepared: weakref.WeakKeyDictionary[asyncpg.Connection, set[str]] = weakref.WeakKeyDictionary()
+_uncertain: weakref.WeakKeyDictionary[asyncpg.Connection, set[str]] = weakref.WeakKeyDictionary()
+_PREPARED = "SELECT true FROM pg_prepared_statements WHERE name = $1"
 
 
 class ReleasingTransactionContext(TransactionContextPooled):
@@ -114,15 +119,40 @@ class PostgresTransaction(TransactionWrapper):
     async def send_before_commit(self, sql: str, params: Sequence[Any]) -> bool:
         """Send the write ``sql`` (``$n`` placeholders) with ``params`` in the same message as ``COMMIT``, before it;
         its rows are not read. False for a savepoint, which does not commit: the caller runs it itself."""
-        await self._send_pending()  # one at a time, in order
-        name = _statement_name(sql)
-        known = _prepared.setdefault(_session(self._connection), set())
-        if name not in known:
-            await self._connection.execute(f"PREPARE {name} AS {sql}")
-            known.add(name)
         arguments = ", ".join(value_literal(value) for value in params)  # refuses a value it cannot write
-        self._before_commit = (f"EXECUTE {name}({arguments})", sql, list(params))
+        name = _statement_name(sql)
+        async with self._lock:  # the transaction's connection runs one statement at a time
+            await self._send_pending()  # one at a time, in order
+            await self._prepare(name, sql)
+        self._before_commit = (f"EXECUTE {name}({arguments})" if params else f"EXECUTE {name}", sql, list(params))
         return True
+
+    async def _prepare(self, name: str, sql: str) -> None:
+        """Prepare ``sql`` as ``name`` on this connection unless it is already.
+
+        A ``PREPARE`` outlives its transaction (``ROLLBACK`` does not undo it), so one interrupted on its way (the
+        request cancelled, the connection lost) may or may not have run: the name is then uncertain, and the
+        next use asks the server (``pg_prepared_statements``) rather than fail on a duplicate for the
+        connection's remaining life."""
+        session = _session(self._connection)
+        known = _prepared.setdefault(session, set())
+        if name in known:
+            return
+        uncertain = _uncertain.setdefault(session, set())
+        if name in uncertain:
+            found = await self._connection.fetchval(_PREPARED, name)
+            uncertain.discard(name)
+            if found:
+                known.add(name)
+                return
+        try:
+            await self._connection.execute(f"PREPARE {name} AS {sql}")
+        except asyncpg.PostgresError:
+            raise  # refused by the server: nothing was prepared
+        except BaseException:
+            uncertain.add(name)
+            raise
+        known.add(name)
 
     def acquire_connection(self) -> ConnectionWrapper[asyncpg.Connection]:
         return _SendingPendingFirst(self._lock, self)
@@ -201,7 +231,8 @@ class PostgresSavepoint(PostgresTransaction):
         return False  # likewise
 
     async def savepoint(self) -> None:
-        await self._enclosing._send_pending()  # a write the enclosing transaction kept for its COMMIT comes first
+        async with self._enclosing._lock:  # a write the enclosing transaction kept for its COMMIT comes first
+            await self._enclosing._send_pending()
         await self._connection.execute(f"SAVEPOINT {self._name}")
 
     async def release_savepoint(self) -> None:

@@ -14,28 +14,29 @@ from datetime import datetime
 
 
 def literal(value: str) -> str:
-    """``value`` as a PostgreSQL string literal. A NUL, which PostgreSQL cannot store in text, is refused."""
+    """``value`` as a PostgreSQL string literal. A NUL, which PostgreSQL cannot store in text, and a lone surrogate,
+    which is no UTF-8, are refused here, before the statement that would carry them is sent."""
     if "\x00" in value:
         raise ValueError("a NUL character cannot be sent to PostgreSQL")
+    value.encode()  # UnicodeEncodeError (a ValueError) for a lone surrogate
     return "E'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def value_literal(value: object) -> str:
     """A bound value as the driver would get it (after the field's ``to_db_value``) as a literal: an argument of
     ``EXECUTE``, which PostgreSQL converts to the prepared statement's parameter type as it converts a bound
-    value. Anything but None, a bool, an int, a string, JSON text (bytes) or an aware date-time is refused."""
+    value. Anything but None, a bool, an int, a string (JSON is given as its text) or an aware date-time is
+    refused."""
     if value is None:
         return "NULL"
     if isinstance(value, bool):  # before int: a bool is an int
         return "TRUE" if value else "FALSE"
     if isinstance(value, int):
-        return str(value)
+        return int.__repr__(value)  # the digits, whatever an int subclass (an enum) prints
     if isinstance(value, str):
         return literal(value)
-    if isinstance(value, bytes):
-        return literal(value.decode())
     if isinstance(value, datetime):
-        if value.tzinfo is None:
+        if value.utcoffset() is None:
             raise ValueError("a naive date-time has no meaning as timestamptz; give it a time zone")
         return literal(value.isoformat())
     raise TypeError(f"no literal for a value of type {type(value).__name__}")

@@ -71,10 +71,7 @@ def written(table: type[M], values: Mapping[str, Any]) -> M:
     postgres = meta.db.capabilities.dialect == "postgres"
     built = table.__new__(table)
     state = built.__dict__
-    state["_partial"] = False
-    state["_saved_in_db"] = True
-    state["_custom_generated_pk"] = meta.db_pk_column not in meta.generated_db_fields
-    state["_await_when_save"] = {}
+    _stored(state, partial=False, custom_pk=meta.db_pk_column not in meta.generated_db_fields)
     for _, name, field in (*meta.db_native_fields, *meta.db_default_fields, *meta.db_complex_fields):
         value = values.get(name)
         state[name] = _in_jsonb_order(value) if postgres and isinstance(field, JSONField) else value
@@ -163,10 +160,7 @@ def _build_function(
             raise LookupError(f"{table.__name__} missing from its own join")  # pragma: no cover - inner joins
         built = new(table)
         state = built.__dict__
-        state["_partial"] = partial
-        state["_saved_in_db"] = True
-        state["_custom_generated_pk"] = custom_pk
-        state["_await_when_save"] = {}
+        _stored(state, partial=partial, custom_pk=custom_pk)
         for at_column, name in native:
             state[name] = row[at_column]
         for at_column, name, kind in typed:
@@ -177,6 +171,14 @@ def _build_function(
         return built
 
     return build
+
+
+def _stored(state: dict[str, Any], *, partial: bool, custom_pk: bool) -> None:
+    """The flags Tortoise's ``Model._init_from_db`` sets on an instance of a stored row, set in its ``__dict__``."""
+    state["_partial"] = partial
+    state["_saved_in_db"] = True
+    state["_custom_generated_pk"] = custom_pk
+    state["_await_when_save"] = {}
 
 
 def _reader(field: Field[Any]) -> Callable[[Any], Any]:

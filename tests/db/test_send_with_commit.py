@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import asyncpg
 import pytest
 
-from models.db.connection import connection, fetch, send_with_commit, write_transaction
+from models.db.connection import connected, connection, fetch, send_with_commit, write_transaction
 from models.db.literals import value_literal
 from models.deployments.operations import promote
 from models.entities import AuditEvent, Deployment
-from models.errors import Conflict
+from models.errors import Conflict, InvalidInput
 from tests.schema.test_sql_counts import _name, _seed
 
 postgres_only = pytest.mark.parametrize("backend", ["postgres"])  # SQLite's statements cost no round trip
@@ -45,7 +45,8 @@ async def _environments(name: str) -> int:
         2**62,
         "it's a back\\slash",
         "é ✓ 𝄞",
-        b'{"a": [1, "two"]}',
+        '{"a": [1, "two"]}',
+        "with a\nnewline and a 'quote'",
         datetime(2026, 12, 7, 15, 0, 0, 123456, tzinfo=UTC),
         datetime(2026, 12, 7, 16, 30, tzinfo=timezone(timedelta(hours=1, minutes=30))),
     ],
@@ -53,24 +54,25 @@ async def _environments(name: str) -> int:
 async def test_a_value_literal_reads_back_as_the_bound_value(database_url: str, value: object) -> None:
     """As an argument of ``EXECUTE`` each literal becomes the value the driver would have bound."""
     raw = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
-    kind = {bool: "boolean", int: "bigint", str: "text", bytes: "jsonb", datetime: "timestamptz"}.get(
-        type(value), "text"
-    )
+    kind = {bool: "boolean", int: "bigint", str: "text", datetime: "timestamptz"}.get(type(value), "text")
     try:
         await raw.execute(f"PREPARE probe({kind}) AS SELECT $1")
         got = await raw.fetchval(f"EXECUTE probe({value_literal(value)})")
     finally:
         await raw.close()
-    expected = value.decode() if isinstance(value, bytes) else value
-    if isinstance(value, bytes):
-        got = got.replace(" ", "")
-        expected = str(expected).replace(" ", "")
-    assert got == expected
+    assert got == value
 
 
 @pytest.mark.parametrize(
     ("value", "error"),
-    [(datetime(2026, 12, 7), ValueError), (1.5, TypeError), (object(), TypeError), ("a\x00b", ValueError)],
+    [
+        (datetime(2026, 12, 7), ValueError),  # naive
+        (1.5, TypeError),
+        (b"{}", TypeError),
+        (object(), TypeError),
+        ("a\x00b", ValueError),
+        ("lone \ud800 surrogate", ValueError),
+    ],
 )
 def test_a_value_without_a_faithful_literal_is_refused(value: object, error: type[Exception]) -> None:
     with pytest.raises(error):
@@ -138,3 +140,56 @@ async def test_a_promotion_answers_the_rows_it_wrote(app: object) -> None:
         for field in table._meta.fields_db_projection:
             assert getattr(answered, field) == getattr(stored, field), field
     assert list(done.event.details) == list((await AuditEvent.get(id=done.event.id)).details)
+
+
+@postgres_only
+async def test_a_prepare_cut_short_does_not_break_the_connection(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``PREPARE`` outlives a rolled-back transaction. A request cancelled (its timeout) while the first promotion's
+    ``PREPARE`` is on its way may leave the statement prepared on the server and not known to be; the promotions
+    that follow on that connection ask the server instead of failing on a duplicate name for its remaining life.
+
+    The cancellation is injected at the driver: asyncpg's ``execute`` cancels the calling task as it sends the
+    ``PREPARE``, as a request timeout firing at that moment would."""
+    async with connected(database_url):
+        await _seed(0, 1)
+    async with connected(database_url + "?minsize=1&maxsize=1"):  # a new connection, reused by every promotion
+        sent = asyncpg.connection.Connection.execute
+        cut = []
+
+        async def execute(self: asyncpg.Connection, query: str, *args: object, **kwargs: object) -> str:
+            if not cut and query.startswith("PREPARE modelreg_write_"):
+                cut.append(query)
+                task = asyncio.current_task()
+                assert task is not None
+                asyncio.get_running_loop().call_soon(task.cancel)
+            return await sent(self, query, *args, **kwargs)
+
+        monkeypatch.setattr(asyncpg.connection.Connection, "execute", execute)
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.ensure_future(promote(model=_name(0), version=1, actor="admin"))
+        assert cut
+        for number in (2, 3, 4):
+            done = await promote(model=_name(0), version=number, actor="admin")
+            assert done.changed and done.version is not None and done.version.number == number
+
+
+@postgres_only
+async def test_a_write_without_parameters(app: object) -> None:
+    async with write_transaction() as conn:
+        constant = "INSERT INTO environment (name, created_at, created_by) VALUES ('constant', now(), 'test')"
+        assert await send_with_commit(conn, constant, [])
+    assert await _environments("constant") == 1
+
+
+async def test_a_lone_surrogate_is_refused_as_input(app: object) -> None:
+    """JSON and GraphQL refuse one at the door; an in-process caller (the CLI, a script) is told which input is
+    wrong, before any statement, and nothing changes."""
+    await _seed(0, 1)
+    before = await promote(model=_name(0), version=1, actor="admin")
+    with pytest.raises(InvalidInput) as refused:
+        await promote(model=_name(0), version=2, actor="admin", reason="bad \ud800 text")
+    assert refused.value.field == "reason"
+    after = await promote(model=_name(0), version=1, actor="admin")  # unchanged, and the connection still works
+    assert not after.changed and after.deployment.id == before.deployment.id
