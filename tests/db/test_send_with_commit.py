@@ -156,7 +156,7 @@ async def test_a_prepare_cut_short_does_not_break_the_connection(
         await _seed(0, 1)
     async with connected(database_url + "?minsize=1&maxsize=1"):  # a new connection, reused by every promotion
         sent = asyncpg.connection.Connection.execute
-        cut = []
+        cut: list[str] = []
 
         async def execute(self: asyncpg.Connection, query: str, *args: object, **kwargs: object) -> str:
             if not cut and query.startswith("PREPARE modelreg_write_"):
@@ -164,7 +164,8 @@ async def test_a_prepare_cut_short_does_not_break_the_connection(
                 task = asyncio.current_task()
                 assert task is not None
                 asyncio.get_running_loop().call_soon(task.cancel)
-            return await sent(self, query, *args, **kwargs)
+            status: str = await sent(self, query, *args, **kwargs)
+            return status
 
         monkeypatch.setattr(asyncpg.connection.Connection, "execute", execute)
         with pytest.raises(asyncio.CancelledError):
