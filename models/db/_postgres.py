@@ -27,14 +27,14 @@ back, the error is ``BEGIN``'s, and the transaction context releases the connect
 **The last write and COMMIT.** A write whose rows the caller does not need back (a promotion's one statement, its
 ids allocated by the read before it: ``models/deployments/switch.py``) can travel in ``COMMIT``'s message too:
 ``EXECUTE modelreg_write_...(...); COMMIT; SELECT nextval(...)`` (``send_before_commit``). The statement is prepared
-once per connection (``PREPARE``, a round trip the first time only: PostgreSQL then plans it as it plans the
-driver's own prepared statements, not anew each time as it would a statement written out with its values; a
-session's statements are why a pooler in transaction mode cannot stand between modelreg and PostgreSQL:
-docs/operations.md), and its
+once per connection (``PREPARE``, a round trip the first time only): PostgreSQL then plans it as it plans the
+driver's own prepared statements, not anew each time as it would a statement written out with its values. Its
 values go in as ``EXECUTE``'s literal arguments (``models.db.literals``), which PostgreSQL converts to the
-parameters' types. If the write fails, the rest of the message is skipped and the transaction is left failed:
-``commit`` rolls it back and raises the write's error. Anything else the transaction runs after ``send_before_commit``
-(a statement, a savepoint) first sends the write on its own, so statements still run in the order they were given.
+parameters' types. A prepared statement belongs to its session, which is why a pooler in transaction mode cannot
+stand between modelreg and PostgreSQL (docs/operations.md, "Connection poolers"). If the write fails, the rest of
+the message is skipped and the transaction is left failed: ``commit`` rolls it back and raises the write's error.
+Anything else the transaction runs after ``send_before_commit`` (a statement, a savepoint) first sends the write on
+its own, so statements still run in the order they were given.
 
 **Releasing.** asyncpg resets a connection it takes back (``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
 RESET ALL``): one round trip per release, two per promotion. modelreg leaves no session state on a pooled
