@@ -20,7 +20,7 @@ and the error is raised as before.
 **BEGIN and the first locks.** Likewise a transaction's ``BEGIN`` can carry the statement that takes its first
 locks (``write_transaction(begin_with=...)``: a promotion's ``SELECT ... FOR UPDATE``), in the same message:
 ``BEGIN; SELECT ...``. The simple protocol takes no parameters, so that statement's values are written into it
-as literals (``models.db.connection.literal``), and its rows are not returned: it is sent for its locks. It is
+as literals (``models.db.literals.literal``), and its rows are not returned: it is sent for its locks. It is
 logged as a statement like any other. If it fails (a lock timeout), the transaction ``BEGIN`` opened is rolled
 back, the error is ``BEGIN``'s, and the transaction context releases the connection as above.
 

@@ -14,7 +14,7 @@ LOCK_CLASS = 0x6D726567  # "mreg"
 
 def protection_lock_sql(*, exclusive: bool, environment: str = "?") -> str:
     """The SQL expression taking the lock of the environment named by ``environment`` (a ``?`` parameter, or a
-    literal: ``models.db.connection.literal``), until commit.
+    literal: ``models.db.literals.literal``), until commit.
 
     Its statement's snapshot is taken before the lock is granted: read the rules in a later statement."""
     function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
