@@ -42,9 +42,10 @@ def columns(table: type[Model], alias: str, prefix: str, only: Collection[str] |
 
 
 def insert(table: type[Model], values: Mapping[str, Any], *, after: str | None = None) -> tuple[str, list[Any]]:
-    """``INSERT INTO table (...) SELECT ?, ... RETURNING *`` of one row given by its field values (``model_id`` for
-    a foreign key), and the values to bind, each converted by its field's ``to_db_value`` as Tortoise's own insert
-    does. No default is filled in: name every column that has one.
+    """``INSERT INTO table (...) SELECT ?, ...`` of one row given by its field values (``model_id`` for a foreign
+    key), and the values to bind, each converted by its field's ``to_db_value`` as Tortoise's own insert does. No
+    default is filled in: name every column that has one. It returns nothing: ``written`` builds the row from the
+    same values.
 
     ``after``: a data-modifying CTE of the same statement (PostgreSQL) whose rows must all be written before this
     one. A statement's CTEs run concurrently, in the order their rows are needed; this row is made from a count of
@@ -54,8 +55,8 @@ def insert(table: type[Model], values: Mapping[str, Any], *, after: str | None =
     names = list(values)
     # Constant SQL: table and column names from the metadata, a CTE's name from the caller's code.
     into = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in names)
-    source = f'FROM (SELECT COUNT(*) FROM "{after}") AS "{after}_first" ' if after else ""  # noqa: S608
-    sql = f'INSERT INTO "{meta.db_table}" ({into}) SELECT {", ".join("?" for _ in names)} {source}RETURNING *'
+    source = f' FROM (SELECT COUNT(*) FROM "{after}") AS "{after}_first"' if after else ""  # noqa: S608
+    sql = f'INSERT INTO "{meta.db_table}" ({into}) SELECT {", ".join("?" for _ in names)}{source}'
     return sql, [meta.fields_map[name].to_db_value(values[name], table) for name in names]
 
 
