@@ -1,18 +1,20 @@
 """Every way ``windowed`` reads a page per parent gives the same pages (``models/db/paging.py``).
 
-A parent's page is read by itself where the database allows it (SQLite's UNION ALL arms, PostgreSQL's lateral
-join), reading only as far as the page goes; past ``MAX_ARMS`` parents SQLite ranks all their rows instead. The
-pages, totals, next-page flags and cursors must not depend on which: each is compared here with the ranking form
-on the same data, in every ordering, with and without a cursor, on both backends.
+Each backend reads a parent's page by itself, only as far as the page goes (PostgreSQL's lateral join, SQLite's
+``IN`` list per parent of a JSON array). Their pages, totals, next-page flags and cursors are compared here with
+those of a form that shares nothing with them but the cursor conditions: every row of every parent ranked with
+``ROW_NUMBER()`` (``_ranked``), on the same data, in every ordering, with and without a cursor, on both backends.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from models.db import paging
+from models.db.connection import placeholders
 from models.deployments.reads import list_deployment_history
 from models.entities import RegisteredModel, VersionStatus
 from models.registry.reads import VersionOrderField, VersionQuery, list_versions
@@ -43,13 +45,39 @@ def _plain(pages: dict[int, paging.Page[Any]]) -> dict[int, Any]:
     }
 
 
+def _ranked(
+    of: paging.Nested,
+    ordering: paging.Ordering,
+    cursor: list[Any] | None,
+    limit: int,
+    parents: Sequence[int],
+    count: bool,
+) -> tuple[str, list[Any]]:
+    """The pages the other forms must give: every row of every parent ranked within its parent (``ROW_NUMBER``),
+    the first ``limit`` kept. It reads every row anyway, so it counts them whether or not ``count`` asks."""
+    counted = (
+        f"SELECT base.*, COUNT(*) OVER (PARTITION BY base.{of.partition}) AS total FROM ({of.select}) base "
+        f"WHERE base.{of.partition} IN ({placeholders(parents)})"
+    )
+    after_sql, after_params = paging._after(ordering, cursor, "WHERE", "counted.")
+    ranked = (
+        f"SELECT counted.*, ROW_NUMBER() OVER (PARTITION BY counted.{of.partition} "
+        f"ORDER BY {ordering.order_by('counted.')}) AS rn FROM ({counted}) counted {after_sql}"
+    )
+    sql = (
+        f"SELECT ranked.*, {of.rows} FROM ({ranked}) ranked {of.joins} "
+        f"WHERE ranked.rn <= {int(limit)} ORDER BY ranked.{of.partition}, ranked.rn"
+    )
+    return sql, [*of.params, *parents, *after_params]
+
+
 @pytest.fixture
 def ranked_only(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Run a read with every page from the ranking form."""
 
     async def run(read: Any) -> Any:
         with monkeypatch.context() as patched:
-            patched.setattr(paging, "form", lambda backend, parents: paging._ranked)
+            patched.setattr(paging, "form", lambda backend: _ranked)
             return await read()
 
     return run
@@ -126,7 +154,20 @@ async def test_pages_read_without_counting_are_the_counted_pages_without_totals(
     assert _plain(uncounted_history) == without_totals(history)
 
 
-def test_sqlite_ranks_past_its_limit_of_arms() -> None:
-    assert paging.form("sqlite", paging.MAX_ARMS) is paging._arms
-    assert paging.form("sqlite", paging.MAX_ARMS + 1) is paging._ranked
-    assert paging.form("postgres", 10 * paging.MAX_ARMS) is paging._lateral
+async def test_pages_of_thousands_of_parents_are_read_in_one_statement(app: object, ranked_only: Any) -> None:
+    """However many parents a list has (a UNION ALL allowed SQLite 500 arms; its variables are limited too), one
+    statement reads their pages; parents without rows get empty pages."""
+    await _seed(0, 3)
+    ids = [model.id for model in await RegisteredModel.all().order_by("id")]
+    parents = [*ids, *range(10**6, 10**6 + 2_000)]
+    pages = await list_versions(model_ids=parents, query=QUERIES[0], first=2, after=None)
+    assert len(pages) == len(parents)
+    assert _plain(pages) == _plain(
+        await ranked_only(lambda: list_versions(model_ids=parents, query=QUERIES[0], first=2, after=None))
+    )
+    assert all(page.edges for parent, page in pages.items() if parent in ids)
+
+
+def test_each_backend_reads_each_parents_page_alone() -> None:
+    assert paging.form("sqlite") is paging._listed
+    assert paging.form("postgres") is paging._lateral
