@@ -219,6 +219,8 @@ async def send(client: httpx.AsyncClient, delivery: Claimed, current: DeliveryPo
         return Outcome(None, elapsed(), error=f"no answer within {current.timeout_seconds:g} s")
     except httpx.HTTPError as failure:
         return Outcome(None, elapsed(), error=f"{type(failure).__name__}: {failure}"[:500])
+    except (httpx.InvalidURL, ValueError) as failure:  # not HTTPErrors: a URL stored before check_url refused it
+        return Outcome(None, elapsed(), error=f"invalid url: {failure}; change it with updateWebhook"[:500])
 
 
 async def finish(delivery: Claimed, outcome: Outcome, current: DeliveryPolicy) -> None:
@@ -317,7 +319,11 @@ class Worker:
                 await asyncio.sleep(current.poll_seconds)
 
     async def _deliver(self, client: httpx.AsyncClient, delivery: Claimed) -> None:
-        outcome = await send(client, delivery, self.policy)
+        try:
+            outcome = await send(client, delivery, self.policy)
+        except Exception:  # a failure send() does not know: recorded as a failed attempt, so it cannot jam the queue
+            log.exception("sending webhook delivery %d failed", delivery.delivery_id)
+            outcome = Outcome(None, 0, error="the request failed unexpectedly; the server's log has the details")
         try:
             await finish(delivery, outcome, self.policy)
         except Exception as error:  # the lease ends and the delivery is sent again: at least once

@@ -8,7 +8,10 @@ unspecified addresses are refused. ``MODELREG_WEBHOOK_ALLOW_HOSTS`` lists host n
 inside the network, and for the tests' loopback receiver.
 
 The URL is checked when a webhook is created or changed (scheme, shape) and again before every request
-(the addresses its host resolves to now). A host whose DNS answer changes between that check and the
+(shape again, for rows stored before a check existed, and the addresses its host resolves to now). Its shape is
+what both ``urllib`` and ``httpx`` (the sender) accept: a port from 1 to 65535, a host that is an IP address or a
+name of letters, digits, ``-``, ``_`` and dots that IDNA can encode (no spaces, no control or invisible
+characters, which a reader of the URL would not see). A host whose DNS answer changes between that check and the
 connection could still reach a refused address; docs/events.md says so.
 """
 
@@ -17,9 +20,12 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
+
+import httpx
 
 from models.errors import InvalidInput
 
@@ -78,13 +84,61 @@ def public(address: IPAddress) -> bool:
     return address.is_global and not address.is_multicast
 
 
+class _Malformed(ValueError):
+    """The URL cannot be used as it stands; the message says why and how to fix it."""
+
+
+def _split(url: str) -> tuple[SplitResult, str, int | None]:
+    """The URL's parts, its host (lower case, no brackets) and its port; ``_Malformed`` unless both ``urllib`` and
+    ``httpx`` can use it."""
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:  # unbalanced brackets, or a bracketed host that is no IPv6 address
+        raise _Malformed(
+            f"is not a valid URL ({error}); an IPv6 address goes in brackets, e.g. https://[2001:db8::1]/hooks"
+        ) from None
+    try:
+        port = parts.port
+    except ValueError:  # out of range, or not a number
+        port = 0
+    if port == 0:
+        raise _Malformed("the port must be a number from 1 to 65535, e.g. https://ci.example.com:8443/hooks")
+    host = parts.hostname or ""
+    if host and _address(host) is None:
+        _check_name(host)
+    try:
+        httpx.URL(url)
+    except httpx.InvalidURL as error:  # what the sender would refuse: control characters, a bad IDNA name
+        raise _Malformed(f"is not a URL that can be requested: {error}") from None
+    return parts, host, port
+
+
+def _check_name(host: str) -> None:
+    def fits(c: str) -> bool:
+        if c.isascii():
+            return c.isalnum() or c in "-._"
+        return unicodedata.category(c)[0] in "LMN"  # letters, marks, digits of an internationalised name
+
+    if not all(fits(c) for c in host):
+        raise _Malformed(
+            f"the host {host[:80]!r} holds a character no host name has (a space, a control or invisible "
+            "character, or punctuation); use letters, digits, '-' and dots"
+        )
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        raise _Malformed(f"the host {host[:80]!r} has an empty label or one over 63 characters") from None
+
+
 def check_url(url: str, allow: AllowList, field: str = "url") -> str:
     """The URL, if its shape is acceptable: ``https`` (or ``http`` to an allowed host), a host, no credentials."""
     url = url.strip()
     if not url or len(url) > MAX_URL:
         raise InvalidInput(field, f"give the receiver's URL, at most {MAX_URL} characters")
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    try:
+        parts, host, _ = _split(url)
+    except _Malformed as malformed:
+        raise InvalidInput(field, str(malformed)) from None
     if parts.scheme not in ("https", "http") or not host:
         raise InvalidInput(field, "must be an absolute https:// URL, e.g. https://ci.example.com/hooks/modelreg")
     if parts.username is not None or parts.password is not None:
@@ -100,16 +154,18 @@ def check_url(url: str, allow: AllowList, field: str = "url") -> str:
 
 
 async def check_destination(url: str, allow: AllowList) -> None:
-    """Raise ``Refused`` unless every address the URL's host resolves to now may be contacted."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    """Raise ``Refused`` unless the URL is well-formed and every address its host resolves to now may be contacted."""
+    try:
+        parts, host, port = _split(url)
+    except _Malformed as malformed:  # a row stored before check_url refused such URLs
+        raise Refused(f"malformed url: {malformed}; change it with updateWebhook") from None
     if allow.allows_host(host):
         return
     if parts.scheme != "https":
         raise Refused("http is refused; use https or allow the host with MODELREG_WEBHOOK_ALLOW_HOSTS")
     try:
-        found = await asyncio.get_running_loop().getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
-    except OSError as error:
+        found = await asyncio.get_running_loop().getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:
         raise Refused(f"cannot resolve {host}: {error}") from None
     for *_, sockaddr in found:
         address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])

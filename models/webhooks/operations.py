@@ -27,6 +27,7 @@ from models.clock import now
 from models.db.connection import write_transaction
 from models.db.retry import retried
 from models.entities import AuditAction, AuditEvent, DeliveryStatus, Webhook, WebhookDelivery
+from models.environments.declared import require_declared
 from models.errors import Conflict, Forbidden, InvalidInput, NotFound
 from models.tokens.scopes import check_environments, check_model_patterns, pattern_regex
 from models.webhooks import signing
@@ -118,6 +119,13 @@ def _filters(change: WebhookChange) -> dict[str, Any]:
     return columns
 
 
+async def _require_declared(conn: BaseDBAsyncClient, change: WebhookChange) -> None:
+    """Each environment of the filter is declared (``_filters`` checked their names), as promote requires: a filter
+    naming a typo would match nothing, silently."""
+    if change.environments is not None and not change.clear_environments:
+        await require_declared(conn, [(env, f"environments[{i}]") for i, env in enumerate(change.environments)])
+
+
 def _summary(webhook: Webhook, changed: Sequence[str] = ()) -> dict[str, Any]:
     """An event's details: the webhook and what changed; the URL's host only, never its secret."""
     details: dict[str, Any] = {"webhookId": webhook.id, "host": urlsplit(webhook.url).hostname or ""}
@@ -140,18 +148,18 @@ async def create_webhook(
 ) -> Changed:
     """A new enabled webhook and its signing secret, which is returned only here (and by ``rotate_secret``)."""
     _within(model_patterns, scope)
-    columns = _filters(
-        WebhookChange(
-            url=url,
-            event_types=event_types,
-            model_patterns=model_patterns,
-            environments=environments,
-            description=description,
-        )
+    change = WebhookChange(
+        url=url,
+        event_types=event_types,
+        model_patterns=model_patterns,
+        environments=environments,
+        description=description,
     )
+    columns = _filters(change)
     secret = signing.generate_secret()
     stamp = now()
     async with write_transaction() as conn:
+        await _require_declared(conn, change)
         if await Webhook.all().using_db(conn).count() >= MAX_WEBHOOKS:
             raise Conflict(f"the registry keeps at most {MAX_WEBHOOKS} webhooks; delete one first")
         webhook = await Webhook.create(
@@ -190,6 +198,7 @@ async def update_webhook(
     columns = _filters(change)
     async with write_transaction() as conn:
         webhook = await _lock(conn, webhook_id, scope)
+        await _require_declared(conn, change)
         changed = [name for name, value in columns.items() if getattr(webhook, name) != value]
         if not changed:
             return Changed(webhook, None)
