@@ -60,10 +60,11 @@ def main() -> None:
             if day >= 4:
                 for name in ("alcohol", "proline"):
                     x[:, names.index(name)] += (day - 3) * 0.8 * spread[names.index(name)]
-            begin = start + timedelta(minutes=day)  # minutes, not days: windows must follow the deployment
+            # 20 seconds, not days: windows follow the deployment, and none may end in the future.
+            begin = start + timedelta(seconds=20 * day)
             predictions = estimator.predict(x)
             logged = client.log_window(
-                args.model, "production", x, predictions, begin, begin + timedelta(minutes=1), key=f"day-{day}"
+                args.model, "production", x, predictions, begin, begin + timedelta(seconds=20), key=f"day-{day}"
             )
             window = logged["window"]
             drifting = [f["feature"] for f in window["features"] if f["status"] == "DRIFT"]

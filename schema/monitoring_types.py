@@ -162,10 +162,14 @@ class MonitoringWindow(Node):
     @strawberry.field(description="Per feature, in the reference profile's order; only those in `status` if given.")
     def features(self, status: list[DriftStatus] | None = None) -> list[FeatureDrift]:
         wanted = {s.value for s in status} if status else None
+        verdicts = self.row.drift["features"]
+        # The stored order, not the object's keys: PostgreSQL's jsonb does not keep them in order (verdicts.py).
+        # Windows recorded before it was stored have none and keep their keys' order.
+        order = self.row.drift.get("order") or list(verdicts)
         return [
-            FeatureDrift.of(name, verdict, self.row.features[name])
-            for name, verdict in self.row.drift["features"].items()
-            if wanted is None or verdict["status"] in wanted
+            FeatureDrift.of(name, verdicts[name], self.row.features[name])
+            for name in order
+            if wanted is None or verdicts[name]["status"] in wanted
         ]
 
     @strawberry.field(description="The predictions' distribution against the reference's (not counted in status).")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -38,6 +38,7 @@ from models.entities import (
     RetrainingState,
     RetrainingTrigger,
 )
+from models.environments.declared import require_declared
 from models.errors import Conflict, InvalidInput, NotFound
 from models.monitoring import state
 from models.monitoring.limits import MAX_WINDOW_METRICS
@@ -120,6 +121,11 @@ async def set_reference_profile(
 
 # Windows.
 
+#: How far past the server's clock a window may end. Traffic is counted on the caller's machine, whose clock may run
+#: a little ahead of the server's; a window further in the future cannot have been observed, and recorded it would
+#: be the deployment's newest for ever after, so every real window would count as late and change no verdict.
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+
 
 def _window_key(key: str | None, start: datetime, end: datetime) -> str:
     if key is None:  # in UTC, so one period is one key whatever offset the caller wrote it with
@@ -134,6 +140,13 @@ def _check_period(start: datetime, end: datetime, rows: int, labeled: int) -> No
         raise InvalidInput("start", "start and end need a time zone (e.g. 2026-12-01T00:00:00Z)")
     if end <= start:
         raise InvalidInput("end", f"the window must end after it starts ({end.isoformat()} <= {start.isoformat()})")
+    latest = now() + MAX_CLOCK_SKEW
+    if end > latest:
+        raise InvalidInput(
+            "end",
+            f"the window ends in the future ({end.isoformat()}; the server's clock allows up to "
+            f"{latest.astimezone(UTC).isoformat(timespec='seconds')}); record a window once it is over",
+        )
     if rows < 0:
         raise InvalidInput("row_count", f"must be at least 0 (got {rows})")
     if not 0 <= labeled <= rows:
@@ -417,6 +430,9 @@ async def _act_on_labels(
 
 # Policies.
 
+#: The thresholds setMonitoringPolicy changes, as its input names them (``Policy``'s fields).
+_THRESHOLDS = "minRows, psiWarning, psiDrift, chiSquaredPValue, driftShare, metricDrop, minLabelCoverage or autoRetrain"
+
 
 @retried
 async def set_monitoring_policy(
@@ -425,9 +441,13 @@ async def set_monitoring_policy(
     """Change some thresholds of the policy of ``model`` in ``environment`` (None keeps a threshold as it is)."""
     validation.model_name(model)
     env = validation.environment(environment)
+    if all(value is None for value in thresholds.values()):
+        # A policy set to itself would write an audit event for a non-change.
+        raise InvalidInput("", f"give at least one threshold to change: {_THRESHOLDS}")
     Policy().changed(**thresholds)  # checked before the transaction too: a bad value costs no lock
     async with write_transaction() as conn:
         target = await lock_existing_model(conn, model)
+        await require_declared(conn, [(env, "environment")])
         row = await MonitoringPolicy.get_or_none(model_id=target.id, environment=env, using_db=conn)
         policy = Policy.from_stored(row.thresholds if row else None).changed(**thresholds)
         if row is None:
@@ -494,6 +514,8 @@ async def request_retraining(
     validation.text(reason, "reason", max_length=validation.MAX_REASON)
     async with write_transaction() as conn:
         target = await lock_existing_model(conn, model)
+        if env is not None:
+            await require_declared(conn, [(env, "environment")])
         existing = await state.open_request(conn, target.id)
         if existing is not None:
             raise Conflict(

@@ -18,6 +18,7 @@ from typing import Any
 
 from models.errors import InvalidInput
 from models.monitoring.limits import MAX_BINS, MAX_CATEGORIES, MAX_NAME, MAX_PROFILE_FEATURES, MAX_QUANTILES
+from models.monitoring.statistics import bin_positions
 
 #: The name the predictions' distribution goes by in verdicts and errors.
 PREDICTION = "prediction"
@@ -142,6 +143,21 @@ def _numeric(feature: FeatureProfile, field: str, what: str) -> None:
     _finite(feature.std, f"{field}.std", what)
     if feature.std is not None and feature.std < 0:
         raise InvalidInput(f"{field}.std", f"{what}: the standard deviation cannot be negative")
+    _computable(feature, f"{field}.edges", what)
+
+
+def _computable(feature: FeatureProfile, field: str, what: str) -> None:
+    """Refuse edges that are finite but too far apart to compute with: the Wasserstein distance places each bin at a
+    point (statistics.py, ``bin_positions``) and sums the distances between them, which overflow to infinity, then
+    NaN, for edges such as -1.7e308 and 1.7e308."""
+    positions = bin_positions(feature.edges, feature.std)
+    if not all(math.isfinite(value) for value in (*positions, positions[-1] - positions[0])):
+        raise InvalidInput(
+            field,
+            f"{what}: the bins span more than a float can hold (edges {feature.edges[0]:g} to "
+            f"{feature.edges[-1]:g}, each open tail half a bin beyond, or half the std with one edge); "
+            "rescale the feature",
+        )
 
 
 def _categorical(feature: FeatureProfile, field: str, what: str) -> None:

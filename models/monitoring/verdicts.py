@@ -33,7 +33,8 @@ def lower_is_better(metric: str) -> bool:
 
 @dataclass(frozen=True)
 class Drift:
-    """The window's drift verdict: ``features`` by name, each a dict as ``_features_drift`` returns."""
+    """The window's drift verdict: ``features`` by name, in the reference profile's order, each a dict as
+    ``_features_drift`` returns."""
 
     status: DriftStatus
     drifting: int
@@ -41,7 +42,9 @@ class Drift:
     prediction: dict[str, Any]
 
     def stored(self) -> dict[str, Any]:
-        return {"features": self.features, "prediction": self.prediction}
+        # "order" keeps the reference profile's order of the features: PostgreSQL's jsonb does not keep an object's
+        # key order (it sorts keys by length, then bytes), SQLite's text does.
+        return {"features": self.features, "order": list(self.features), "prediction": self.prediction}
 
 
 _INSUFFICIENT = DriftStatus.INSUFFICIENT_DATA.value
@@ -83,31 +86,37 @@ def _judge_rows(pairs: list[Pair], results: list[dict[str, Any]], policy: Policy
     a few dozen bins (docs/performance.md, "Recording a window")."""
     references = np.array([reference.counts for reference, _ in pairs], dtype=np.float64)
     currents = np.array([current.counts for _, current in pairs], dtype=np.float64)
-    psis = statistics.psi_rows(references, currents).tolist()
-    distances = statistics.jensen_shannon_rows(references, currents).tolist()
+    psis = statistics.psi_rows(references, currents)
+    distances = statistics.jensen_shannon_rows(references, currents)
     numeric = [n for n, (reference, _) in enumerate(pairs) if reference.kind is FeatureKind.NUMERIC]
     moved = _wasserstein([pairs[n][0] for n in numeric], references[numeric], currents[numeric])
     moved_by_row = dict(zip(numeric, moved, strict=True))
     for n, ((reference, current), result) in enumerate(zip(pairs, results, strict=True)):
-        psi = result["psi"] = psis[n]
+        result["psi"] = psis[n]
         result["jensenShannon"] = distances[n]
-        if psi >= policy.psi_drift:
-            status = DriftStatus.DRIFT
-        else:
-            status = DriftStatus.WARNING if psi >= policy.psi_warning else DriftStatus.OK
         if reference.kind is FeatureKind.NUMERIC:
             result["wasserstein"] = moved_by_row[n]
         else:
-            chi2, p_value = statistics.chi_squared(reference.counts, current.counts)
-            result["chiSquared"], result["pValue"] = chi2, p_value
-            if status is DriftStatus.DRIFT and p_value >= policy.chi_squared_p_value:
-                status = DriftStatus.WARNING
-        result["status"] = status.value
+            result["chiSquared"], result["pValue"] = statistics.chi_squared(reference.counts, current.counts)
+        result["status"] = _status(psis[n], result["pValue"], reference.kind, policy).value
+
+
+def _status(psi: float | None, p_value: float | None, kind: FeatureKind, policy: Policy) -> DriftStatus:
+    if psi is None:  # it overflowed (statistics.py): a number that measures nothing judges nothing
+        return DriftStatus.INSUFFICIENT_DATA
+    if psi >= policy.psi_drift:
+        status = DriftStatus.DRIFT
+    else:
+        status = DriftStatus.WARNING if psi >= policy.psi_warning else DriftStatus.OK
+    confirmed = p_value is not None and p_value < policy.chi_squared_p_value
+    if kind is FeatureKind.CATEGORICAL and status is DriftStatus.DRIFT and not confirmed:
+        return DriftStatus.WARNING
+    return status
 
 
 def _wasserstein(
     references: list[FeatureProfile], reference_counts: NDArray[np.float64], current_counts: NDArray[np.float64]
-) -> list[float]:
+) -> list[float | None]:
     """The Wasserstein distance of numeric features with the same number of bins, each in units of its reference's
     spread: its standard deviation, else its edges' range, else 1."""
     if not references:
@@ -115,9 +124,11 @@ def _wasserstein(
     positions = statistics.bin_positions_rows(
         [reference.edges for reference in references], [reference.std for reference in references]
     )
-    distances = statistics.wasserstein_rows(reference_counts, current_counts, positions).tolist()
+    distances = statistics.wasserstein_rows(reference_counts, current_counts, positions)
     return [
-        distance / (reference.std or (reference.edges[-1] - reference.edges[0]) or 1.0)
+        None
+        if distance is None
+        else statistics.finite(distance / (reference.std or (reference.edges[-1] - reference.edges[0]) or 1.0))
         for distance, reference in zip(distances, references, strict=True)
     ]
 

@@ -10,7 +10,8 @@ from modelreg_client.profiling import reference_profile, window_counts
 from numpy.typing import NDArray
 
 from models.clock import now
-from tests.support.helpers import Api, promote, register
+from models.entities import MonitoringPolicy, MonitoringWindow, ReferenceProfile, RetrainingRequest
+from tests.support.helpers import Api, promote, register, row_counts
 
 FEATURES = ["age", "income", "score", "color"]
 ROWS = 2_000
@@ -68,6 +69,17 @@ mutation Request($input: RequestRetrainingInput!) {
 }"""
 
 
+async def monitoring_rows() -> dict[str, int]:
+    """Rows per table, monitoring's included: a failed mutation must leave these unchanged."""
+    return {
+        **(await row_counts()),
+        "profiles": await ReferenceProfile.all().count(),
+        "windows": await MonitoringWindow.all().count(),
+        "policies": await MonitoringPolicy.all().count(),
+        "requests": await RetrainingRequest.all().count(),
+    }
+
+
 def training_data(seed: int = 0, rows: int = ROWS) -> dict[str, NDArray[Any]]:
     rng = np.random.default_rng(seed)
     return {
@@ -109,7 +121,7 @@ def window_input(
     hours: int = 1,
     **extra: Any,
 ) -> dict[str, Any]:
-    begin = start or now()
+    begin = start or now() - timedelta(hours=hours)  # by default a window that has just ended
     counts = window_counts(profile, data, predictions_of(data))
     return {
         "model": model,

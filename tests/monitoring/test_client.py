@@ -49,23 +49,25 @@ def test_a_pipeline_profiles_logs_windows_and_answers_a_retraining_request(
         assert [f["name"] for f in profile["features"]] == NAMES
         assert profile["predictions"]["categories"] == ["0", "1"] or profile["predictions"]["categories"] == ["1", "0"]
 
-        start = now()
+        # The server is another process, on the real clock: two windows that end after the promotion and by
+        # now, the second later than the first.
+        end = now()
         x_calm, y_calm = _data(1, 1_000)
         calm = client.log_window(
-            "churn", "production", x_calm, estimator.predict(x_calm), start, start + timedelta(hours=1), labels=y_calm
+            "churn", "production", x_calm, estimator.predict(x_calm), end - timedelta(hours=1), end, labels=y_calm
         )
         assert calm["window"]["status"] == "OK" and calm["window"]["performanceStatus"] == "OK"
 
         x_moved, y_moved = _data(2, 1_000, shift=1.5)
-        later = start + timedelta(hours=1)
+        later = now()
         unlabeled = [None] * 1_000
         moved = client.log_window(
             "churn",
             "production",
             x_moved,
             estimator.predict(x_moved),
+            later - timedelta(hours=1),
             later,
-            later + timedelta(hours=1),
             labels=unlabeled,
             key="day-2",
         )

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from app.settings import Settings
-from models.clock import now
+from models.clock import now, shifted
 from models.deployments.operations import promote
 from models.monitoring.operations import record_window, set_reference_profile
 from models.monitoring.profiles import BinCounts, FeatureKind, FeatureProfile, Profile, WindowCounts
@@ -60,16 +60,17 @@ async def _seed(model: str, features: int, bins: int, windows: int) -> Profile:
     profile = _profile(features, bins)
     await set_reference_profile(model=model, version=1, profile=profile, actor="seeder")
     start = now()
-    for index in range(windows):
-        begin = start + timedelta(hours=index)
-        await record_window(
-            model=model,
-            environment=None,
-            start=begin,
-            end=begin + timedelta(hours=1),
-            counts=_window(profile, index),
-            actor="seeder",
-        )
+    with shifted(timedelta(hours=windows)):  # hourly windows from the deployment on, recorded once over
+        for index in range(windows):
+            begin = start + timedelta(hours=index)
+            await record_window(
+                model=model,
+                environment=None,
+                start=begin,
+                end=begin + timedelta(hours=1),
+                counts=_window(profile, index),
+                actor="seeder",
+            )
     return profile
 
 
@@ -140,21 +141,22 @@ async def test_recording_a_window_of_100_features_by_20_bins_takes_a_fixed_numbe
     begin = now() + timedelta(days=1)
     calm = _window(profile, 99)
     statements.reset()
-    done = await record_window(
-        model="large", environment=None, start=begin, end=begin + timedelta(hours=1), counts=calm, actor="x"
-    )
-    assert done.window.status.value == "OK" and not done.events
-    assert statements.count == RECORD_STATEMENTS, "\n".join(statements.sql)
-    later = begin + timedelta(hours=1)
-    statements.reset()
-    drifted = await record_window(
-        model="large",
-        environment=None,
-        start=later,
-        end=later + timedelta(hours=1),
-        counts=_window(profile, 100, skewed=True),
-        actor="x",
-    )
+    with shifted(timedelta(days=1, hours=2)):  # both windows over
+        done = await record_window(
+            model="large", environment=None, start=begin, end=begin + timedelta(hours=1), counts=calm, actor="x"
+        )
+        assert done.window.status.value == "OK" and not done.events
+        assert statements.count == RECORD_STATEMENTS, "\n".join(statements.sql)
+        later = begin + timedelta(hours=1)
+        statements.reset()
+        drifted = await record_window(
+            model="large",
+            environment=None,
+            start=later,
+            end=later + timedelta(hours=1),
+            counts=_window(profile, 100, skewed=True),
+            actor="x",
+        )
     assert drifted.window.status.value == "DRIFT" and drifted.opened is not None
     assert statements.count == RECORD_STATEMENTS_WITH_REQUEST, "\n".join(statements.sql)
 

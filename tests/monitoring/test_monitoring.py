@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from models import clock
 from models.clock import now
-from models.entities import MonitoringPolicy, MonitoringWindow, ReferenceProfile, RetrainingRequest
+from models.entities import MonitoringWindow, ReferenceProfile, RetrainingRequest
 from models.monitoring.limits import MAX_BINS, MAX_WINDOW_METRICS
 from tests.monitoring.support import (
     FEATURES,
@@ -20,21 +21,12 @@ from tests.monitoring.support import (
     REQUEST,
     SET_PROFILE,
     deployed_with_profile,
+    monitoring_rows,
     shifted,
     training_data,
     window_input,
 )
-from tests.support.helpers import Api, register, row_counts
-
-
-async def _monitoring_rows() -> dict[str, int]:
-    return {
-        **(await row_counts()),
-        "profiles": await ReferenceProfile.all().count(),
-        "windows": await MonitoringWindow.all().count(),
-        "policies": await MonitoringPolicy.all().count(),
-        "requests": await RetrainingRequest.all().count(),
-    }
+from tests.support.helpers import Api, register
 
 
 async def test_a_reference_profile_is_set_once_and_read_on_its_version(api: Api) -> None:
@@ -64,11 +56,11 @@ async def test_a_reference_profile_is_set_once_and_read_on_its_version(api: Api)
     assert result["auditEvent"]["action"] == "REFERENCE_PROFILE_SET"
     assert result["auditEvent"]["details"] == {"rowCount": 2000, "features": 4}
 
-    before = await _monitoring_rows()
+    before = await monitoring_rows()
     error = await api.error(SET_PROFILE, {"input": {"model": "churn", "version": 1, "profile": profile}})
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "already has a reference profile" in error["message"]
-    assert await _monitoring_rows() == before
+    assert await monitoring_rows() == before
 
 
 def _profile() -> dict[str, Any]:
@@ -121,51 +113,53 @@ async def test_a_bad_profile_is_refused_naming_the_feature(api: Api, spoil: Any,
     await register(api, "churn", featureNames=FEATURES)
     profile = _profile()
     spoil(profile)
-    before = await _monitoring_rows()
+    before = await monitoring_rows()
     error = await api.error(SET_PROFILE, {"input": {"model": "churn", "version": 1, "profile": profile}})
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["message"].startswith(path + ":"), error["message"]
     assert words in error["message"]
-    assert await _monitoring_rows() == before
+    assert await monitoring_rows() == before
 
 
 async def test_windows_like_the_reference_are_ok_and_shifted_ones_drift_and_open_one_request(api: Api) -> None:
     profile = await deployed_with_profile(api)
     start = now()
-    calm = (await api.data(RECORD, {"input": window_input(profile, training_data(seed=1), start=start)}))[
-        "recordWindow"
-    ]
-    window = calm["window"]
-    assert calm["created"] is True
-    assert window["status"] == "OK", window["features"]
-    assert window["deployment"] == {"environment": "production", "version": {"number": 1}}
-    assert all(f["status"] == "OK" for f in window["features"])
-    assert calm["auditEvents"] == [] and calm["retrainingRequest"] is None
+    # Three hourly windows from the deployment on, recorded once the last is over.
+    with clock.shifted(timedelta(hours=3)):
+        calm = (await api.data(RECORD, {"input": window_input(profile, training_data(seed=1), start=start)}))[
+            "recordWindow"
+        ]
+        window = calm["window"]
+        assert calm["created"] is True
+        assert window["status"] == "OK", window["features"]
+        assert window["deployment"] == {"environment": "production", "version": {"number": 1}}
+        assert all(f["status"] == "OK" for f in window["features"])
+        assert calm["auditEvents"] == [] and calm["retrainingRequest"] is None
 
-    moved = shifted(training_data(seed=2))
-    later = start + timedelta(hours=1)
-    drift = (await api.data(RECORD, {"input": window_input(profile, moved, start=later, key="w2")}))["recordWindow"]
-    by_name = {f["feature"]: f for f in drift["window"]["features"]}
-    assert drift["window"]["status"] == "DRIFT"
-    assert drift["window"]["driftingFeatures"] == 2
-    assert by_name["age"]["status"] == "DRIFT" and by_name["age"]["psi"] > 1
-    # Moved by two standard deviations; on bins the mass past the last edge piles up there, so less than 2.
-    assert 1 < by_name["age"]["wasserstein"] < 2
-    assert by_name["color"]["status"] == "DRIFT" and by_name["color"]["pValue"] < 1e-6
-    assert by_name["income"]["status"] == "OK" and by_name["income"]["chiSquared"] is None
-    assert [e["action"] for e in drift["auditEvents"]] == ["DRIFT_STATUS_CHANGED", "RETRAINING_REQUESTED"]
-    assert drift["auditEvents"][0]["details"]["from"] == "OK"
-    assert drift["auditEvents"][0]["details"]["driftingFeatures"] == ["age", "color"]
-    assert drift["retrainingRequest"]["state"] == "OPEN"
-    assert drift["retrainingRequest"]["trigger"] == "DRIFT"
-    assert drift["retrainingRequest"]["window"] == {"key": "w2"}
+        moved = shifted(training_data(seed=2))
+        later = start + timedelta(hours=1)
+        drift = (await api.data(RECORD, {"input": window_input(profile, moved, start=later, key="w2")}))["recordWindow"]
+        by_name = {f["feature"]: f for f in drift["window"]["features"]}
+        assert drift["window"]["status"] == "DRIFT"
+        assert drift["window"]["driftingFeatures"] == 2
+        assert by_name["age"]["status"] == "DRIFT" and by_name["age"]["psi"] > 1
+        # Moved by two standard deviations; on bins the mass past the last edge piles up there, so less than 2.
+        assert 1 < by_name["age"]["wasserstein"] < 2
+        assert by_name["color"]["status"] == "DRIFT" and by_name["color"]["pValue"] < 1e-6
+        assert by_name["income"]["status"] == "OK" and by_name["income"]["chiSquared"] is None
+        assert [e["action"] for e in drift["auditEvents"]] == ["DRIFT_STATUS_CHANGED", "RETRAINING_REQUESTED"]
+        assert drift["auditEvents"][0]["details"]["from"] == "OK"
+        assert drift["auditEvents"][0]["details"]["driftingFeatures"] == ["age", "color"]
+        assert drift["retrainingRequest"]["state"] == "OPEN"
+        assert drift["retrainingRequest"]["trigger"] == "DRIFT"
+        assert drift["retrainingRequest"]["window"] == {"key": "w2"}
 
-    again = (
-        await api.data(RECORD, {"input": window_input(profile, moved, start=later + timedelta(hours=1), key="w3")})
-    )["recordWindow"]
-    assert again["window"]["status"] == "DRIFT"
-    assert again["auditEvents"] == [] and again["retrainingRequest"] is None  # one open request per model
-    assert await RetrainingRequest.all().count() == 1
+        again = (
+            await api.data(RECORD, {"input": window_input(profile, moved, start=later + timedelta(hours=1), key="w3")})
+        )["recordWindow"]
+        assert again["window"]["status"] == "DRIFT"
+        assert again["auditEvents"] == [] and again["retrainingRequest"] is None  # one open request per model
+        assert await RetrainingRequest.all().count() == 1
 
     seen = await api.data(
         """{ model(name: "churn") {
@@ -251,12 +245,12 @@ async def test_a_bad_window_is_refused_naming_the_feature_and_changes_nothing(
     profile = await deployed_with_profile(api)
     window = window_input(profile, training_data(seed=1))
     spoil(window)
-    before = await _monitoring_rows()
+    before = await monitoring_rows()
     error = await api.error(RECORD, {"input": window})
     assert error["extensions"]["code"] == "BAD_USER_INPUT", error
     assert error["message"].startswith(path + ":"), error["message"]
     assert words in error["message"]
-    assert await _monitoring_rows() == before
+    assert await monitoring_rows() == before
 
 
 async def test_a_window_before_the_deployment_or_without_a_profile_is_refused(api: Api) -> None:
@@ -269,7 +263,7 @@ async def test_a_window_before_the_deployment_or_without_a_profile_is_refused(ap
     from tests.support.helpers import promote
 
     await promote(api, "churn", 2)
-    later = window_input(profile, training_data(seed=1), start=now() + timedelta(minutes=1))
+    later = window_input(profile, training_data(seed=1))  # ends now: after version 2's promotion
     error = await api.error(RECORD, {"input": later})
     assert error["message"].startswith("input.model: the version deployed in production then has no reference profile")
 
@@ -318,12 +312,12 @@ async def test_a_policy_changes_some_thresholds_and_keeps_the_rest(api: Api) -> 
     assert result["auditEvent"]["action"] == "MONITORING_POLICY_SET"
     read = await api.data('{ model(name: "churn") { production { monitoringPolicy { psiDrift autoRetrain } } } }')
     assert read["model"]["production"]["monitoringPolicy"] == {"psiDrift": 0.5, "autoRetrain": False}
-    before = await _monitoring_rows()
+    before = await monitoring_rows()
     error = await api.error(POLICY, {"input": {"model": "churn", "psiWarning": 0.9}})
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["message"].startswith("input.psiDrift: must be at least psi_warning")
     assert await api.code(POLICY, {"input": {"model": "churn", "psiDrift": 0.3}}, as_="writer") == "FORBIDDEN"
-    assert await _monitoring_rows() == before
+    assert await monitoring_rows() == before
 
 
 async def test_a_retraining_request_goes_open_acknowledged_completed(api: Api) -> None:
@@ -369,13 +363,15 @@ async def test_a_scoped_token_acts_only_within_its_scope(api: Api) -> None:
     _, other_models = await create_token(name="fraud-writer", role=Role.WRITER, model_patterns=["fraud-*"])
     _, staging_only = await create_token(name="staging-deployer", role=Role.DEPLOYER, environments=["staging"])
     window = window_input(profile, training_data(seed=1))
-    before = await _monitoring_rows()
+    before = await monitoring_rows()
     assert await api.code(RECORD, {"input": window}, as_=other_models) == "FORBIDDEN"
     assert await api.code(REQUEST, {"input": {"model": "churn"}}, as_=other_models) == "FORBIDDEN"
     # Environment scopes limit what decides about an environment (its policy), as they limit promote.
     assert await api.code(POLICY, {"input": {"model": "churn", "psiDrift": 0.4}}, as_=staging_only) == "FORBIDDEN"
-    assert await _monitoring_rows() == before
-    staged = await api.data(POLICY, {"input": {"model": "churn", "environment": "staging"}}, as_=staging_only)
+    assert await monitoring_rows() == before
+    staged = await api.data(
+        POLICY, {"input": {"model": "churn", "environment": "staging", "minRows": 50}}, as_=staging_only
+    )
     assert staged["setMonitoringPolicy"]["policy"]["environment"] == "staging"
     await api.data(REQUEST, {"input": {"model": "churn"}})
     visible = await api.data("{ retrainingRequests(states: [OPEN]) { totalCount } }", as_=other_models)
@@ -441,14 +437,14 @@ async def test_register_version_sets_the_profile_and_answers_the_open_request_in
     await api.data(REQUEST, {"input": {"model": "churn", "reason": "drift"}})
     spoilt = copy.deepcopy(profile)
     spoilt["features"][0]["counts"].pop()
-    before = await _monitoring_rows()
+    before = await monitoring_rows()
     error = await api.error(
         REGISTER_MONITORED,
         {"input": {"model": "churn", "featureNames": FEATURES, "referenceProfile": spoilt, "answersRetraining": True}},
     )
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["message"].startswith("input.referenceProfile.features[0].counts: feature 'age'")
-    assert await _monitoring_rows() == before
+    assert await monitoring_rows() == before
     done = await api.data(
         REGISTER_MONITORED,
         {"input": {"model": "churn", "featureNames": FEATURES, "referenceProfile": profile, "answersRetraining": True}},
@@ -464,16 +460,16 @@ async def test_register_version_sets_the_profile_and_answers_the_open_request_in
         "REFERENCE_PROFILE_SET",
         "VERSION_REGISTERED",
     ]
-    before = await _monitoring_rows()
+    before = await monitoring_rows()
     assert await api.code(REGISTER_MONITORED, {"input": {"model": "churn", "answersRetraining": True}}) == "NOT_FOUND"
-    assert await _monitoring_rows() == before
+    assert await monitoring_rows() == before
 
 
 async def test_the_default_key_is_the_period_in_utc_whatever_offset_it_was_written_with(api: Api) -> None:
     from datetime import timezone
 
     profile = await deployed_with_profile(api)
-    start = now()
+    start = now() - timedelta(hours=1)
     in_utc = window_input(profile, training_data(seed=1), start=start)
     elsewhere = window_input(profile, training_data(seed=1), start=start.astimezone(timezone(timedelta(hours=2))))
     assert in_utc["start"] != elsewhere["start"]

@@ -229,12 +229,12 @@ SEEDED_PROFILE = Profile(
 
 def _window(target: Target) -> dict[str, Any]:
     """A window of the version active in production (3, seeded with ``SEEDED_PROFILE``)."""
-    start = now() - timedelta(minutes=1)
+    end = now()  # a window may not end in the future (models/monitoring/operations.py, MAX_CLOCK_SKEW)
     return {
         "model": target.model,
         "key": "matrix",
-        "start": start.isoformat(),
-        "end": (start + timedelta(hours=1)).isoformat(),
+        "start": (end - timedelta(hours=1)).isoformat(),
+        "end": end.isoformat(),
         "rowCount": 10,
         "features": [{"name": "x", "counts": [4, 6]}],
         "predictions": {"counts": [10, 0]},
