@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from app import __version__
@@ -22,6 +23,11 @@ from schema.codes import ErrorCode
 
 log = logging.getLogger("modelreg.http")
 
+#: A content-addressed blob never changes: a client may keep it for a year without asking again.
+_IMMUTABLE = "private, max-age=31536000, immutable"
+#: One entity-tag of an ``If-None-Match`` list: an optional weakness prefix and the quoted opaque tag.
+_ENTITY_TAG = re.compile(r'(?:W/)?"([\x21\x23-\x7e\x80-\xff]*)"')
+
 
 async def _authorize(request: Request, role: Role) -> Principal | JSONResponse:
     # The Authenticate middleware looked the token up already; an app built without it looks it up here.
@@ -29,8 +35,15 @@ async def _authorize(request: Request, role: Role) -> Principal | JSONResponse:
     if found is None:
         found = await credentials(request.headers.get("authorization"))
     if found.principal is None:
-        reason = f"the bearer token is {found.error}" if found.error else "send 'Authorization: Bearer mreg_...'"
-        return error_response(401, ErrorCode.UNAUTHENTICATED, reason, graphql=False)
+        # RFC 6750 section 3: a 401 names the scheme and realm, and why a token that was sent is refused.
+        if found.error:
+            reason = f"the bearer token is {found.error}"
+            challenge = 'Bearer realm="modelreg", error="invalid_token"'
+        else:
+            reason, challenge = "send 'Authorization: Bearer mreg_...'", 'Bearer realm="modelreg"'
+        return error_response(
+            401, ErrorCode.UNAUTHENTICATED, reason, graphql=False, headers={"www-authenticate": challenge}
+        )
     if not found.principal.can(role):
         return error_response(
             403,
@@ -39,6 +52,16 @@ async def _authorize(request: Request, role: Role) -> Principal | JSONResponse:
             graphql=False,
         )
     return found.principal
+
+
+def _none_match(if_none_match: str | None, sha256: str) -> bool:
+    """Whether ``If-None-Match`` names the blob: ``*`` (it exists), or a list of entity-tags one of which is
+    ``"<sha256>"``, weak or strong, compared weakly as RFC 9110 section 13.1.2 asks for this header."""
+    if if_none_match is None:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    return sha256 in (match.group(1) for match in _ENTITY_TAG.finditer(if_none_match))
 
 
 def _store_unavailable() -> JSONResponse:
@@ -64,6 +87,15 @@ def artifact_routes(store: ArtifactStore) -> tuple[Endpoint, Endpoint]:
             )
         try:
             blob = await store.put_stream(request.stream())
+        except ClientDisconnect:
+            # The client went away mid-body: nothing was stored (the store drops its partial file), and no one is
+            # left to answer. An ordinary event, not a failure of ours: one line, no traceback.
+            log.warning(
+                "artifact upload by %s abandoned: the client disconnected before the body ended", principal.name
+            )
+            return error_response(
+                400, ErrorCode.BAD_USER_INPUT, "the upload ended before its body was complete", graphql=False
+            )
         except TooLarge as error:
             return error_response(413, ErrorCode.BAD_USER_INPUT, str(error), graphql=False)
         except StoreUnavailable:
@@ -85,7 +117,7 @@ def artifact_routes(store: ArtifactStore) -> tuple[Endpoint, Endpoint]:
             return error_response(404, ErrorCode.NOT_FOUND, f"no artifact with sha256 {sha256}", graphql=False)
         etag = f'"{sha256}"'
         # HEAD and a matching If-None-Match need only the size; a GET opens the blob once (one store request).
-        fresh = request.headers.get("if-none-match", "").strip('"') == sha256
+        fresh = _none_match(request.headers.get("if-none-match"), sha256)
         try:
             blob = None if fresh or request.method == "HEAD" else await store.open(sha256)
             size = blob.size_bytes if blob is not None else await store.size(sha256)
@@ -94,12 +126,9 @@ def artifact_routes(store: ArtifactStore) -> tuple[Endpoint, Endpoint]:
         if size is None:
             return error_response(404, ErrorCode.NOT_FOUND, f"no artifact with sha256 {sha256}", graphql=False)
         if fresh:
-            return Response(status_code=304, headers={"etag": etag})
-        headers = {
-            "etag": etag,
-            "content-length": str(size),
-            "cache-control": "private, max-age=31536000, immutable",  # content-addressed: never changes
-        }
+            # RFC 9110 section 15.4.5: a 304 carries the Cache-Control and ETag the 200 would have.
+            return Response(status_code=304, headers={"etag": etag, "cache-control": _IMMUTABLE})
+        headers = {"etag": etag, "content-length": str(size), "cache-control": _IMMUTABLE}
         if blob is None:  # HEAD
             return Response(headers=headers, media_type="application/octet-stream")
         return StreamingResponse(blob.chunks, headers=headers, media_type="application/octet-stream")

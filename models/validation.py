@@ -174,23 +174,44 @@ def hyperparameters(value: Any, field: str = "hyperparameters") -> dict[str, Any
         raise InvalidInput(field, 'must be a JSON object, e.g. {"max_depth": 3}')
     try:
         encoded = orjson.dumps(value)
-    except TypeError as error:  # non-string keys, or values JSON cannot hold
-        raise InvalidInput(field, "must be plain JSON (string keys, finite numbers)") from error
+    except TypeError as error:  # non-string keys, values JSON cannot hold, or an integer past 64 bits
+        reason = _number_problem(value) or "must be plain JSON (string keys, finite numbers)"
+        raise InvalidInput(field, reason) from error
     if len(encoded) > MAX_HYPERPARAMETERS_BYTES:
         raise InvalidInput(field, f"must encode to at most {MAX_HYPERPARAMETERS_BYTES} bytes of JSON")
-    if _has_non_finite(value):
-        raise InvalidInput(field, "numbers must be finite (no NaN or infinity)")
+    problem = _number_problem(value)
+    if problem is not None:
+        raise InvalidInput(field, problem)
     return value
 
 
-def _has_non_finite(value: Any) -> bool:
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    if isinstance(value, dict):
-        return any(_has_non_finite(item) for item in value.values())
-    if isinstance(value, list):
-        return any(_has_non_finite(item) for item in value)
-    return False
+#: Hyperparameter integers lie within the signed 64-bit range: one beyond it (from a GraphQL literal or a caller in
+#: the process) would be stored as an approximate float, so it is refused, not rounded. Floats are not limited (a
+#: regularisation of 1e30 is a float); a request body's integer past 64 bits already reaches here as one, since
+#: the JSON parser (orjson) reads 10**30 as 1e+30 (docs/api.md says so).
+_INTEGERS = range(-(2**63), 2**63)
+_OUT_OF_RANGE = (
+    "integers must lie between -2^63 and 2^63-1 (64 bits), as a larger one would be stored rounded; "
+    "send it as a string, or as a float"
+)
+
+
+def _number_problem(value: Any) -> str | None:
+    """What is wrong with a number inside ``value`` (a non-finite or out-of-range one), if anything. Iterative:
+    it may run on a value nested deeper than ``orjson.dumps`` (which refused it) or the interpreter's stack allow."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return "numbers must be finite (no NaN or infinity)"
+        elif isinstance(item, int) and item not in _INTEGERS:
+            return _OUT_OF_RANGE
+    return None
 
 
 def non_negative_finite(value: float | None, field: str) -> float | None:

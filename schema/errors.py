@@ -41,7 +41,8 @@ def is_unexpected(error: GraphQLError) -> bool:
     )
 
 
-def code_error(error: GraphQLError, request_id: str) -> GraphQLError:
+def code_error(error: GraphQLError, request_id: str, *, executing: bool = False) -> GraphQLError:
+    """``error`` with its ``extensions.code``. ``executing``: it arose once execution began (after validation)."""
     original = error.original_error
     if original is not None and not isinstance(original, DomainError | GraphQLError):
         original = translate(original) or original  # a read that met a database outage: SERVICE_UNAVAILABLE
@@ -57,19 +58,30 @@ def code_error(error: GraphQLError, request_id: str) -> GraphQLError:
             path=error.path,
             extensions={"code": ErrorCode.INTERNAL_SERVER_ERROR, "requestId": request_id},
         )
-    if original is not None and error.path is None:
-        # A variable's value was refused while it was coerced (a malformed DateTime, say): a user input error.
+    if error.path is None and (original is not None or executing) and not (error.extensions or {}).get("code"):
+        # A variable's value was refused while it was coerced (a malformed DateTime, say), or graphql-core gave up
+        # on the variables (past its error limit, or nested too deeply): a user input error. Outside execution a
+        # path-less error is about the document (syntax, validation, limits), which keeps the framework's shape.
         return GraphQLError(error.message, error.nodes, extensions={"code": ErrorCode.BAD_USER_INPUT})
     return error
 
 
 class ErrorCodes(SchemaExtension):
+    #: Whether execution began: graphql-core coerces the variables there, after the document validated.
+    _executing = False
+
     def on_operation(self) -> Iterator[None]:
+        self._executing = False
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
             request_id = getattr(self.execution_context.context, "request_id", "-")
-            result.errors = [code_error(error, request_id) for error in result.errors]
+            executing = self._executing
+            result.errors = [code_error(error, request_id, executing=executing) for error in result.errors]
+
+    def on_execute(self) -> Iterator[None]:
+        self._executing = True
+        yield
 
 
 def log_unexpected(errors: list[GraphQLError], request_id: str) -> None:

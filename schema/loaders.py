@@ -279,6 +279,10 @@ class Loader(Generic[K, V]):
             for future in futures:
                 if not future.done():
                     future.set_exception(error)
+                    # Marked retrieved: once one field's error ends the request (a non-null field, a bad cursor
+                    # on every parent), nobody awaits the other keys, and asyncio would log each of them as
+                    # "exception was never retrieved" when it is collected. Whoever awaits one still gets the error.
+                    future.exception()
         else:
             for future, value in zip(futures, values, strict=True):  # lengths checked above
                 if not future.done():

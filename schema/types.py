@@ -114,7 +114,7 @@ class Model(Node):
 
     @strawberry.field
     def version(self, info: Info, number: int) -> Version | None:
-        return _version_by_number(info, self.row.id, number)
+        return _version_by_number(info, self.row.id, validation.positive_version(number, "number"))
 
     @strawberry.field(
         description="Newest first (number descending) unless orderBy says otherwise.",
@@ -353,6 +353,7 @@ class Version(Node):
 
     @strawberry.field
     def metric(self, info: Info, name: str) -> float | None:
+        validation.metric_name(name, "name")  # as registerVersion and compareVersions(sortBy) refuse it
         return then(info.context.loaders.metrics(self.row.id), lambda found: dict(found).get(name))
 
     @strawberry.field

@@ -79,7 +79,12 @@ async def list_models(
     rows = RegisteredModel.all()
     if within is not None:
         rows = rows.filter(model_name_filter(within))
-    if query.name_contains:
+    if query.name_contains and not query.name_contains.isascii():
+        # Names are ASCII (validation.MODEL_NAME), so no name contains this. PostgreSQL's ILIKE would fold some such
+        # characters onto ASCII ones (U+017F onto "s", the Kelvin sign U+212A onto "k") where SQLite's LIKE folds
+        # ASCII only: answering nothing here makes the match ASCII-case-insensitive on both backends.
+        rows = rows.filter(id__in=[])
+    elif query.name_contains:
         rows = rows.filter(name__icontains=query.name_contains)
     if query.tag is not None:
         key, value = query.tag

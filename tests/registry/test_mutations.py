@@ -384,6 +384,30 @@ async def test_hyperparameters_must_be_an_object(api: Api, value: Any) -> None:
     )
 
 
+@pytest.mark.parametrize("huge", [10**30, -(10**30), 2**63, -(2**63) - 1])
+async def test_integers_past_64_bits_in_hyperparameters_are_bad_user_input(api: Api, huge: int) -> None:
+    """Not stored as an approximate float: an integer literal past 64 bits is refused, as a metric value that
+    would lose precision is. (In a JSON request body the parser already reads it as a float, which is kept.)"""
+    literal = (
+        'mutation { registerVersion(input: {model: "churn", hyperparameters: {a: [64, HUGE]}}) { version { number } } }'
+    )
+    error = await assert_fails(api, literal.replace("HUGE", str(huge)), None, "BAD_USER_INPUT")
+    assert error["extensions"]["field"] == "input.hyperparameters"
+    assert "64 bits" in error["message"]
+
+
+async def test_float_hyperparameters_are_not_limited(api: Api) -> None:
+    data = await api.data(REGISTER_FULL, {"input": {"model": "churn", "hyperparameters": {"c": 1e30, "d": -1e300}}})
+    assert data["registerVersion"]["version"]["hyperparameters"] == {"c": 1e30, "d": -1e300}
+
+
+async def test_hyperparameters_keep_every_64_bit_integer_exactly(api: Api) -> None:
+    hyperparameters = {"high": 2**63 - 1, "low": -(2**63), "beyond_floats": 2**53 + 1, "small": 1e-300}
+    data = await api.data(REGISTER_FULL, {"input": {"model": "churn", "hyperparameters": hyperparameters}})
+    assert data["registerVersion"]["version"]["hyperparameters"] == hyperparameters
+    assert (await version(api, "churn", 1))["hyperparameters"] == hyperparameters
+
+
 async def test_metrics_are_ordered_by_name_and_looked_up_by_name(api: Api) -> None:
     metrics = [
         {"name": "recall", "value": 0.7},

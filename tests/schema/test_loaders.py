@@ -6,6 +6,8 @@ I/O timing.
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
 from typing import Any, cast
 
 import pytest
@@ -15,6 +17,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import StrawberryObjectDefinition
 
 from app.settings import Settings
+from models.errors import InvalidInput
 from models.registry.reads import ModelQuery, list_models
 from schema.build import Query, schema
 from schema.context import Context, Info
@@ -180,6 +183,40 @@ async def test_a_failed_dispatch_still_completes_its_batch() -> None:
     pending = cast(Pending[int], loader.load(1))
     await asyncio.wait_for(pending.batch, 1)
     assert isinstance(pending.exception(), RuntimeError)
+
+
+async def test_keys_of_a_failed_dispatch_that_nobody_awaits_log_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    """One key's error ends the request; the other keys of its dispatch are never awaited, and asyncio would log
+    each as "exception was never retrieved" once collected. Whoever does await a key still gets the error."""
+
+    async def fetch(keys: list[int]) -> list[int]:
+        raise InvalidInput("after", "not a cursor of this list")
+
+    loader: Loader[int, int] = Loader(Batcher(), fetch)
+    awaited, *others = [loader.load(key) for key in (1, 2, 3)]
+    with pytest.raises(InvalidInput, match="not a cursor"):
+        await asyncio.wait_for(awaited, 1)
+    assert all(isinstance(pending.exception(), InvalidInput) for pending in others)
+    unawaited = [loader.load(key) for key in (4, 5)]
+    await asyncio.wait_for(cast(Pending[int], unawaited[0]).batch, 1)
+    loader.clear()
+    del awaited, others, unawaited
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        gc.collect()
+    assert [record.getMessage() for record in caplog.records] == []
+
+
+async def test_a_bad_cursor_under_many_parents_is_one_error_and_logs_nothing(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    for name in ("a", "b", "c"):
+        await api.data(f'mutation {{ createModel(input: {{name: "{name}"}}) {{ model {{ name }} }} }}')
+    with caplog.at_level(logging.WARNING):
+        for field in ("versions", "deploymentHistory", "auditEvents"):
+            error = await api.error(f'{{ models {{ nodes {{ {field}(after: "garbage") {{ totalCount }} }} }} }}')
+            assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}, field
+        gc.collect()
+    assert [record.getMessage() for record in caplog.records] == []
 
 
 async def test_a_level_waiting_on_loads_is_woken_once_per_dispatch() -> None:

@@ -313,6 +313,17 @@ async def test_models_filter_name_contains_is_a_literal_substring(api: Api) -> N
     assert names(await models(api, filter={"nameContains": "."})) == ["a.b"]
 
 
+@pytest.mark.parametrize("fragment", ["\u017f", "\u212a", "\u0130", "\u017fig", "\u00e9"])
+async def test_models_filter_name_contains_folds_ascii_only_on_every_backend(api: Api, fragment: str) -> None:
+    """Names are ASCII, so a fragment with any other character matches none, on PostgreSQL too, whose ILIKE folds
+    some of them onto ASCII letters (the long s onto s, the Kelvin sign onto k, the dotted capital I onto i)."""
+    for name in ["sigma", "kappa", "iris", "SIGNAL"]:
+        await create_model(api, name)
+    connection = await models(api, filter={"nameContains": fragment})
+    assert (connection["totalCount"], names(connection)) == (0, [])
+    assert (await models(api, filter={"nameContains": "Si"}))["totalCount"] == 2  # ASCII letters still fold
+
+
 async def test_models_filter_tag_matches_exact_key_and_value(api: Api) -> None:
     await create_model(api, "a", tags=[{"key": "team", "value": "risk"}, {"key": "tier", "value": "1"}])
     await create_model(api, "b", tags=[{"key": "team", "value": "riskier"}])
@@ -655,6 +666,56 @@ async def test_compare_versions_errors_and_limit_bounds(api: Api) -> None:
         assert error["extensions"]["code"] == code, variables
     assert [row["version"]["number"] for row in (await compare(api, limit=1))["rows"]] == [5]
     assert set(rows(await compare(api, limit=100))) == {1, 2, 3, 4, 5}
+
+
+async def test_compare_versions_many_bad_numbers_are_each_bad_user_input(api: Api) -> None:
+    """Past graphql-core's limit of errors per request, its last error ("Execution aborted") is coded too."""
+    await _register_comparison(api)
+    body = await api.post(COMPARE, {"model": "cmp", "numbers": ["x"] * 60}, as_="reader")
+    errors = body["errors"]
+    assert len(errors) > 50
+    assert "error limit reached" in errors[-1]["message"]
+    assert {error.get("extensions", {}).get("code") for error in errors} == {"BAD_USER_INPUT"}
+    assert body.get("data") is None
+
+
+VERSION_NUMBER = 'query($number: Int!) { model(name: "cmp") { name version(number: $number) { number } } }'
+VERSION_METRIC = 'query($name: String!) { model(name: "cmp") { version(number: 1) { number metric(name: $name) } } }'
+
+
+@pytest.mark.parametrize("number", [0, -1])
+async def test_version_number_below_one_is_bad_user_input_as_in_compare_versions(api: Api, number: int) -> None:
+    await _register_comparison(api)
+    body = await api.post(VERSION_NUMBER, {"number": number}, as_="reader")
+    assert body["data"] == {"model": {"name": "cmp", "version": None}}
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "number"}
+    assert error["message"] == f"number: version numbers start at 1 (got {number})"
+    assert error["path"] == ["model", "version"]
+    compared = await api.error(COMPARE, {"model": "cmp", "numbers": [number]}, as_="reader")
+    assert compared["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "version numbers start at 1" in compared["message"]
+    # In a list of models too, where the field is completed apart from graphql-core (schema/levels.py).
+    listed = await api.post(f"{{ models {{ nodes {{ version(number: {number}) {{ number }} }} }} }}", as_="reader")
+    assert [e["extensions"]["code"] for e in listed["errors"]] == ["BAD_USER_INPUT"]
+    assert listed["data"] == {"models": {"nodes": [{"version": None}]}}
+
+
+@pytest.mark.parametrize("name", ["", "x" * 100_000, " auc", "auc\u200b"])
+async def test_metric_name_is_checked_as_in_compare_versions(api: Api, name: str) -> None:
+    await _register_comparison(api)
+    body = await api.post(VERSION_METRIC, {"name": name}, as_="reader")
+    assert body["data"] == {"model": {"version": {"number": 1, "metric": None}}}
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "name"}
+    assert error["message"].startswith("name: metric names are 1 to 128 characters")
+    assert "x" * 1000 not in str(body)
+    compared = await api.error(COMPARE, {"model": "cmp", "sortBy": name}, as_="reader")
+    assert compared["extensions"]["code"] == "BAD_USER_INPUT"
+    # A valid name still answers its value, or null (without an error) for a metric the version lacks.
+    found = await api.data(VERSION_METRIC, {"name": "auc"}, as_="reader")
+    assert found["model"]["version"]["metric"] == pytest.approx(0.7)
+    assert (await api.data(VERSION_METRIC, {"name": "x" * 128}, as_="reader"))["model"]["version"]["metric"] is None
 
 
 # --- registryStatistics ------------------------------------------------------------------------------------
