@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.tokens.operations import identify
+from models.tokens.operations import Refusal, bearer
 from models.tokens.scopes import Principal
 
 
@@ -23,12 +23,7 @@ class Credentials:
 
 
 async def credentials(authorization: str | None) -> Credentials:
-    if authorization is None:
-        return Credentials(principal=None)
-    scheme, _, secret = authorization.strip().partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
-        return Credentials(principal=None, error="malformed: use 'Authorization: Bearer mreg_...'")
-    found = await identify(secret.strip())
-    if isinstance(found, Principal):
-        return Credentials(principal=found)
-    return Credentials(principal=None, error=found.reason)
+    found = await bearer(authorization)
+    if isinstance(found, Refusal):
+        return Credentials(principal=None, error=found.reason)
+    return Credentials(principal=found)

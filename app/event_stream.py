@@ -4,7 +4,8 @@
 ``audit`` event per audit event (``id:`` is the event's numeric id, ``data:`` its JSON), and a comment line
 every 15 s so proxies keep the connection open. A client that reconnects sends ``Last-Event-ID`` (browsers'
 ``EventSource`` does it by itself) or ``?after=ID`` and misses nothing. It is authenticated like GraphQL
-(``Authorization: Bearer``; anonymously only with anonymous reads) and filtered to the token's scope.
+(``Authorization: Bearer``; anonymously only with anonymous reads) and filtered to the token's scope; once its
+token is revoked or expires, the stream ends with an ``error`` event.
 
 ``StreamLimiter`` caps the live streams (WebSocket connections and event streams together) each principal
 holds open on one server process, so one token cannot hold every connection.
@@ -16,6 +17,7 @@ import asyncio
 import json
 import signal
 import threading
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +33,8 @@ from models import validation
 from models.audit.stream import Follower, StreamFilter
 from models.entities import AuditAction, AuditEvent
 from models.errors import DomainError, InvalidInput
+from models.tokens.operations import Refusal, bearer
+from schema import subscriptions
 from schema.codes import ErrorCode
 
 KEEPALIVE_SECONDS = 15.0
@@ -138,11 +142,19 @@ def event_stream(limiter: StreamLimiter, *, allow_anonymous_read: bool, poll_sec
         credentials: Credentials = request.scope.get("state", {}).get("credentials") or Credentials(None)
         if credentials.error is not None:
             return error_response(
-                401, ErrorCode.UNAUTHENTICATED, f"the bearer token is {credentials.error}", graphql=False
+                401,
+                ErrorCode.UNAUTHENTICATED,
+                f"the bearer token is {credentials.error}",
+                graphql=False,
+                headers={"www-authenticate": 'Bearer realm="modelreg", error="invalid_token"'},
             )
         if credentials.principal is None and not allow_anonymous_read:
             return error_response(
-                401, ErrorCode.UNAUTHENTICATED, "send 'Authorization: Bearer mreg_...'", graphql=False
+                401,
+                ErrorCode.UNAUTHENTICATED,
+                "send 'Authorization: Bearer mreg_...'",
+                graphql=False,
+                headers={"www-authenticate": 'Bearer realm="modelreg"'},
             )
         try:
             stream, after = _filter(request, credentials)
@@ -157,8 +169,9 @@ def event_stream(limiter: StreamLimiter, *, allow_anonymous_read: bool, poll_sec
             await follower.start_at_last_match()
         elif after is None:
             await follower.start_at_head()
+        token = request.headers.get("authorization") if credentials.principal is not None else None
         return StreamingResponse(
-            _lines(follower, poll_seconds, limiter.closing, lambda: limiter.release(who)),
+            _lines(follower, poll_seconds, limiter.closing, lambda: limiter.release(who), token),
             media_type="text/event-stream",
             headers={"cache-control": "no-store", "x-accel-buffering": "no"},
         )
@@ -167,12 +180,26 @@ def event_stream(limiter: StreamLimiter, *, allow_anonymous_read: bool, poll_sec
 
 
 async def _lines(
-    follower: Follower, poll_seconds: float, closing: threading.Event, release: Callable[[], None]
+    follower: Follower,
+    poll_seconds: float,
+    closing: threading.Event,
+    release: Callable[[], None],
+    authorization: str | None,
 ) -> AsyncIterator[str]:
+    """The stream's lines until the server closes; it ends with an ``error`` event once the token it was opened
+    with is revoked or expires (looked up again every ``MODELREG_TOKEN_CHECK_SECONDS``, as a subscription's is)."""
     try:
         yield ": modelreg audit events\n\n"
         quiet = 0.0
+        checked = time.monotonic()
         while not closing.is_set():
+            if authorization is not None and time.monotonic() - checked >= subscriptions.TOKEN_CHECK_SECONDS:
+                checked = time.monotonic()
+                found = await bearer(authorization)
+                if isinstance(found, Refusal):
+                    ended = {"code": ErrorCode.UNAUTHENTICATED, "message": f"the bearer token is {found.reason}"}
+                    yield f"event: error\ndata: {json.dumps(ended)}\n\n"
+                    return
             events = await follower.poll()
             for event in events:
                 yield f"id: {event.id}\nevent: audit\ndata: {json.dumps(document(event))}\n\n"

@@ -26,6 +26,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.types import QueryParams
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from app import __version__, graphiql
@@ -34,7 +35,9 @@ from app.event_stream import StreamLimiter
 from app.failures import error_response
 from app.graphql_http import GRAPHQL_RESPONSE, Cancelled, is_request_error, media_type_of, preferred_media_type
 from app.middleware.operation import Operation
+from app.rate_limit import RateLimiter
 from app.response_cache import CacheKey, ResponseCache, request_digest
+from app.websocket import OperationsAsRequests
 from models.db import generation
 from models.db.connection import connection
 from schema.codes import ErrorCode
@@ -79,6 +82,7 @@ class _TextFrames(ASGIWebSocketAdapter):
 class RegistryGraphQL(GraphQL[Context, None]):
     request_adapter_class = _RequestAdapter
     websocket_adapter_class = _TextFrames
+    graphql_transport_ws_handler_class = OperationsAsRequests
 
     def __init__(
         self,
@@ -92,6 +96,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
         max_nodes: int = DEFAULT_MAX_NODES,
         cache: ResponseCache | None = None,
         validators: bool = True,
+        limiter: RateLimiter | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -99,6 +104,9 @@ class RegistryGraphQL(GraphQL[Context, None]):
             max_subscriptions_per_connection=subscriptions_per_connection,
             keep_alive=True,
             keep_alive_interval=15,
+            # graphql-transport-ws only: its operations are admitted one by one (app/websocket.py); the legacy
+            # graphql-ws protocol would run them all with the connection's credentials and loaders.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.allow_anonymous_read = allow_anonymous_read
         self.timeout_seconds = timeout_seconds
@@ -108,6 +116,8 @@ class RegistryGraphQL(GraphQL[Context, None]):
         self.cache = cache
         #: ETags and If-None-Match on query answers (they need the generation, as the cache does).
         self.validators = validators
+        #: The rate limit's buckets, which a WebSocket's operations are charged to as well; None when it is off.
+        self.limiter = limiter
         # What a client's ETag must also depend on: another server version or schema answers differently.
         self.server_identity = hashlib.sha256(f"{__version__}\x00{schema}".encode()).hexdigest()
 
@@ -125,6 +135,10 @@ class RegistryGraphQL(GraphQL[Context, None]):
         if scope["type"] != "http":
             await self._not_http(scope, receive, send)
             return
+        if scope["method"] == "HEAD":
+            # HEAD is GET without the body (RFC 9110, 9.3.2), which the server leaves out: the same status and
+            # headers, whether the answer is cached or not.
+            scope = {**scope, "method": "GET"}
         try:
             await self._respond(scope, receive, send)
         finally:
@@ -135,7 +149,14 @@ class RegistryGraphQL(GraphQL[Context, None]):
         media_type = preferred_media_type(request.headers.get("accept"))
         operation: Operation | None = scope.get("state", {}).get("operation")
         response: Response
-        if request.method == "GET" and operation is not None and operation.type != "query":
+        if operation is not None and operation.type == "subscription":
+            # Served over a WebSocket only: over HTTP it would run as a query whose root field cannot resolve.
+            message = (
+                "a subscription needs a WebSocket: graphql-transport-ws on /graphql (ws:// or wss://), or the "
+                "same events as server-sent events on GET /api/events"
+            )
+            response = error_response(400, ErrorCode.BAD_USER_INPUT, message, graphql=True)
+        elif request.method == "GET" and operation is not None and operation.type != "query":
             # GraphQL-over-HTTP: GET may only read, and says so with 405 and the method that would do.
             message = f"a {operation.type} needs POST /graphql; GET runs queries only"
             response = error_response(405, ErrorCode.BAD_USER_INPUT, message, graphql=True, headers={"allow": "POST"})
@@ -170,7 +191,10 @@ class RegistryGraphQL(GraphQL[Context, None]):
             "cache-control": "no-cache" if anonymous else "private, no-cache",
             "vary": "Accept, Authorization",
         }
-        if _matches(request.headers.get("if-none-match"), headers["etag"]):
+        # "*" matches when a current answer is stored (RFC 9110, 13.1.2: "a current representation"); an ETag
+        # was only ever given with an answer that executed without errors.
+        stored = self.cache is not None and key in self.cache
+        if _matches(request.headers.get("if-none-match"), headers["etag"], any_matches=stored):
             request.state.cache = "not_modified"
             return Response(status_code=304, headers=headers)
         cached = self.cache.get(key) if self.cache is not None else None
@@ -195,8 +219,10 @@ class RegistryGraphQL(GraphQL[Context, None]):
         state = request.scope.get("state", {})
         found: Credentials | None = state.get("credentials")
         parsed: Parsed | None = state.get("document")
-        if found is None or found.error is not None or parsed is None:
-            return None  # a refused token's answer is an error, and is never stored
+        if found is None or found.error is not None or parsed is None or state.get("malformed"):
+            return None  # a refused token's answer is an error, as is a malformed request's: never stored
+        if found.principal is None and not self.allow_anonymous_read:
+            return None  # UNAUTHENTICATED, whatever the document
         name = operation.name if operation.name != "-" else None
         digest = request_digest(
             server=self.server_identity,
@@ -270,6 +296,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
             allowance=state.get("allowance"),
         )
         if isinstance(request, WebSocket):
+            context.authorization = request.headers.get("authorization")
             request.scope.setdefault("state", {})["ws_context"] = context
         return context
 
@@ -279,7 +306,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
         given = (context.connection_params or {}).get("authorization")
         if isinstance(given, str):
             found = await credentials(given)
-            context.principal, context.auth_error = found.principal, found.error
+            context.principal, context.auth_error, context.authorization = found.principal, found.error, given
         if context.auth_error is not None or (context.principal is None and not self.allow_anonymous_read):
             raise ConnectionRejectionError({"reason": "authenticate with a valid token"})
         holder = context.principal.name if context.principal is not None else "anonymous"
@@ -347,10 +374,11 @@ def _release(scope: Scope) -> None:
     state.pop("result", None)
 
 
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    """Whether an ``If-None-Match`` header names ``etag`` (weak comparison, as RFC 9110 asks for this header)."""
+def _matches(if_none_match: str | None, etag: str, *, any_matches: bool) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (weak comparison, as RFC 9110 asks for this header), or
+    is ``*`` when ``any_matches`` (a current answer exists)."""
     if not if_none_match:
         return False
     if if_none_match.strip() == "*":
-        return True
+        return any_matches
     return any(candidate.strip().removeprefix("W/") == etag for candidate in if_none_match.split(","))

@@ -42,8 +42,8 @@ class PersistedQueries:
     def resolve(self, query: object, extension: object) -> str | PersistedQueryError:
         """The document to run for a request whose ``extensions.persistedQuery`` is ``extension``.
 
-        With a document, the hash must be the document's (it is then remembered); without one, the hash must
-        be known.
+        With a document, the hash must be the document's (``remember`` it once it has run: a document is kept
+        only for a caller who may run it); without one, the hash must be known.
         """
         if not isinstance(extension, dict) or extension.get("version") != 1:
             return PersistedQueryError("extensions.persistedQuery: only version 1 is supported")
@@ -58,8 +58,6 @@ class PersistedQueries:
                     "extensions.persistedQuery.sha256Hash: provided sha does not match query "
                     "(send the sha256 of the document exactly as sent)"
                 )
-            if len(query) <= MAX_REMEMBERED_CHARS:
-                self._remember(wanted, query)
             return query
         known = self._documents.get(wanted)
         if known is None:
@@ -67,7 +65,12 @@ class PersistedQueries:
         self._documents.move_to_end(wanted)
         return known
 
-    def _remember(self, sha256: str, document: str) -> None:
+    def remember(self, document: str) -> None:
+        """Keep a document that ran, to be found by its hash (a document longer than ``MAX_REMEMBERED_CHARS``
+        runs, but is not kept)."""
+        if len(document) > MAX_REMEMBERED_CHARS:
+            return
+        sha256 = sha256_of(document)
         self._documents[sha256] = document
         self._documents.move_to_end(sha256)
         while len(self._documents) > self.max_documents:

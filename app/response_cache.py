@@ -126,6 +126,11 @@ class ResponseCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def __contains__(self, key: CacheKey) -> bool:
+        """Whether a current answer is stored for ``key`` (not counted as a hit or a miss)."""
+        entry = self._entries.get(key.digest)
+        return entry is not None and entry[0] == key.generation
+
     def get(self, key: CacheKey) -> bytes | None:
         entry = self._entries.get(key.digest)
         if entry is None or entry[0] != key.generation:

@@ -66,7 +66,14 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
     if graphql_schema is None:
         graphql_schema = schema if settings.introspection else build_schema(introspection=False)
     streams = StreamLimiter(per_principal=settings.streams_per_token)
+    # One set of buckets for the HTTP requests (the ``RateLimit`` middleware) and a WebSocket's operations.
+    limiter = (
+        RateLimiter(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst)
+        if settings.rate_limit_per_second > 0
+        else None
+    )
     subscriptions.POLL_SECONDS = settings.events_poll_seconds
+    subscriptions.TOKEN_CHECK_SECONDS = settings.token_check_seconds
     graphql = RegistryGraphQL(
         graphql_schema,
         allow_anonymous_read=settings.allow_anonymous_read,
@@ -77,6 +84,7 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
         max_nodes=settings.max_nodes,
         cache=ResponseCache(settings.response_cache_bytes) if settings.response_cache else None,
         validators=settings.response_cache,
+        limiter=limiter,
     )
     events = event_stream(
         streams, allow_anonymous_read=settings.allow_anonymous_read, poll_seconds=settings.events_poll_seconds
@@ -127,7 +135,7 @@ def create_app(settings: Settings, *, graphql_schema: strawberry.Schema | None =
                 download=download,
             ),
         ],
-        middleware=_middleware(settings),
+        middleware=_middleware(settings, limiter),
         exception_handlers={
             Exception: _internal_error,
             HTTPException: _http_error,
@@ -179,7 +187,7 @@ async def _purge_idempotency_keys(settings: Settings) -> None:
             log.info("purged %d expired idempotency keys", purged)
 
 
-def _middleware(settings: Settings) -> list[Middleware]:
+def _middleware(settings: Settings, limiter: RateLimiter | None) -> list[Middleware]:
     """Outermost first. Cheap refusals (CORS, content type, body size) come before the token lookup; the body is
     read (``BodyLimit``) before the document is parsed (``InspectOperation``), and the rate limit needs both
     the caller and the operation."""
@@ -217,8 +225,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
         Middleware(Authenticate, prefixes=(GRAPHQL, "/api/")),
         Middleware(InspectOperation, path=GRAPHQL, persisted=PersistedQueries(PERSISTED_QUERIES)),
     ]
-    if settings.rate_limit_per_second > 0:
-        limiter = RateLimiter(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst)
+    if limiter is not None:
         stack.append(
             Middleware(RateLimit, limiter=limiter, graphql_path=GRAPHQL, exempt=PROBES, max_nodes=settings.max_nodes)
         )

@@ -219,6 +219,8 @@ class Settings:
     #: Live subscriptions and event streams (docs/events.md): seconds between polls of the audit table,
     #: subscriptions per WebSocket, and live streams (WebSockets and event streams) per token and process.
     events_poll_seconds: float = 0.5
+    #: How often a running subscription or event stream looks its token up again (a revoked one ends it).
+    token_check_seconds: float = 5.0
     subscriptions_per_connection: int = 10
     streams_per_token: int = 20
 
@@ -281,6 +283,7 @@ class Settings:
             delivery=_delivery_policy(env),
             delivery_worker=_switch(env, "MODELREG_WEBHOOK_WORKER", True),
             events_poll_seconds=_number(env, "MODELREG_EVENTS_POLL_SECONDS", defaults.events_poll_seconds, 0.01),
+            token_check_seconds=_number(env, "MODELREG_TOKEN_CHECK_SECONDS", defaults.token_check_seconds, 0.01),
             subscriptions_per_connection=_number(
                 env, "MODELREG_SUBSCRIPTIONS_PER_CONNECTION", defaults.subscriptions_per_connection, 1
             ),

@@ -10,13 +10,17 @@ events are read by ``models.audit.stream.Follower``; the same stream is served a
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncGenerator
 
 import strawberry
+from graphql import GraphQLError
 
 from models import validation
 from models.audit.stream import Follower, StreamFilter
 from models.errors import InvalidInput
+from models.tokens.operations import Refusal, bearer
+from schema.codes import ErrorCode
 from schema.context import Info
 from schema.enums import AuditAction
 from schema.permissions import CanReadAudit, model_scope
@@ -25,6 +29,9 @@ from schema.types import AuditEvent
 
 #: Seconds between polls of the audit table; set by the server from MODELREG_EVENTS_POLL_SECONDS.
 POLL_SECONDS = 0.5
+#: A running subscription looks its token up again this often: a revoked or expired token ends it within this.
+#: Set by the server from MODELREG_TOKEN_CHECK_SECONDS; the event stream (app/event_stream.py) uses it too.
+TOKEN_CHECK_SECONDS = 5.0
 
 
 @strawberry.input
@@ -66,7 +73,21 @@ class Subscription:
         follower = Follower(stream_filter(filter, model_scope(info)), after=event_id(after))
         if after is None:
             await follower.start_at_head()
+        checked = time.monotonic()
         while True:
             for event in await follower.poll():
                 yield AuditEvent.of(event)
             await asyncio.sleep(POLL_SECONDS)
+            if time.monotonic() - checked >= TOKEN_CHECK_SECONDS:
+                await _still_authenticated(info)
+                checked = time.monotonic()
+
+
+async def _still_authenticated(info: Info) -> None:
+    """End the subscription with ``UNAUTHENTICATED`` once its connection's token is revoked or expires."""
+    found = await bearer(info.context.authorization)
+    if isinstance(found, Refusal):
+        raise GraphQLError(
+            f"the bearer token is {found.reason}; the subscription has ended",
+            extensions={"code": ErrorCode.UNAUTHENTICATED},
+        )

@@ -55,7 +55,7 @@ class RateLimit:
             address = client[0] if client else "unknown"
             key, who = f"address:{address}", f"client {address} (no valid token)"
         graphql = scope["path"] == self.graphql_path
-        points = self._points(scope, state.get("cost")) if graphql else self._route_points(scope)
+        points = points_of(state.get("cost"), self.max_nodes) if graphql else self._route_points(scope)
         wait = self.limiter.take(key, points) if points else 0.0
         level, full_in = self.limiter.level(key)
         allowance = Allowance(
@@ -89,18 +89,20 @@ class RateLimit:
         )
         await response(scope, receive, send)
 
-    def _points(self, scope: Scope, cost: Cost | None) -> int:
-        if cost is None:
-            return READ_POINTS
-        if cost.dry_run:
-            return 0
-        if cost.nodes > self.max_nodes:
-            return READ_POINTS  # refused before it runs: it costs what a refusal costs
-        return cost.points
-
     @staticmethod
     def _route_points(scope: Scope) -> int:
         return UPLOAD_POINTS if scope["method"] not in ("GET", "HEAD") else READ_POINTS
+
+
+def points_of(cost: Cost | None, max_nodes: int) -> int:
+    """What a GraphQL operation of this price is charged (over HTTP here, over a WebSocket in app/websocket.py)."""
+    if cost is None:
+        return READ_POINTS
+    if cost.dry_run:
+        return 0
+    if cost.nodes > max_nodes:
+        return READ_POINTS  # refused before it runs: it costs what a refusal costs
+    return cost.points
 
 
 def _with_headers(send: Send, headers: dict[str, str]) -> Send:

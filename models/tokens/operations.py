@@ -242,6 +242,16 @@ async def identify(secret: str) -> Principal | Refusal:
     return principal_of(token)
 
 
+async def bearer(authorization: str | None) -> Principal | Refusal | None:
+    """The principal of an ``Authorization`` header's bearer token, why it has none, or None without a header."""
+    if authorization is None:
+        return None
+    scheme, _, secret = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return Refusal("malformed: use 'Authorization: Bearer mreg_...'")
+    return await identify(secret.strip())
+
+
 async def authenticate(secret: str) -> Principal | None:
     """The principal for a bearer secret, or None when it is malformed, unknown, revoked or expired."""
     found = await identify(secret)

@@ -57,6 +57,13 @@ def _refused(response: httpx.Response, status: int, code: str = "BAD_USER_INPUT"
         (b"{}", "No GraphQL query found"),
         (b'{"query": 1}', "`query` must be a string"),
         (b'{"query": "query A { __typename }", "operationName": "B"}', 'Unknown operation named "B"'),
+        # graphql-core's request error; Strawberry ran the first operation, charged as one it could not price
+        (b'{"query": "query A { __typename } query B { viewer { name } }"}', "Must provide operation name"),
+        (b'{"query": "{ __typename }", "operationName": 5}', "operationName"),
+        # valid JSON, but no request: was an AttributeError in Strawberry, a 500 and a dropped connection
+        (b'"{ __typename }"', "the request body must be a JSON object"),
+        (b"5", "the request body must be a JSON object"),
+        (b"null", "the request body must be a JSON object"),
     ],
 )
 async def test_a_malformed_request_is_a_json_error(api: Api, body: bytes, says: str) -> None:
@@ -165,6 +172,22 @@ async def test_a_get_with_variables_that_are_not_json_names_the_parameter(api: A
     assert _refused(response, 400).startswith("the query parameter 'variables' is not valid JSON: ")
 
 
-async def test_head_is_a_json_405(api: Api) -> None:
-    response = await api.client.head("/graphql")
-    assert (response.status_code, response.headers["allow"]) == (405, "GET, POST")
+async def test_head_is_get_without_the_body_cached_or_not(api: Api) -> None:
+    """RFC 9110, 9.3.2: the same status and headers as GET. HEAD was refused (405) until the answer was cached, then
+    answered from the cache."""
+    url = "/graphql?query=%7B__typename%7D"
+    first = await api.client.head(url, headers=api.headers("reader"))
+    got = await api.client.get(url, headers=api.headers("reader"))
+    again = await api.client.head(url, headers=api.headers("reader"))
+    assert first.status_code == got.status_code == again.status_code == 200
+    for header in ("content-type", "etag", "content-length"):
+        assert first.headers[header] == got.headers[header] == again.headers[header]
+
+
+async def test_a_subscription_over_http_is_refused_naming_the_websocket(api: Api) -> None:
+    """It ran as a query whose root field cannot resolve: an INTERNAL_SERVER_ERROR and a logged traceback."""
+    document = "subscription { auditEvents { id } }"
+    posted = await _post(api, f'{{"query": "{document}"}}')
+    assert "WebSocket" in _refused(posted, 400)
+    got = await api.client.get("/graphql", params={"query": document}, headers=api.headers("reader"))
+    assert "WebSocket" in _refused(got, 400)

@@ -178,3 +178,51 @@ async def test_a_persisted_query_that_does_not_fit_is_refused(api: Api, extensio
     assert answer.status_code == 400, answer.text
     [error] = answer.json()["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT" and says in error["message"]
+
+
+async def test_no_cached_answer_or_304_for_a_request_that_would_be_refused(api: Api) -> None:
+    """The cache and ``If-None-Match`` are consulted before anything runs: they must not answer a request that
+    running would refuse (found by a review: each of these got 304 or a cached 200)."""
+    await register(api, "refusals")
+    cached = await _get(api, MODELS)
+    assert cached.headers["x-cache"] == "miss"
+    assert (await _get(api, MODELS, **{"if-none-match": "*"})).status_code == 304  # a current answer is stored
+    # Anonymous, while anonymous reads are off: UNAUTHENTICATED, not 304, whatever the precondition.
+    anonymous = await api.client.post("/graphql", json={"query": MODELS}, headers={"if-none-match": "*"})
+    assert anonymous.status_code == 200 and anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    # "*" when nothing is stored for the request: it runs.
+    fresh = await _get(api, VIEWER, **{"if-none-match": "*"})
+    assert fresh.status_code == 200 and fresh.json()["data"]["viewer"]["name"]
+    # Malformed parameters that a cached request's key would otherwise have ignored.
+    headers = {**api.headers("admin"), "accept": "application/json"}
+    params = {"query": MODELS}
+    assert (await api.client.get("/graphql", params=params, headers=headers)).status_code == 200
+    for bad in ({"variables": "{"}, {"extensions": "[["}):
+        refused = await api.client.get("/graphql", params={**params, **bad}, headers=headers)
+        assert refused.status_code == 400 and "x-cache" not in refused.headers, refused.text
+    named = await api.client.post("/graphql", json={"query": MODELS, "operationName": 5}, headers=headers)
+    assert named.status_code == 400 and "x-cache" not in named.headers
+
+
+async def test_a_persisted_document_is_remembered_only_once_it_has_run(api: Api) -> None:
+    """A hash with its document was remembered on sight: an anonymous or refused caller, or a document that does
+    not parse, could fill the store and evict the documents of those who run them."""
+    headers = api.headers("admin")
+    stolen = "query Stolen { models { totalCount } }"
+    by_hash = {"extensions": _persisted(hashlib.sha256(stolen.encode()).hexdigest())}
+    anonymous = await api.client.post("/graphql", json={"query": stolen, **by_hash})
+    assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    bogus = await api.client.post(
+        "/graphql", json={"query": stolen, **by_hash}, headers={"authorization": "Bearer mreg_bogus"}
+    )
+    assert bogus.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    garbage = "this is not graphql"
+    garbage_hash = {"extensions": _persisted(hashlib.sha256(garbage.encode()).hexdigest())}
+    unparsed = await api.client.post("/graphql", json={"query": garbage, **garbage_hash}, headers=headers)
+    assert "data" not in unparsed.json() and unparsed.json()["errors"]
+    for hashed in (by_hash, garbage_hash):
+        unknown = await api.client.post("/graphql", json=hashed, headers=headers)
+        assert unknown.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    ran = await api.client.post("/graphql", json={"query": stolen, **by_hash}, headers=headers)
+    assert ran.json()["data"]["models"]["totalCount"] == 0
+    assert (await api.client.post("/graphql", json=by_hash, headers=headers)).json()["data"] == ran.json()["data"]

@@ -1,0 +1,132 @@
+"""GraphQL over a WebSocket (graphql-transport-ws, ``/graphql``): each operation admitted as a request of its own.
+
+A connection authenticates once, at ``connection_init`` (``RegistryGraphQL.on_ws_connect``), and may then stay
+open for hours while its token is revoked or expires. Strawberry runs every ``subscribe`` message (a query, a
+mutation or a subscription) with the connection's one context, so the connection's principal would act long after
+its token stopped working, its operations would bypass the rate limit, and each would read through the loaders
+(and their per-request caches) of every operation before it. Here each operation is admitted as an HTTP request
+is:
+
+- its token is looked up again: a revoked, expired or deleted one closes the connection with 4403, the code that
+  refuses a connection at ``connection_init``;
+- it is charged to its caller's rate-limit bucket at its price (``schema/cost.py``), as ``app/middleware/rate_limit.py``
+  charges a request; when the bucket is empty the operation gets a ``RATE_LIMITED`` error and does not run;
+- it runs with a context of its own (its own loaders), as a request does.
+
+A subscription that runs for long checks its token again while it runs (``schema/subscriptions.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from contextlib import suppress
+from typing import TYPE_CHECKING, cast
+
+from graphql import GraphQLError
+from strawberry import Schema
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+    _OperationStreamClosed,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import CompleteMessage
+from strawberry.utils.aio import aclosing
+
+from app.auth import credentials
+from app.middleware.rate_limit import points_of, retry_after
+from schema.build import MAX_TOKENS
+from schema.codes import ErrorCode
+from schema.context import Context
+from schema.cost import Cost, operation_cost
+from schema.document import parse_request
+
+if TYPE_CHECKING:
+    from app.graphql_view import RegistryGraphQL
+
+#: The close code of a connection whose token no longer authenticates (the one ``connection_init`` refuses with).
+REFUSED = 4403
+
+
+class OperationsAsRequests(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws with each operation admitted and given a context of its own (see the module)."""
+
+    view: RegistryGraphQL
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        context = await self._admitted(operation)
+        if context is None:
+            return
+        # Strawberry's own ``run_operation`` (0.288), with the operation's context in place of the connection's.
+        try:
+            result_source = await self.schema.stream(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=context,
+                root_value=self.root_value,
+                operation_name=operation.operation_name,
+            )
+            async with aclosing(result_source):
+                await self._send_result_stream(operation, result_source)
+            await operation.send_operation_message(CompleteMessage(id=operation.id, type="complete"))
+        except _OperationStreamClosed:
+            return
+        except Exception as error:  # pragma: no cover - Strawberry's handling, kept as it is
+            await self.handle_task_exception(error)
+            with suppress(Exception):
+                await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            self.operations.pop(operation.id, None)
+            raise
+        finally:
+            context.loaders.clear()  # what the operation read is freed with it, as a request's is
+
+    async def _admitted(self, operation: Operation[Context, None]) -> Context | None:
+        """The operation's context, or None once it has been refused (the connection closed, or an error sent)."""
+        connection = self.context
+        found = await credentials(connection.authorization)
+        if found.error is not None:
+            self.operations.pop(operation.id, None)
+            await self.websocket.close(code=REFUSED, reason=f"the bearer token is {found.error}"[:123])
+            return None
+        refusal = self._charge(found.principal.name if found.principal is not None else None, operation)
+        if refusal is not None:
+            await operation.send_initial_errors([refusal])
+            return None
+        return dataclasses.replace(
+            connection,
+            principal=found.principal,
+            request_id=f"{connection.request_id}/{operation.id}"[:100],
+            document=None,
+            cost=None,
+            allowance=None,
+        )
+
+    def _charge(self, token: str | None, operation: Operation[Context, None]) -> GraphQLError | None:
+        """Take the operation's points from its caller's bucket; the error to answer with when it is empty."""
+        limiter = self.view.limiter
+        if limiter is None:
+            return None
+        points = points_of(self._price(operation), self.view.max_nodes)
+        if not points:
+            return None
+        client = cast(ASGIWebSocketAdapter, self.websocket).ws.client
+        key = f"token:{token}" if token is not None else f"address:{client.host if client else 'unknown'}"
+        wait = limiter.take(key, points)
+        if wait <= 0:
+            return None
+        seconds = retry_after(wait)
+        message = f"rate limit exceeded: this operation costs {points:g} points; retry in {seconds} s"
+        return GraphQLError(message, extensions={"code": ErrorCode.RATE_LIMITED, "retryAfter": int(seconds)})
+
+    def _price(self, operation: Operation[Context, None]) -> Cost | None:
+        """The operation's price (``schema/cost.py``), None when its document cannot be priced (it will fail)."""
+        parsed = parse_request(operation.query, max_tokens=MAX_TOKENS)
+        if isinstance(parsed.outcome, GraphQLError):
+            return None
+        variables = operation.variables if isinstance(operation.variables, dict) else {}
+        return operation_cost(
+            cast(Schema, self.schema)._schema,
+            parsed.outcome,
+            variables=variables,
+            operation_name=operation.operation_name,
+        )
