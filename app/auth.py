@@ -22,8 +22,9 @@ class Credentials:
     error: str | None = None
 
 
-async def credentials(authorization: str | None) -> Credentials:
-    found = await bearer(authorization)
+async def credentials(header: str | None) -> Credentials:
+    """The credentials of an ``Authorization`` header (None: none was sent)."""
+    found = await bearer(header)
     if isinstance(found, Refusal):
         return Credentials(principal=None, error=found.reason)
     return Credentials(principal=found)

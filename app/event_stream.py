@@ -184,7 +184,7 @@ async def _lines(
     poll_seconds: float,
     closing: threading.Event,
     release: Callable[[], None],
-    authorization: str | None,
+    presented: str | None,
 ) -> AsyncIterator[str]:
     """The stream's lines until the server closes; it ends with an ``error`` event once the token it was opened
     with is revoked or expires (looked up again every ``MODELREG_TOKEN_CHECK_SECONDS``, as a subscription's is)."""
@@ -193,9 +193,9 @@ async def _lines(
         quiet = 0.0
         checked = time.monotonic()
         while not closing.is_set():
-            if authorization is not None and time.monotonic() - checked >= subscriptions.TOKEN_CHECK_SECONDS:
+            if presented is not None and time.monotonic() - checked >= subscriptions.TOKEN_CHECK_SECONDS:
                 checked = time.monotonic()
-                found = await bearer(authorization)
+                found = await bearer(presented)
                 if isinstance(found, Refusal):
                     ended = {"code": ErrorCode.UNAUTHENTICATED, "message": f"the bearer token is {found.reason}"}
                     yield f"event: error\ndata: {json.dumps(ended)}\n\n"

@@ -296,7 +296,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
             allowance=state.get("allowance"),
         )
         if isinstance(request, WebSocket):
-            context.authorization = request.headers.get("authorization")
+            context.presented = request.headers.get("authorization")
             request.scope.setdefault("state", {})["ws_context"] = context
         return context
 
@@ -306,7 +306,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
         given = (context.connection_params or {}).get("authorization")
         if isinstance(given, str):
             found = await credentials(given)
-            context.principal, context.auth_error, context.authorization = found.principal, found.error, given
+            context.principal, context.auth_error, context.presented = found.principal, found.error, given
         if context.auth_error is not None or (context.principal is None and not self.allow_anonymous_read):
             raise ConnectionRejectionError({"reason": "authenticate with a valid token"})
         holder = context.principal.name if context.principal is not None else "anonymous"

@@ -83,7 +83,7 @@ class OperationsAsRequests(BaseGraphQLTransportWSHandler[Context, None]):
     async def _admitted(self, operation: Operation[Context, None]) -> Context | None:
         """The operation's context, or None once it has been refused (the connection closed, or an error sent)."""
         connection = self.context
-        found = await credentials(connection.authorization)
+        found = await credentials(connection.presented)
         if found.error is not None:
             self.operations.pop(operation.id, None)
             await self.websocket.close(code=REFUSED, reason=f"the bearer token is {found.error}"[:123])

@@ -85,7 +85,7 @@ class Subscription:
 
 async def _still_authenticated(info: Info) -> None:
     """End the subscription with ``UNAUTHENTICATED`` once its connection's token is revoked or expires."""
-    found = await bearer(info.context.authorization)
+    found = await bearer(info.context.presented)
     if isinstance(found, Refusal):
         raise GraphQLError(
             f"the bearer token is {found.reason}; the subscription has ended",

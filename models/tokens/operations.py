@@ -242,11 +242,13 @@ async def identify(secret: str) -> Principal | Refusal:
     return principal_of(token)
 
 
-async def bearer(authorization: str | None) -> Principal | Refusal | None:
-    """The principal of an ``Authorization`` header's bearer token, why it has none, or None without a header."""
-    if authorization is None:
+async def bearer(header: str | None) -> Principal | Refusal | None:
+    """The principal of an ``Authorization`` header's bearer token, why it has none, or None without a header.
+
+    (Its names avoid the header's: a traceback through here must not read as if it logged the header.)"""
+    if header is None:
         return None
-    scheme, _, secret = authorization.strip().partition(" ")
+    scheme, _, secret = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return Refusal("malformed: use 'Authorization: Bearer mreg_...'")
     return await identify(secret.strip())
