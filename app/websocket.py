@@ -19,6 +19,8 @@ A subscription that runs for long checks its token again while it runs (``schema
 from __future__ import annotations
 
 import dataclasses
+import math
+import time
 from contextlib import suppress
 from typing import TYPE_CHECKING, cast
 
@@ -38,7 +40,7 @@ from app.middleware.rate_limit import points_of, retry_after
 from schema.build import MAX_TOKENS
 from schema.codes import ErrorCode
 from schema.context import Context
-from schema.cost import Cost, operation_cost
+from schema.cost import Allowance, Cost, operation_cost
 from schema.document import parse_request
 
 if TYPE_CHECKING:
@@ -54,11 +56,14 @@ class OperationsAsRequests(BaseGraphQLTransportWSHandler[Context, None]):
     view: RegistryGraphQL
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
-        context = await self._admitted(operation)
-        if context is None:
-            return
-        # Strawberry's own ``run_operation`` (0.288), with the operation's context in place of the connection's.
+        # Strawberry's own ``run_operation`` (0.341), admitting the operation first and running it with its own
+        # context in place of the connection's; inside the same ``try``, so that a failure while admitting it
+        # (a database outage at the token lookup) also completes the operation and frees its id.
+        context: Context | None = None
         try:
+            context = await self._admitted(operation)
+            if context is None:
+                return
             result_source = await self.schema.stream(
                 operation.query,
                 variable_values=operation.variables,
@@ -71,14 +76,15 @@ class OperationsAsRequests(BaseGraphQLTransportWSHandler[Context, None]):
             await operation.send_operation_message(CompleteMessage(id=operation.id, type="complete"))
         except _OperationStreamClosed:
             return
-        except Exception as error:  # pragma: no cover - Strawberry's handling, kept as it is
+        except Exception as error:
             await self.handle_task_exception(error)
             with suppress(Exception):
                 await operation.send_operation_message({"id": operation.id, "type": "complete"})
             self.operations.pop(operation.id, None)
             raise
         finally:
-            context.loaders.clear()  # what the operation read is freed with it, as a request's is
+            if context is not None:
+                context.loaders.clear()  # what the operation read is freed with it, as a request's is
 
     async def _admitted(self, operation: Operation[Context, None]) -> Context | None:
         """The operation's context, or None once it has been refused (the connection closed, or an error sent)."""
@@ -86,40 +92,44 @@ class OperationsAsRequests(BaseGraphQLTransportWSHandler[Context, None]):
         found = await credentials(connection.presented)
         if found.error is not None:
             self.operations.pop(operation.id, None)
-            await self.websocket.close(code=REFUSED, reason=f"the bearer token is {found.error}"[:123])
+            with suppress(Exception):  # two operations refused at once: the second finds the socket closed
+                await self.websocket.close(code=REFUSED, reason=f"the bearer token is {found.error}"[:123])
             return None
-        refusal = self._charge(found.principal.name if found.principal is not None else None, operation)
-        if refusal is not None:
-            await operation.send_initial_errors([refusal])
+        price = self._price(operation)
+        charged = self._charge(found.principal.name if found.principal is not None else None, price)
+        if isinstance(charged, GraphQLError):
+            await operation.send_initial_errors([charged])
             return None
         return dataclasses.replace(
             connection,
             principal=found.principal,
             request_id=f"{connection.request_id}/{operation.id}"[:100],
             document=None,
-            cost=None,
-            allowance=None,
+            cost=price,
+            allowance=charged,
         )
 
-    def _charge(self, token: str | None, operation: Operation[Context, None]) -> GraphQLError | None:
-        """Take the operation's points from its caller's bucket; the error to answer with when it is empty."""
+    def _charge(self, token: str | None, price: Cost | None) -> Allowance | GraphQLError | None:
+        """Take the operation's points from its caller's bucket: what is left (for the ``rateLimit`` field), or the
+        error to answer with when it is empty; None when rate limits are off."""
         limiter = self.view.limiter
         if limiter is None:
             return None
-        points = points_of(self._price(operation), self.view.max_nodes)
-        if not points:
-            return None
+        points = points_of(price, self.view.max_nodes)
         client = cast(ASGIWebSocketAdapter, self.websocket).ws.client
         key = f"token:{token}" if token is not None else f"address:{client.host if client else 'unknown'}"
-        wait = limiter.take(key, points)
-        if wait <= 0:
-            return None
-        seconds = retry_after(wait)
-        message = f"rate limit exceeded: this operation costs {points:g} points; retry in {seconds} s"
-        return GraphQLError(message, extensions={"code": ErrorCode.RATE_LIMITED, "retryAfter": int(seconds)})
+        wait = limiter.take(key, points) if points else 0.0
+        if wait > 0:
+            seconds = retry_after(wait)
+            message = f"rate limit exceeded: this operation costs {points:g} points; retry in {seconds} s"
+            return GraphQLError(message, extensions={"code": ErrorCode.RATE_LIMITED, "retryAfter": int(seconds)})
+        level, full_in = limiter.level(key)
+        return Allowance(limit=int(limiter.burst), remaining=int(level), reset_at=math.ceil(time.time() + full_in))
 
     def _price(self, operation: Operation[Context, None]) -> Cost | None:
         """The operation's price (``schema/cost.py``), None when its document cannot be priced (it will fail)."""
+        if not isinstance(operation.query, str):
+            return None
         parsed = parse_request(operation.query, max_tokens=MAX_TOKENS)
         if isinstance(parsed.outcome, GraphQLError):
             return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -69,19 +70,32 @@ def code_error(error: GraphQLError, request_id: str, *, executing: bool = False)
 class ErrorCodes(SchemaExtension):
     #: Whether execution began: graphql-core coerces the variables there, after the document validated.
     _executing = False
+    #: Whether the results were coded one by one as they were streamed (over a WebSocket: ``on_stream_result``).
+    _streamed = False
 
     def on_operation(self) -> Iterator[None]:
         self._executing = False
+        self._streamed = False
         yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            request_id = getattr(self.execution_context.context, "request_id", "-")
-            executing = self._executing
-            result.errors = [code_error(error, request_id, executing=executing) for error in result.errors]
+        if not self._streamed:
+            self._code(self.execution_context.result)
 
     def on_execute(self) -> Iterator[None]:
         self._executing = True
         yield
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Over a WebSocket (``Schema.stream``) each result is sent before ``on_operation`` ends: coded (and an
+        unexpected error masked) here, as Strawberry's ``MaskErrors`` does."""
+        self._streamed = True
+        self._code(result)
+        yield
+
+    def _code(self, result: Any) -> None:
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            request_id = getattr(self.execution_context.context, "request_id", "-")
+            result.errors = [code_error(error, request_id, executing=self._executing) for error in errors]
 
 
 def log_unexpected(errors: list[GraphQLError], request_id: str) -> None:

@@ -69,17 +69,19 @@ class InspectOperation:
             state["malformed"] = not isinstance(decoded, dict)
         else:
             request = dict(QueryParams(scope["query_string"]))  # the values the GraphQL view will read
+            blank = [name for name in ("variables", "extensions") if request.get(name) == ""]  # Strawberry: 400
             request["variables"] = _json_parameter(request.get("variables"))
             request["extensions"] = _json_parameter(request.get("extensions"))
-            state["malformed"] = any(isinstance(request[name], _Unreadable) for name in ("variables", "extensions"))
+            unreadable = any(isinstance(request[name], _Unreadable) for name in ("variables", "extensions"))
+            state["malformed"] = unreadable or bool(blank)
         query, name = request.get("query"), request.get("operationName")
         if not isinstance(name, (str, type(None))):
             await _bad_request("operationName must be a string, or null", scope, receive, send)
             return
-        if not all(
+        if not isinstance(query, (str, type(None))) or not all(
             isinstance(request.get(part), (dict, type(None), _Unreadable)) for part in ("variables", "extensions")
         ):
-            state["malformed"] = True  # the view says which (variables and extensions must be objects)
+            state["malformed"] = True  # the view says which (a query is a string; variables, extensions objects)
         state["variables"] = request.get("variables")
         extensions = request.get("extensions")
         if self.persisted is not None and isinstance(extensions, dict) and "persistedQuery" in extensions:

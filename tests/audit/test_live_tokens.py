@@ -154,3 +154,30 @@ async def test_the_legacy_graphql_ws_subprotocol_is_refused(database_url: str, t
                 await socket.send(json.dumps(init))
                 await asyncio.wait_for(socket.recv(), 10)
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 4406
+
+
+async def test_a_websockets_errors_are_coded_and_a_bad_operation_frees_its_id(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Results streamed over a WebSocket went out before the error codes were added; an operation whose query was
+    not a string failed while it was admitted, leaving its id taken and the client waiting."""
+    tokens = await _seed(database_url, "coded")
+    env = {"MODELREG_RATE_LIMIT": "100", "MODELREG_RATE_BURST": "100"}
+    with _server(database_url, tmp_path, **env) as url:
+        async with Client(transport=_transport(url, tokens["coded"])) as session:
+            with pytest.raises(TransportQueryError) as refused:
+                await session.execute(gql('{ models(first: 1, after: "not a cursor") { totalCount } }'))
+            assert refused.value.errors is not None
+            assert refused.value.errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+            limits = (await session.execute(gql("{ rateLimit { limit remaining } }")))["rateLimit"]
+            assert limits["limit"] == 100 and limits["remaining"] is not None
+        ws_url = url.replace("http://", "ws://") + "/graphql"
+        async with websockets.connect(ws_url, subprotocols=[websockets.Subprotocol("graphql-transport-ws")]) as socket:
+            init = {"type": "connection_init", "payload": {"authorization": f"Bearer {tokens['coded']}"}}
+            await socket.send(json.dumps(init))
+            assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
+            for query in (None, "{ __typename }"):  # the same id again: free once the first has ended
+                await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+                while (message := json.loads(await asyncio.wait_for(socket.recv(), 10)))["type"] == "next":
+                    assert query is not None and message["payload"]["data"] == {"__typename": "Query"}
+                assert message["type"] in ("complete", "error"), message
