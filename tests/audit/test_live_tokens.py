@@ -14,13 +14,12 @@ import pytest
 import websockets
 from gql import Client, GraphQLRequest, gql
 from gql.transport.exceptions import TransportClosed, TransportConnectionFailed, TransportQueryError
-from gql.transport.websockets import WebsocketsTransport
 
 from models.db.connection import connected
 from models.entities import RegisteredModel, Role
 from models.registry.operations import Registration, register_version
 from models.tokens.operations import create_token, revoke_token
-from tests.support.server import serving
+from tests.audit.live import live_server, transport
 
 ENV = {
     "MODELREG_EVENTS_POLL_SECONDS": "0.05",
@@ -49,22 +48,14 @@ async def _description(database_url: str) -> str | None:
 
 @contextmanager
 def _server(database_url: str, tmp_path: Path, **env: str) -> Iterator[str]:
-    with serving(database_url, "--artifact-root", str(tmp_path / "a"), env={**ENV, **env}) as served:
-        yield served.url
-
-
-def _transport(url: str, token: str) -> WebsocketsTransport:
-    return WebsocketsTransport(
-        url=url.replace("http://", "ws://") + "/graphql",
-        init_payload={"authorization": f"Bearer {token}"},
-        subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
-    )
+    with live_server(database_url, tmp_path, {**ENV, **env}) as url:
+        yield url
 
 
 async def test_a_revoked_token_writes_nothing_over_a_websocket_opened_before(database_url: str, tmp_path: Path) -> None:
     tokens = await _seed(database_url, "release")
     with _server(database_url, tmp_path) as url:
-        async with Client(transport=_transport(url, tokens["release"])) as session:
+        async with Client(transport=transport(url, tokens["release"])) as session:
             await session.execute(GraphQLRequest(DESCRIBE, variable_values={"text": "before"}))
             await _revoke(database_url, "release")
             with pytest.raises((TransportClosed, TransportConnectionFailed)):  # closed with 4403
@@ -76,7 +67,7 @@ async def test_each_operation_on_one_websocket_reads_afresh(database_url: str, t
     """The connection's loaders used to serve every operation: a second query saw the first one's rows."""
     tokens = await _seed(database_url, "reader")
     with _server(database_url, tmp_path) as url:
-        async with Client(transport=_transport(url, tokens["reader"])) as session:
+        async with Client(transport=transport(url, tokens["reader"])) as session:
             assert (await session.execute(gql(DESCRIPTION)))["model"]["description"] is None
             async with httpx.AsyncClient(base_url=url) as client:
                 changed = await client.post(
@@ -92,7 +83,7 @@ async def test_a_websockets_operations_are_rate_limited(database_url: str, tmp_p
     tokens = await _seed(database_url, "poller")
     env = {"MODELREG_RATE_LIMIT": "0.01", "MODELREG_RATE_BURST": "3"}
     with _server(database_url, tmp_path, **env) as url:
-        async with Client(transport=_transport(url, tokens["poller"])) as session:
+        async with Client(transport=transport(url, tokens["poller"])) as session:
             for _ in range(3):
                 await session.execute(gql(DESCRIPTION))
             with pytest.raises(TransportQueryError) as refused:
@@ -111,7 +102,7 @@ async def test_a_websockets_operations_are_rate_limited(database_url: str, tmp_p
 async def test_a_running_subscription_ends_when_its_token_is_revoked(database_url: str, tmp_path: Path) -> None:
     tokens = await _seed(database_url, "listener")
     with _server(database_url, tmp_path) as url:
-        async with Client(transport=_transport(url, tokens["listener"])) as session:
+        async with Client(transport=transport(url, tokens["listener"])) as session:
 
             async def listen() -> None:
                 async for _ in session.subscribe(GraphQLRequest("subscription { auditEvents { id } }")):
@@ -164,7 +155,7 @@ async def test_a_websockets_errors_are_coded_and_a_bad_operation_frees_its_id(
     tokens = await _seed(database_url, "coded")
     env = {"MODELREG_RATE_LIMIT": "100", "MODELREG_RATE_BURST": "100"}
     with _server(database_url, tmp_path, **env) as url:
-        async with Client(transport=_transport(url, tokens["coded"])) as session:
+        async with Client(transport=transport(url, tokens["coded"])) as session:
             with pytest.raises(TransportQueryError) as refused:
                 await session.execute(gql('{ models(first: 1, after: "not a cursor") { totalCount } }'))
             assert refused.value.errors is not None

@@ -16,13 +16,13 @@ import httpx
 import pytest
 from gql import Client, GraphQLRequest, gql
 from gql.transport.exceptions import TransportQueryError
-from gql.transport.websockets import WebsocketsTransport
 
 from models.db.connection import connected
 from models.deployments.operations import promote
 from models.entities import Role
 from models.registry.operations import Registration, register_version
 from models.tokens.operations import create_token
+from tests.audit.live import live_server, transport
 from tests.support.server import serving
 
 SUBSCRIBE = """subscription($filter: AuditEventStreamFilter, $after: ID) {
@@ -47,16 +47,8 @@ async def _seed(database_url: str) -> dict[str, str]:
 
 @contextmanager
 def _server(database_url: str, tmp_path: Path) -> Iterator[str]:
-    with serving(database_url, "--artifact-root", str(tmp_path / "a"), env=ENV) as served:
-        yield served.url
-
-
-def _transport(url: str, token: str) -> WebsocketsTransport:
-    return WebsocketsTransport(
-        url=url.replace("http://", "ws://") + "/graphql",
-        init_payload={"authorization": f"Bearer {token}"},
-        subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
-    )
+    with live_server(database_url, tmp_path, ENV) as url:
+        yield url
 
 
 async def _promote_later(database_url: str, *steps: tuple[str, int, str]) -> None:
@@ -84,7 +76,7 @@ async def test_a_subscription_receives_filtered_scoped_events_and_resumes(databa
         ("churn", 3, "production"),
     ]
     with _server(database_url, tmp_path) as url:
-        async with Client(transport=_transport(url, tokens["scoped"])) as session:
+        async with Client(transport=transport(url, tokens["scoped"])) as session:
             writer = asyncio.create_task(_promote_later(database_url, *steps))
             variables = {"filter": {"environment": "production", "actions": ["PROMOTED"]}}
             got = await asyncio.wait_for(
@@ -93,7 +85,7 @@ async def test_a_subscription_receives_filtered_scoped_events_and_resumes(databa
             await writer
         assert [(e["modelName"], e["version"]["number"]) for e in got] == [("churn", 2), ("churn", 3)]
         # Resuming after the first: the second again, and nothing of fraud's (out of the token's scope).
-        async with Client(transport=_transport(url, tokens["scoped"])) as session:
+        async with Client(transport=transport(url, tokens["scoped"])) as session:
             resumed = session.subscribe(GraphQLRequest(SUBSCRIBE, variable_values={**variables, "after": got[0]["id"]}))
             assert [e["id"] for e in await asyncio.wait_for(_take(resumed, 1), 20)] == [got[1]["id"]]
 
@@ -102,16 +94,16 @@ async def test_bad_tokens_and_too_many_streams_are_refused(database_url: str, tm
     tokens = await _seed(database_url)
     with _server(database_url, tmp_path) as url:
         with pytest.raises(Exception):  # noqa: B017 - the server closes the socket with 4403; gql's error type varies
-            async with Client(transport=_transport(url, "mreg_not-a-token")) as session:
+            async with Client(transport=transport(url, "mreg_not-a-token")) as session:
                 await session.execute(gql("subscription { auditEvents { id } }"))
         async with (
-            Client(transport=_transport(url, tokens["admin"])),
-            Client(transport=_transport(url, tokens["admin"])),
+            Client(transport=transport(url, tokens["admin"])),
+            Client(transport=transport(url, tokens["admin"])),
             httpx.AsyncClient(base_url=url) as client,
         ):
             third = await client.get("/api/events", headers={"authorization": f"Bearer {tokens['admin']}"})
             assert third.status_code == 429 and third.json()["error"]["code"] == "RATE_LIMITED"
-        async with Client(transport=_transport(url, tokens["admin"])) as session:
+        async with Client(transport=transport(url, tokens["admin"])) as session:
             with pytest.raises(TransportQueryError):
                 await session.execute(gql('subscription { auditEvents(filter: {model: "no spaces"}) { id } }'))
 
