@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.tokens.operations import Refusal, bearer
+from models.tokens.operations import Refusal, identify
 from models.tokens.scopes import Principal
 
 
@@ -24,7 +24,18 @@ class Credentials:
 
 async def credentials(header: str | None) -> Credentials:
     """The credentials of an ``Authorization`` header (None: none was sent)."""
-    found = await bearer(header)
+    if header is None:
+        return Credentials(principal=None)
+    secret = bearer_secret(header)
+    if secret is None:
+        return Credentials(principal=None, error="malformed: use 'Authorization: Bearer mreg_...'")
+    found = await identify(secret)
     if isinstance(found, Refusal):
         return Credentials(principal=None, error=found.reason)
     return Credentials(principal=found)
+
+
+def bearer_secret(header: str) -> str | None:
+    """The secret of a ``Bearer`` header, to look up again later (a live stream's); None for another form."""
+    scheme, _, secret = header.strip().partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None

@@ -27,13 +27,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from app.auth import Credentials
+from app.auth import Credentials, bearer_secret
 from app.failures import error_response
 from models import validation
 from models.audit.stream import Follower, StreamFilter
 from models.entities import AuditAction, AuditEvent
 from models.errors import DomainError, InvalidInput
-from models.tokens.operations import Refusal, bearer
+from models.tokens.operations import Refusal, identify
 from schema import subscriptions
 from schema.codes import ErrorCode
 
@@ -169,9 +169,10 @@ def event_stream(limiter: StreamLimiter, *, allow_anonymous_read: bool, poll_sec
             await follower.start_at_last_match()
         elif after is None:
             await follower.start_at_head()
-        token = request.headers.get("authorization") if credentials.principal is not None else None
+        header = request.headers.get("authorization")
+        secret = bearer_secret(header) if header is not None and credentials.principal is not None else None
         return StreamingResponse(
-            _lines(follower, poll_seconds, limiter.closing, lambda: limiter.release(who), token),
+            _lines(follower, poll_seconds, limiter.closing, lambda: limiter.release(who), secret),
             media_type="text/event-stream",
             headers={"cache-control": "no-store", "x-accel-buffering": "no"},
         )
@@ -195,7 +196,7 @@ async def _lines(
         while not closing.is_set():
             if presented is not None and time.monotonic() - checked >= subscriptions.TOKEN_CHECK_SECONDS:
                 checked = time.monotonic()
-                found = await bearer(presented)
+                found = await identify(presented)
                 if isinstance(found, Refusal):
                     ended = {"code": ErrorCode.UNAUTHENTICATED, "message": f"the bearer token is {found.reason}"}
                     yield f"event: error\ndata: {json.dumps(ended)}\n\n"

@@ -30,7 +30,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from app import __version__, graphiql
-from app.auth import Credentials, credentials
+from app.auth import Credentials, bearer_secret, credentials
 from app.event_stream import StreamLimiter
 from app.failures import error_response
 from app.graphql_http import GRAPHQL_RESPONSE, Cancelled, is_request_error, media_type_of, preferred_media_type
@@ -296,7 +296,8 @@ class RegistryGraphQL(GraphQL[Context, None]):
             allowance=state.get("allowance"),
         )
         if isinstance(request, WebSocket):
-            context.presented = request.headers.get("authorization")
+            header = request.headers.get("authorization")
+            context.presented = bearer_secret(header) if header is not None else None
             request.scope.setdefault("state", {})["ws_context"] = context
         return context
 
@@ -306,7 +307,8 @@ class RegistryGraphQL(GraphQL[Context, None]):
         given = (context.connection_params or {}).get("authorization")
         if isinstance(given, str):
             found = await credentials(given)
-            context.principal, context.auth_error, context.presented = found.principal, found.error, given
+            context.principal, context.auth_error = found.principal, found.error
+            context.presented = bearer_secret(given)
         if context.auth_error is not None or (context.principal is None and not self.allow_anonymous_read):
             raise ConnectionRejectionError({"reason": "authenticate with a valid token"})
         holder = context.principal.name if context.principal is not None else "anonymous"

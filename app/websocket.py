@@ -35,8 +35,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import CompleteMessage
 from strawberry.utils.aio import aclosing
 
-from app.auth import credentials
 from app.middleware.rate_limit import points_of, retry_after
+from models.tokens.operations import Refusal, identify
 from schema.build import MAX_TOKENS
 from schema.codes import ErrorCode
 from schema.context import Context
@@ -89,20 +89,23 @@ class OperationsAsRequests(BaseGraphQLTransportWSHandler[Context, None]):
     async def _admitted(self, operation: Operation[Context, None]) -> Context | None:
         """The operation's context, or None once it has been refused (the connection closed, or an error sent)."""
         connection = self.context
-        found = await credentials(connection.presented)
-        if found.error is not None:
-            self.operations.pop(operation.id, None)
-            with suppress(Exception):  # two operations refused at once: the second finds the socket closed
-                await self.websocket.close(code=REFUSED, reason=f"the bearer token is {found.error}"[:123])
-            return None
+        principal = None
+        if connection.presented is not None:  # else an anonymous connection (anonymous reads allowed)
+            found = await identify(connection.presented)
+            if isinstance(found, Refusal):
+                self.operations.pop(operation.id, None)
+                with suppress(Exception):  # two operations refused at once: the second finds the socket closed
+                    await self.websocket.close(code=REFUSED, reason=f"the bearer token is {found.reason}"[:123])
+                return None
+            principal = found
         price = self._price(operation)
-        charged = self._charge(found.principal.name if found.principal is not None else None, price)
+        charged = self._charge(principal.name if principal is not None else None, price)
         if isinstance(charged, GraphQLError):
             await operation.send_initial_errors([charged])
             return None
         return dataclasses.replace(
             connection,
-            principal=found.principal,
+            principal=principal,
             request_id=f"{connection.request_id}/{operation.id}"[:100],
             document=None,
             cost=price,

@@ -25,9 +25,10 @@ class Context:
     document: Parsed | None = None
     #: A WebSocket's ``connection_init`` payload (Strawberry sets it); may carry ``authorization``.
     connection_params: dict[str, object] | None = None
-    #: What a WebSocket presented as its credentials (its handshake's header or ``connection_init``'s), looked up
+    #: The bearer secret a WebSocket authenticated with (its handshake's header or ``connection_init``'s), looked up
     #: again for each of its operations (app/websocket.py) and while a subscription runs (schema/subscriptions.py).
-    presented: str | None = None
+    #: Kept out of the context's repr.
+    presented: str | None = field(default=None, repr=False)
     #: The principal whose live-stream slot this WebSocket holds (app/event_stream.py), to give back at close.
     stream_holder: str | None = None
     #: What the operation may cost (schema/cost.py): priced by the HTTP layer, else by ``CostLimit``.

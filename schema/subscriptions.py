@@ -19,7 +19,7 @@ from graphql import GraphQLError
 from models import validation
 from models.audit.stream import Follower, StreamFilter
 from models.errors import InvalidInput
-from models.tokens.operations import Refusal, bearer
+from models.tokens.operations import Refusal, identify
 from schema.codes import ErrorCode
 from schema.context import Info
 from schema.enums import AuditAction
@@ -85,7 +85,10 @@ class Subscription:
 
 async def _still_authenticated(info: Info) -> None:
     """End the subscription with ``UNAUTHENTICATED`` once its connection's token is revoked or expires."""
-    found = await bearer(info.context.presented)
+    secret = info.context.presented
+    if secret is None:
+        return  # an anonymous connection
+    found = await identify(secret)
     if isinstance(found, Refusal):
         raise GraphQLError(
             f"the bearer token is {found.reason}; the subscription has ended",

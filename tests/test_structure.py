@@ -23,7 +23,6 @@ NOT_RETRIED = {
     "models.tokens.operations.identify": "a read for each request; its once-a-minute last_used_at stamp is a "
     "single UPDATE outside any transaction",
     "models.tokens.operations.authenticate": "identify, answering a principal or None",
-    "models.tokens.operations.bearer": "identify, for an Authorization header",
 }
 
 

@@ -242,18 +242,6 @@ async def identify(secret: str) -> Principal | Refusal:
     return principal_of(token)
 
 
-async def bearer(header: str | None) -> Principal | Refusal | None:
-    """The principal of an ``Authorization`` header's bearer token, why it has none, or None without a header.
-
-    (Its names avoid the header's: a traceback through here must not read as if it logged the header.)"""
-    if header is None:
-        return None
-    scheme, _, secret = header.strip().partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
-        return Refusal("malformed: use 'Authorization: Bearer mreg_...'")
-    return await identify(secret.strip())
-
-
 async def authenticate(secret: str) -> Principal | None:
     """The principal for a bearer secret, or None when it is malformed, unknown, revoked or expired."""
     found = await identify(secret)
