@@ -19,8 +19,6 @@ A subscription that runs for long checks its token again while it runs (``schema
 from __future__ import annotations
 
 import dataclasses
-import math
-import time
 from contextlib import suppress
 from typing import TYPE_CHECKING, cast
 
@@ -35,7 +33,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import CompleteMessage
 from strawberry.utils.aio import aclosing
 
-from app.middleware.rate_limit import points_of, retry_after
+from app.middleware.rate_limit import allowance_of, bucket, points_of, retry_after
 from models.tokens.operations import Refusal, identify
 from schema.build import MAX_TOKENS
 from schema.codes import ErrorCode
@@ -119,15 +117,13 @@ class OperationsAsRequests(BaseGraphQLTransportWSHandler[Context, None]):
         if limiter is None:
             return None
         points = points_of(price, self.view.max_nodes)
-        client = cast(ASGIWebSocketAdapter, self.websocket).ws.client
-        key = f"token:{token}" if token is not None else f"address:{client.host if client else 'unknown'}"
+        key, who = bucket(token, cast(ASGIWebSocketAdapter, self.websocket).ws.client)
         wait = limiter.take(key, points) if points else 0.0
         if wait > 0:
             seconds = retry_after(wait)
-            message = f"rate limit exceeded: this operation costs {points:g} points; retry in {seconds} s"
+            message = f"rate limit exceeded for {who}: this operation costs {points:g} points; retry in {seconds} s"
             return GraphQLError(message, extensions={"code": ErrorCode.RATE_LIMITED, "retryAfter": int(seconds)})
-        level, full_in = limiter.level(key)
-        return Allowance(limit=int(limiter.burst), remaining=int(level), reset_at=math.ceil(time.time() + full_in))
+        return allowance_of(limiter, key)
 
     def _price(self, operation: Operation[Context, None]) -> Cost | None:
         """The operation's price (``schema/cost.py``), None when its document cannot be priced (it will fail)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -48,19 +50,13 @@ class RateLimit:
             return
         state = scope.setdefault("state", {})
         found: Credentials | None = state.get("credentials")
-        if found is not None and found.principal is not None:
-            key, who = f"token:{found.principal.name}", f"token {found.principal.name!r}"
-        else:
-            client = scope.get("client")
-            address = client[0] if client else "unknown"
-            key, who = f"address:{address}", f"client {address} (no valid token)"
+        client = scope.get("client")
+        key, who = bucket(found.principal.name if found is not None and found.principal else None, client)
         graphql = scope["path"] == self.graphql_path
         points = points_of(state.get("cost"), self.max_nodes) if graphql else self._route_points(scope)
         wait = self.limiter.take(key, points) if points else 0.0
-        level, full_in = self.limiter.level(key)
-        allowance = Allowance(
-            limit=int(self.limiter.burst), remaining=int(level), reset_at=math.ceil(time.time() + full_in)
-        )
+        allowance = allowance_of(self.limiter, key)
+        level = self.limiter.level(key)[0]
         headers = {
             "x-ratelimit-limit": str(allowance.limit),
             "x-ratelimit-remaining": str(allowance.remaining),
@@ -92,6 +88,22 @@ class RateLimit:
     @staticmethod
     def _route_points(scope: Scope) -> int:
         return UPLOAD_POINTS if scope["method"] not in ("GET", "HEAD") else READ_POINTS
+
+
+def bucket(token: str | None, client: Sequence[Any] | None) -> tuple[str, str]:
+    """The bucket a caller is charged to, and how a refusal names the caller: the authenticated token's name, else
+    the client address (also for a token that failed to authenticate, so inventing tokens buys no fresh buckets).
+    HTTP requests and a WebSocket's operations (app/websocket.py) share the buckets."""
+    if token is not None:
+        return f"token:{token}", f"token {token!r}"
+    address = client[0] if client else "unknown"
+    return f"address:{address}", f"client {address} (no valid token)"
+
+
+def allowance_of(limiter: RateLimiter, key: str) -> Allowance:
+    """What the bucket ``key`` holds now, as the ``X-RateLimit-*`` headers and the ``rateLimit`` field tell it."""
+    level, full_in = limiter.level(key)
+    return Allowance(limit=int(limiter.burst), remaining=int(level), reset_at=math.ceil(time.time() + full_in))
 
 
 def points_of(cost: Cost | None, max_nodes: int) -> int:
