@@ -41,7 +41,8 @@ import inspect
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 
 import strawberry
 from graphql import GraphQLField, GraphQLObjectType, GraphQLResolveInfo
@@ -56,14 +57,42 @@ from strawberry.types.info import Info
 
 Resolver = Callable[..., Any]
 
+
+class _MethodCall(NamedTuple):
+    """What a method resolver made by ``_method`` calls, for ``bound``."""
+
+    method: Callable[..., Any]
+    field: StrawberryField
+    #: The name of the method's ``info`` parameter.
+    info_name: str
+    #: GraphQL argument name -> Python parameter name.
+    python_names: Mapping[str, str]
+    #: The arguments Strawberry converts (input objects, lists, enums) when they are given.
+    converted: tuple[str, ...]
+
+
 #: The method resolvers ``_method`` made (``Attribute`` and ``Derived`` are told by their class): schema/levels.py
 #: calls only these, whose answers are the method's own with no Strawberry machinery around them.
-_DIRECT_METHODS: weakref.WeakSet[Resolver] = weakref.WeakSet()
+_DIRECT_METHODS: weakref.WeakKeyDictionary[Resolver, _MethodCall] = weakref.WeakKeyDictionary()
 
 
 def is_direct(resolver: Resolver) -> bool:
     """The resolver is one this module put in place of Strawberry's: it calls the field's attribute or method."""
     return type(resolver) is Attribute or type(resolver) is Derived or resolver in _DIRECT_METHODS
+
+
+def bound(resolver: Resolver, info: GraphQLResolveInfo[Any], args: Mapping[str, Any]) -> Callable[[Any], Any] | None:
+    """``resolver(source, info, **args)`` of a method resolver ``_method`` made, as a function of the source alone:
+    the ``Info`` built and the arguments named once, for every object a planned field is completed for
+    (schema/levels.py plans each field once per request and calls it for each of its objects: a dashboard's 2,000
+    relation fields each built an ``Info`` of their own). None for any other resolver, and when an argument
+    Strawberry converts is given (the resolver hands that call to Strawberry's path)."""
+    call = _DIRECT_METHODS.get(resolver) if resolver in _DIRECT_METHODS else None  # ``in``: any resolver
+    if call is None or any(args.get(name) is not None for name in call.converted):
+        return None
+    given = {call.python_names[name]: value for name, value in args.items()}
+    given[call.info_name] = Info(_raw_info=info, _field=call.field)
+    return partial(call.method, **given)
 
 
 class Attribute:
@@ -142,13 +171,14 @@ def _method(field: StrawberryField, strawberrys: Resolver | None, names: NameCon
     python_names = {names.from_argument(argument): argument.python_name for argument in arguments}
     converted = [names.from_argument(argument) for argument, as_is in zip(arguments, kinds, strict=True) if not as_is]
     method: Callable[..., Any] = resolver.wrapped_func  # type: ignore[assignment]  # a plain function here
+    info_name = resolver.info_parameter.name  # type: ignore[union-attr]  # checked by _self_info_arguments
 
     if not arguments:
 
         def resolve(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
             return method(source, Info(_raw_info=info, _field=field))
 
-        _DIRECT_METHODS.add(resolve)
+        _DIRECT_METHODS[resolve] = _MethodCall(method, field, info_name, python_names, ())
         return resolve
 
     def resolve_with(source: Any, info: GraphQLResolveInfo[Any], /, **values: Any) -> Any:  # no name clashes
@@ -158,7 +188,7 @@ def _method(field: StrawberryField, strawberrys: Resolver | None, names: NameCon
         given = {python_names[name]: value for name, value in values.items()}
         return method(source, Info(_raw_info=info, _field=field), **given)
 
-    _DIRECT_METHODS.add(resolve_with)
+    _DIRECT_METHODS[resolve_with] = _MethodCall(method, field, info_name, python_names, tuple(converted))
     return resolve_with
 
 

@@ -381,7 +381,7 @@ async def test_compiled_objects_answer_as_graphql_core_answers_them(monkeypatch:
     assert fast == slow
     assert sum(isinstance(shape, levels.Compiled) for shape in made) >= 2  # both selections
     # Of plain attributes only, so a list as short as this one is completed at once rather than item by item.
-    assert all(shape.leaves_only for shape in made if shape is not None)
+    assert all(shape.every is not None for shape in made if shape is not None)
     assert len(_readings()) <= levels._INLINE_ITEMS
     data, errors, _ = fast
     assert data["readings"][0] == {"name": "a", "note": None, "value": 0.5, "count": 3, "flag": True}
