@@ -60,15 +60,23 @@ Reader: TypeAlias = Callable[[Any], Any]
 class Leaf:
     """A plain attribute whose GraphQL type is a scalar or enum, nullable or not."""
 
-    __slots__ = ("_as_is", "_coerce", "_plain", "_read", "attribute", "nullable", "output")
+    __slots__ = ("_as_is", "_coerce", "_plain", "_read", "attribute", "method", "nullable", "output")
 
-    def __init__(self, read: Reader, coercion: Coercion, nullable: bool, attribute: str | None = None) -> None:
+    def __init__(
+        self,
+        read: Reader,
+        coercion: Coercion,
+        nullable: bool,
+        attribute: str | None = None,
+        method: Reader | None = None,
+    ) -> None:
         self._read, self.nullable = read, nullable
         self._coerce, self._plain, self._as_is = coercion
-        #: The Python attribute it reads, when it reads one (an ``Attribute`` resolver), and what a value of its
-        #: type is answered as: the one Python type whose plain values its coercion returns unchanged, or None
-        #: (``compiled_leaf_check``).
+        #: The Python attribute it reads, when it reads one (an ``Attribute`` resolver), else the method of the
+        #: object it calls (a ``Derived`` one), and what a value of its type is answered as: the one Python type
+        #: whose plain values its coercion returns unchanged, or None (``compiled_leaf_check``).
         self.attribute = attribute
+        self.method = method
         self.output: type | None = _UNCHANGED.get(coercion[0])
 
     def complete(self, source: Any) -> Any:
@@ -197,19 +205,19 @@ def _classify(field: GraphQLField) -> Completer | None:
     resolve = field.resolve
     if field.args:
         return None
-    attribute = None
+    attribute = method = None
     if isinstance(resolve, Attribute):
         read: Reader = attrgetter(resolve.python_name)
         attribute = resolve.python_name
     elif isinstance(resolve, Derived):
-        read = resolve.method
+        read = method = resolve.method
     else:
         return None
     field_type, nullable = field.type, True
     if isinstance(field_type, GraphQLNonNull):
         field_type, nullable = field_type.of_type, False
     if is_leaf_type(field_type):
-        return Leaf(read, leaf_coercion(field_type), nullable, attribute)
+        return Leaf(read, leaf_coercion(field_type), nullable, attribute, method)
     if isinstance(field_type, GraphQLList):
         item_type, items_nullable = field_type.of_type, True
         if isinstance(item_type, GraphQLNonNull):

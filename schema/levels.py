@@ -306,8 +306,9 @@ class Planner:
 class Compiled:
     """An object type's completion written as one function for its selection, in place of ``ObjectShape``'s loop.
 
-    When every selected field is a plain attribute answered unchanged (a metric's ``name`` and ``value``), the
-    attributes are read and checked inline and the answer built as one dict; any value the checks do not pass
+    When every selected field is a plain attribute answered unchanged (a metric's ``name`` and ``value``; or a
+    ``Derived`` method's value, such as a deployment's ``environment``, read by calling the method bound to the
+    function), the values are read and checked inline and the answer built as one dict; any value the checks do not pass
     takes the ``ObjectShape``'s own completion. Measured alone, 0.17 against 0.60 µs per metric; a dashboard
     completes some 3,600 such objects, the 10,000-version dashboard 110,000.
 
@@ -339,11 +340,12 @@ def compiled(shape: ObjectShape, object_type: GraphQLObjectType, steps: list[Pla
     """``shape`` compiled (see ``Compiled``), or None for a selection that is empty or too large.
 
     Only names read from the schema are written into the source (checked to be identifiers); the response keys,
-    which the document chooses (aliases), and the fields' completers and steps are bound as values, never written.
+    which the document chooses (aliases), and the fields' completers, methods and steps are bound as values, never
+    written.
     """
     if not steps or len(steps) > MAX_COMPILED_FIELDS:
         return None
-    inline = [_inline(leaf, f"v{index}") for index, (_, leaf, _) in enumerate(steps)]
+    inline = [_inline(leaf, index) for index, (_, leaf, _) in enumerate(steps)]
     guard = "value is not None and type(value) is not Later"
     origin = _origin(object_type)
     if object_type.is_type_of is not None:
@@ -355,7 +357,7 @@ def compiled(shape: ObjectShape, object_type: GraphQLObjectType, steps: list[Pla
     plain = [found for found in inline if found is not None]
     leaves_only = len(plain) == len(steps)
     if leaves_only:
-        reads = [f"        v{index} = value.{attribute}" for index, (attribute, _) in enumerate(plain)]
+        reads = [f"        v{index} = {read}" for index, (read, _) in enumerate(plain)]
         checks = " and ".join(check for _, check in plain)
         answer = ", ".join(f"k{index}: v{index}" for index in range(len(steps)))
         lines += [*reads, f"        if {checks}:", f"            container[key] = {{{answer}}}", "            return"]
@@ -383,6 +385,8 @@ def compiled(shape: ObjectShape, object_type: GraphQLObjectType, steps: list[Pla
     bound: dict[str, Any] = {"is_type_of": object_type.is_type_of, "general": shape.complete, "origin": origin}
     for index, (response_key, leaf, step) in enumerate(steps):
         bound.update({f"k{index}": response_key, f"l{index}": leaf, f"s{index}": step})
+        if isinstance(leaf, field_plans.Leaf) and leaf.method is not None:
+            bound[f"m{index}"] = leaf.method
     made, every = _factory("\n".join(lines), object_type.name, tuple(bound))(**bound)
     return Compiled(made, every if leaves_only else None)
 
@@ -406,24 +410,31 @@ def _factory(source: str, name: str, parameters: tuple[str, ...]) -> Callable[..
     return namespace["make"]  # type: ignore[no-any-return]
 
 
-def _inline(leaf: field_plans.Completer | None, variable: str) -> tuple[str, str] | None:
-    """The attribute a plain leaf reads and the source of its check that ``variable`` is answered unchanged; None
+def _inline(leaf: field_plans.Completer | None, index: int) -> tuple[str, str] | None:
+    """For field ``index``, a plain leaf: the source that reads its value from ``value`` (the attribute, or a call
+    of the method bound as ``m{index}``) and the source of its check that ``v{index}`` is answered unchanged; None
     for any other field."""
-    if not isinstance(leaf, field_plans.Leaf) or leaf.attribute is None:
+    if not isinstance(leaf, field_plans.Leaf):
         return None
-    if not leaf.attribute.isidentifier() or keyword.iskeyword(leaf.attribute):
+    if leaf.attribute is not None:
+        if not leaf.attribute.isidentifier() or keyword.iskeyword(leaf.attribute):
+            return None
+        read = f"value.{leaf.attribute}"
+    elif leaf.method is not None:
+        read = f"m{index}(value)"
+    else:
         return None
-    check = field_plans.compiled_leaf_check(leaf, variable)
-    return (leaf.attribute, check) if check is not None else None
+    check = field_plans.compiled_leaf_check(leaf, f"v{index}")
+    return (read, check) if check is not None else None
 
 
 def _unrolled(index: int, leaf: field_plans.Completer | None, inline: tuple[str, str] | None) -> list[str]:
     """The statements ``ObjectShape.complete``'s loop runs for field ``index``, written out."""
     step = f"        s{index}(work, value, completed)"
     if inline is not None:
-        attribute, check = inline
+        read, check = inline
         return [
-            f"        v{index} = value.{attribute}",
+            f"        v{index} = {read}",
             f"        if {check}:",
             f"            completed[k{index}] = v{index}",
             "        else:",

