@@ -69,10 +69,12 @@ QueryType = TypeVar("QueryType", bound=type)
 
 #: The columns of a version row to read (None: all of them; schema/types.py, ``version_columns``)
 VersionColumns: TypeAlias = frozenset[str] | None
-#: (model id, filter and order, first, after, the version columns read, whether to count the versions)
-VersionPageKey = tuple[int, reads.VersionQuery, int, str | None, VersionColumns, bool]
-#: (model id, environment, first, after, the version columns read, whether to count the deployments)
-HistoryPageKey = tuple[int, str | None, int, str | None, VersionColumns, bool]
+#: (model id, filter and order, first, after, the version columns read, whether to count the versions, whether to
+#: read past the page for hasNextPage)
+VersionPageKey = tuple[int, reads.VersionQuery, int, str | None, VersionColumns, bool, bool]
+#: (model id, environment, first, after, the version columns read, whether to count the deployments, whether to
+#: read past the page for hasNextPage)
+HistoryPageKey = tuple[int, str | None, int, str | None, VersionColumns, bool, bool]
 #: (model id, first, after)
 EventPageKey = tuple[int, int, str | None]
 #: (deployment id, first, after)
@@ -382,16 +384,36 @@ async def _version_facts(keys: list[FactKey]) -> list[list[Any]]:
 
 
 async def _version_pages(
-    ids: list[int], query: reads.VersionQuery, first: int, after: str | None, columns: VersionColumns, count: bool
+    ids: list[int],
+    query: reads.VersionQuery,
+    first: int,
+    after: str | None,
+    columns: VersionColumns,
+    count: bool,
+    peek: bool,
 ) -> dict[int, Page[ModelVersion]]:
-    return await reads.list_versions(model_ids=ids, query=query, first=first, after=after, only=columns, count=count)
+    return await reads.list_versions(
+        model_ids=ids, query=query, first=first, after=after, only=columns, count=count, peek=peek
+    )
 
 
 async def _history_pages(
-    ids: list[int], environment: str | None, first: int, after: str | None, columns: VersionColumns, count: bool
+    ids: list[int],
+    environment: str | None,
+    first: int,
+    after: str | None,
+    columns: VersionColumns,
+    count: bool,
+    peek: bool,
 ) -> dict[int, Page[Placed]]:
     return await list_deployment_history(
-        model_ids=ids, environment=environment, first=first, after=after, version_columns=columns, count=count
+        model_ids=ids,
+        environment=environment,
+        first=first,
+        after=after,
+        version_columns=columns,
+        count=count,
+        peek=peek,
     )
 
 

@@ -85,7 +85,8 @@ class Connection(Generic[T]):
     _cursors: strawberry.Private[list[Cursor]]
     #: None when the page was read without counting, which only a document that does not select it asks for.
     _total: strawberry.Private[int | None]
-    _has_next: strawberry.Private[bool]
+    #: None when the page was read without looking past it, which only a document not selecting pageInfo asks for.
+    _has_next: strawberry.Private[bool | None]
     _has_previous: strawberry.Private[bool]
 
     @strawberry.field
@@ -101,6 +102,8 @@ class Connection(Generic[T]):
     @strawberry.field
     def page_info(self) -> PageInfo:
         cursors = self._cursors
+        if self._has_next is None:  # pragma: no cover - a read that did not peek for a document selecting it
+            raise RuntimeError("this page was read without looking past it")
         return PageInfo(
             has_next_page=self._has_next,
             has_previous_page=self._has_previous,

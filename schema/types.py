@@ -135,6 +135,7 @@ class Model(Node):
             after,
             version_columns(node_fields(selected)),
             "totalCount" in selected,
+            "pageInfo" in selected,
         )
         return then(info.context.loaders.version_page.load(key), lambda page: connection(page, Version.of))
 
@@ -172,6 +173,7 @@ class Model(Node):
             after,
             version_columns(node_fields(selected, "version")),
             "totalCount" in selected,
+            "pageInfo" in selected,
         )
         return then(
             info.context.loaders.history_page.load(key),

@@ -27,9 +27,11 @@ async def list_deployment_history(
     after: str | None,
     version_columns: Collection[str] | None = None,
     count: bool = True,
+    peek: bool = True,
 ) -> dict[int, Page[tuple[Deployment, ModelVersion]]]:
     """A page of deployments for each model from one statement, each with its version: its full row, or a partial
-    row of ``version_columns`` (and the key); each page's total counted unless ``count`` is false."""
+    row of ``version_columns`` (and the key); each page's total counted unless ``count`` is false, and whether a
+    next page exists read unless ``peek`` is false (``windowed``)."""
     cursor = decode_cursor(_HISTORY, after)
     where, params = ("WHERE d.environment = ?", [environment]) if environment is not None else ("", [])
     history = Nested(
@@ -39,7 +41,7 @@ async def list_deployment_history(
         rows=f"{columns(Deployment, 't', 'd')}, {columns(ModelVersion, 'tv', 'v', only=version_columns)}",
         joins="JOIN deployment t ON t.id = ranked.id JOIN version tv ON tv.id = t.version_id",
     )
-    return await windowed(history, _HISTORY, cursor, model_ids, first, build=_with_versions, count=count)
+    return await windowed(history, _HISTORY, cursor, model_ids, first, build=_with_versions, count=count, peek=peek)
 
 
 def _with_versions(found: Table) -> Callable[[Row], tuple[Deployment, ModelVersion]]:

@@ -149,9 +149,11 @@ async def list_versions(
     after: str | None,
     only: Collection[str] | None = None,
     count: bool = True,
+    peek: bool = True,
 ) -> dict[int, Page[ModelVersion]]:
     """A page of versions for each model from one statement: the full rows, or partial rows of the columns
-    ``only`` names (and the key); each page's total counted unless ``count`` is false."""
+    ``only`` names (and the key); each page's total counted unless ``count`` is false, and whether a next page
+    exists read unless ``peek`` is false (``windowed``)."""
     ordering = version_ordering(query)
     cursor = decode_cursor(ordering, after)
     params: list[Any] = []
@@ -181,9 +183,8 @@ async def list_versions(
         rows=columns(ModelVersion, "t", "v", only=only),
         joins="JOIN version t ON t.id = ranked.id",
     )
-    return await windowed(
-        versions, ordering, cursor, model_ids, first, build=lambda found: builder(ModelVersion, found, "v"), count=count
-    )
+    build = lambda found: builder(ModelVersion, found, "v")  # noqa: E731
+    return await windowed(versions, ordering, cursor, model_ids, first, build=build, count=count, peek=peek)
 
 
 async def models_by_id(ids: Sequence[int]) -> dict[int, RegisteredModel]:

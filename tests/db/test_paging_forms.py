@@ -154,6 +154,31 @@ async def test_pages_read_without_counting_are_the_counted_pages_without_totals(
     assert _plain(uncounted_history) == without_totals(history)
 
 
+async def test_pages_read_without_peeking_are_the_pages_without_next_page_flags(app: object, ranked_only: Any) -> None:
+    """``peek=False`` (no one selected ``pageInfo``) reads no row past each page: the same nodes, totals and
+    cursors, and ``has_next`` None instead of the flag, in every form, after a cursor too."""
+    await _seed(0, 3)
+    await _seed_model(1, 13)
+    ids = [model.id for model in await RegisteredModel.all().order_by("id")]
+
+    def without_next(pages: dict[int, paging.Page[Any]]) -> dict[int, Any]:
+        return {parent: (edges, total, None, previous) for parent, (edges, total, _, previous) in _plain(pages).items()}
+
+    peeked = await list_versions(model_ids=ids, query=QUERIES[0], first=5, after=None)
+    assert any(page.has_next for page in peeked.values()) and any(not page.has_next for page in peeked.values())
+    cursors = [None, max(peeked.values(), key=lambda page: page.total or 0).edges[-1][0].encoded()]
+    for after in cursors:
+        peeked = await list_versions(model_ids=ids, query=QUERIES[0], first=5, after=after)
+        for form in (lambda read: read(), ranked_only):
+            unpeeked = await form(
+                lambda: list_versions(model_ids=ids, query=QUERIES[0], first=5, after=after, peek=False)  # noqa: B023
+            )
+            assert _plain(unpeeked) == without_next(peeked)
+    history = await list_deployment_history(model_ids=ids, environment=None, first=2, after=None)
+    unpeeked_history = await list_deployment_history(model_ids=ids, environment=None, first=2, after=None, peek=False)
+    assert _plain(unpeeked_history) == without_next(history)
+
+
 async def test_pages_of_thousands_of_parents_are_read_in_one_statement(app: object, ranked_only: Any) -> None:
     """However many parents a list has (a UNION ALL allowed SQLite 500 arms; its variables are limited too), one
     statement reads their pages; parents without rows get empty pages."""
