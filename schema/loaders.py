@@ -248,13 +248,14 @@ class Loader(Generic[K, V]):
         found = self._cache.get(key)
         if found is None:
             loop = asyncio.get_running_loop()
-            if self._batch is None:
-                self._batch = loop.create_future()
+            batch = self._batch
+            if batch is None:  # the first key since the last dispatch: the batcher is told once per dispatch
+                batch = self._batch = loop.create_future()
+                self._batcher.queued(self)
             pending: Pending[V] = Pending(loop=loop)
-            pending.batch = self._batch
+            pending.batch = batch
             found = self._cache[key] = pending
             self._queue.append(key)
-            self._batcher.queued(self)
         if not found.done() and (root := _ROOT_FIELD.get()) is not None:
             root.waits_on(found)  # a root field that loads waits for a round: it must not hold the round back
         return found
@@ -262,6 +263,7 @@ class Loader(Generic[K, V]):
     def clear(self) -> None:
         self._cache.clear()
         self._queue.clear()
+        self._batch = None
 
     def prime(self, key: K, value: V) -> None:
         """Cache a value read by another statement, so loading it costs nothing."""

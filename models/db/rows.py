@@ -20,6 +20,7 @@ from typing import Any, TypeAlias, TypeVar
 
 from tortoise import timezone
 from tortoise.fields import DatetimeField, Field, JSONField
+from tortoise.fields.data import CharEnumFieldInstance
 from tortoise.models import Model
 
 from models.db.connection import Row, Table, column_positions
@@ -193,6 +194,16 @@ def _reader(field: Field[Any]) -> Callable[[Any], Any]:
     compare equal whatever their ``tzinfo``. Text ``fromisoformat`` refuses goes to Tortoise, as before.
     """
     convert = field.to_python_value
+    if isinstance(field, CharEnumFieldInstance):
+        # The member by its value in a dict, as ``enum_type(value)`` finds it after two Python calls (a dashboard
+        # reads 600 versions' status); anything else (None, an unknown value) as Tortoise converts it.
+        members: Mapping[Any, Any] = field.enum_type._value2member_map_
+
+        def member(value: Any) -> Any:
+            found = members.get(value) if type(value) is str else None
+            return found if found is not None else convert(value)
+
+        return member
     if not isinstance(field, DatetimeField) or not _tortoise_in_utc():
         return convert
 
