@@ -11,6 +11,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from models import entities, validation
+from models.db.rows import is_null
 from models.errors import InvalidInput
 from models.monitoring.limits import MAX_TREND_FEATURES, MAX_TREND_WINDOWS
 from schema.context import Info
@@ -415,7 +416,7 @@ def _deployment_environment(self: Deployment) -> str:
 
 
 def _deployment_active(self: Deployment) -> bool:
-    return self.row.retired_at is None
+    return is_null(self.row, "retired_at")
 
 
 def _deployment_deployed_at(self: Deployment) -> datetime:

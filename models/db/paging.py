@@ -104,6 +104,21 @@ class Cursor:
         return encode_cursor(self._ordering, self._values)
 
 
+class RowCursor(Cursor):
+    """A cursor whose sort values are read from the statement's row when it is encoded (``windowed``): converting
+    a date-time sort key of each of a dashboard's 500 deployments cost more than reading them."""
+
+    __slots__ = ("_keys", "_row")
+
+    def __init__(self, ordering: Ordering, row: Row, keys: Sequence[tuple[int, bool]]) -> None:
+        self._ordering, self._row, self._keys = ordering, row, keys
+
+    def encoded(self) -> str:
+        row = self._row
+        values = [as_datetime(row[column]) if is_datetime else row[column] for column, is_datetime in self._keys]
+        return encode_cursor(self._ordering, values)
+
+
 #: Longer cursors are refused unread: the server's own are well under 300 characters.
 MAX_CURSOR_CHARS = 1_000
 _INT64 = range(-(2**63), 2**63)
@@ -280,8 +295,7 @@ async def windowed(
             if len(page.edges) == first:
                 page.has_next = True
                 continue
-            values = [as_datetime(row[column]) if is_datetime else row[column] for column, is_datetime in sort_keys]
-            page.edges.append((Cursor(ordering, values), node(row)))
+            page.edges.append((RowCursor(ordering, row, sort_keys), node(row)))
     if count and cursor is not None:
         # A page past the end of a parent's list has no rows to carry its total: count those apart.
         empty = [parent for parent, page in pages.items() if not page.edges and not page.has_next]

@@ -267,6 +267,19 @@ class Converted:
         return value
 
 
+def is_null(instance: Model, name: str) -> bool:
+    """Whether field ``name`` of ``instance`` is None, without converting a value it has not converted yet (a
+    deployment is active while its ``retired_at`` is: 500 date-times of a dashboard parsed to be compared with
+    None). Any instance, built here or by Tortoise."""
+    state = instance.__dict__
+    if name in state:
+        return state[name] is None
+    deferred = state.get(_DEFERRED)
+    if deferred is not None and name in deferred:
+        return state[_ROW][deferred[name][0]] is None  # a driver gives NULL as None, whatever the column's type
+    return getattr(instance, name) is None
+
+
 def _convert_when_read(table: type[Model], deferred: _Deferred) -> None:
     """Put a ``Converted`` on ``table`` for each of these fields that has none yet (Tortoise keeps no class
     attribute for a field: its metaclass takes them off the class)."""

@@ -3,7 +3,7 @@ active deployments read that way are the ones Tortoise's own ``select_related`` 
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,7 +11,7 @@ from tortoise.exceptions import IncompleteInstanceError
 from tortoise.models import Model
 
 from models.db.connection import connection, dialect, fetch, fetch_table
-from models.db.rows import builder, columns, optional_builder
+from models.db.rows import builder, columns, is_null, optional_builder
 from models.deployments.reads import active_deployments
 from models.entities import AuditEvent, Deployment, ModelVersion, RegisteredModel, VersionStatus
 from tests.schema.test_sql_counts import _seed
@@ -104,6 +104,21 @@ async def test_a_value_is_converted_when_first_read_and_then_is_the_instances_ow
     with pytest.raises(KeyError):
         builder(ModelVersion, keyless, "v")
     assert not hasattr(ModelVersion.__new__(ModelVersion), "created_at")
+
+
+async def test_is_null_reads_a_value_not_yet_converted_without_converting_it(app: object) -> None:
+    await _seed(0, 2)
+    await Deployment.filter(environment="staging").update(retired_at=datetime.now(UTC), retired_by="someone")
+    found = await fetch_table(connection(), f"SELECT {columns(Deployment, 'd', 'd')} FROM deployment d ORDER BY d.id")
+    build = builder(Deployment, found, "d")
+    for row in found.rows:
+        built, tortoises = build(row), await Deployment.get(id=row[found.columns["d.id"]])
+        for name in ("retired_at", "retired_by", "reason", "deployed_at"):
+            assert is_null(built, name) == (getattr(tortoises, name) is None), name  # and on Tortoise's own
+            assert is_null(tortoises, name) == (getattr(tortoises, name) is None), name
+        assert "retired_at" not in vars(built)  # still as read: nothing converted
+        assert is_null(built, "retired_at") == (built.retired_at is None)  # and once converted, the same
+    assert {is_null(build(row), "retired_at") for row in found.rows} == {True, False}
 
 
 async def test_a_row_read_with_some_columns_is_partial_as_tortoise_only_makes_it(app: object) -> None:
