@@ -96,9 +96,14 @@ class Batcher:
         self._idle = asyncio.Event()
         self._idle.set()
 
+    @property
+    def running(self) -> bool:
+        """Its task is dispatching rounds (one cancelled before it began never ran its ``finally``: done, not None)."""
+        return self._task is not None and not self._task.done()
+
     def queued(self, loader: Loader[Any, Any]) -> None:
         self._waiting[loader] = None
-        if self._task is None:
+        if not self.running:
             # The request's context (its id for the log, its statement count for the metrics), but not the root
             # field whose load started the task: the task must not count as that field.
             context = contextvars.copy_context()
@@ -251,6 +256,8 @@ class Loader(Generic[K, V]):
             batch = self._batch
             if batch is None:  # the first key since the last dispatch: the batcher is told once per dispatch
                 batch = self._batch = loop.create_future()
+                self._batcher.queued(self)
+            elif not self._batcher.running:  # its task ended (cancelled) with this loader's keys still queued
                 self._batcher.queued(self)
             pending: Pending[V] = Pending(loop=loop)
             pending.batch = batch

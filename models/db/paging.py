@@ -13,7 +13,7 @@ import base64
 import binascii
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 import orjson
@@ -149,7 +149,10 @@ def _sort_value(key: Key, value: Any) -> Any:
             raise ValueError
         return None
     if key.kind == "datetime" and isinstance(value, str):
-        return datetime.fromisoformat(value)
+        # In UTC, as the columns store them: SQLite compares the stored text with the bound value's, which a value
+        # without an offset (a cursor written by hand) or in another one would not match.
+        parsed = datetime.fromisoformat(value)
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     if key.kind == "int" and isinstance(value, int) and not isinstance(value, bool) and value in _INT64:
         return value
     if key.kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
@@ -281,7 +284,9 @@ async def windowed(
         return pages
     parents = list(dict.fromkeys(parent_ids))
     conn = connection()
-    sql, params = form(dialect(conn))(of, ordering, cursor, first + 1 if peek else first, parents, count)
+    # A page of none still reads a row, when there is one, to carry the total (``first: 0`` asks for a count).
+    limit = first if not peek and first else first + 1
+    sql, params = form(dialect(conn))(of, ordering, cursor, limit, parents, count)
     found = await fetch_table(conn, sql, params)
     if found.rows:
         at = found.columns
@@ -293,7 +298,8 @@ async def windowed(
             if count:
                 page.total = int(row[total])
             if len(page.edges) == first:
-                page.has_next = True
+                if peek:
+                    page.has_next = True
                 continue
             page.edges.append((RowCursor(ordering, row, sort_keys), node(row)))
     if count and cursor is not None:

@@ -175,6 +175,31 @@ async def test_keys_of_one_dispatch_share_a_batch_done_after_all_their_values() 
     assert dispatched == [[1, 2, 3], [99]] and later[0].batch.done()
 
 
+async def test_keys_queued_after_the_batchers_task_ended_are_still_dispatched() -> None:
+    """A loader tells its batcher of a dispatch once, at its first key; should the batcher's task end before that
+    dispatch (cancelled, say), the next key starts it again, as every key used to."""
+    dispatched: list[list[int]] = []
+
+    async def fetch(keys: list[int]) -> list[int]:
+        dispatched.append(keys)
+        return [key * 10 for key in keys]
+
+    batcher = Batcher()
+    loader: Loader[int, int] = Loader(batcher, fetch)
+    first = loader.load(1)
+    assert batcher.running
+    task = batcher._task
+    assert task is not None
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not batcher.running and not first.done()
+    second = loader.load(2)  # the same dispatch's batch, so only the batcher's state tells it to start again
+    assert batcher.running
+    assert await asyncio.wait_for(asyncio.gather(first, second), 1) == [10, 20]
+    assert dispatched == [[1, 2]]
+
+
 async def test_a_failed_dispatch_still_completes_its_batch() -> None:
     async def fetch(keys: list[int]) -> list[int]:
         raise RuntimeError("the database is gone")

@@ -7,6 +7,8 @@ lowercase letters and zero-padded digits only, so every database collation order
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -275,6 +277,48 @@ async def test_models_order_by_created_at_updated_at_and_name_desc(api: Api) -> 
     assert await ordered("UPDATED_AT", "DESC") == ["charlie", "echo", "delta", "bravo", "alpha"]
     assert await ordered("NAME", "DESC") == ["echo", "delta", "charlie", "bravo", "alpha"]
     assert await ordered("NAME", "ASC") == ["alpha", "bravo", "charlie", "delta", "echo"]
+
+
+async def test_a_date_time_cursor_written_without_an_offset_or_in_another_pages_as_the_servers_own(api: Api) -> None:
+    """A cursor holds its date-time in UTC with ``+00:00``. One a client writes by hand without an offset (read
+    as UTC) or in another offset names the same instant, and continues the list at the same place: on SQLite,
+    which compares the stored text, as on PostgreSQL."""
+    created = [f"m{index}" for index in range(5)]
+    for name in created:
+        await create_model(api, name)
+    order = {"field": "CREATED_AT", "direction": "ASC"}
+    first = await models(api, first=2, orderBy=order)
+    _, (instant, last_id) = json.loads(base64.urlsafe_b64decode(first["pageInfo"]["endCursor"] + "=="))
+    at = datetime.fromisoformat(instant)
+    assert at.utcoffset() == timedelta(0)
+
+    def cursor(written: str) -> str:
+        raw = json.dumps(["model:CREATED_AT:ASC", [written, last_id]]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    expected = names(await models(api, first=10, after=first["pageInfo"]["endCursor"], orderBy=order))
+    assert expected == created[2:]
+    for written in [
+        at.replace(tzinfo=None).isoformat(),
+        at.astimezone(timezone(timedelta(hours=2))).isoformat(),
+        at.astimezone(timezone(timedelta(hours=-5, minutes=-30))).isoformat(),
+    ]:
+        assert names(await models(api, first=10, after=cursor(written), orderBy=order)) == expected, written
+
+
+async def test_a_nested_page_of_none_still_counts(api: Api) -> None:
+    """``first: 0`` asks for a count alone: read without ``pageInfo`` too (no row past the page), the total is
+    there, for a model's versions and its deployment history, alone and under a list of models."""
+    await create_model(api, "alpha")
+    await register(api, "alpha", 3)
+    await promote(api, "alpha", 1)
+    await promote(api, "alpha", 2)
+    query = """{ model(name: "alpha") { versions(first: 0) { totalCount nodes { number } }
+      deploymentHistory(first: 0) { totalCount } }
+      models(first: 5) { nodes { versions(first: 0) { totalCount } deploymentHistory(first: 0) { totalCount } } } }"""
+    data = await api.data(query, as_="reader")
+    assert data["model"] == {"versions": {"totalCount": 3, "nodes": []}, "deploymentHistory": {"totalCount": 2}}
+    assert data["models"]["nodes"] == [{"versions": {"totalCount": 3}, "deploymentHistory": {"totalCount": 2}}]
 
 
 async def test_models_pagination_in_other_orders(api: Api) -> None:
