@@ -140,14 +140,16 @@ class ListShape:
             work.defer(self, value, container, key)
             return
         item = self._item
+        every = item.every if type(item) is Compiled and len(value) <= _INLINE_ITEMS else None
+        if every is not None:
+            answers = every(value)
+            if answers is not None:
+                container[key] = answers
+                return
         completed: list[Any] = [None] * len(value)
         container[key] = completed
-        if type(item) is Compiled and item.every is not None and len(value) <= _INLINE_ITEMS:
-            every = item.every(value)
-            if every is not None:
-                container[key] = every
-                return
-            complete = item.complete  # an item the checks do not pass: each item its own completion
+        if every is not None:  # an item the checks do not pass: each item its own completion
+            complete = item.complete
             for index, element in enumerate(value):
                 complete(work, element, completed, index)
             return
